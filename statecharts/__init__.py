@@ -1,0 +1,87 @@
+"""statecharts: hierarchical, parallel statecharts with SCXML semantics, as values.
+
+Define a chart with :class:`Chart` and :class:`State` / :class:`Parallel` / :class:`Final`
+/ :class:`History`, write guards and actions with ``ctx`` / ``event`` expressions, run it
+with :class:`Interpreter`, and hand it to ``simulate`` to explore systems of actors.
+"""
+
+from .actions import (
+    SELF,
+    SENDER,
+    Action,
+    assign,
+    broadcast,
+    cancel,
+    choose,
+    foreach,
+    if_,
+    log,
+    python,
+    raise_,
+    reply,
+    send,
+    send_to,
+)
+from .chart import Chart, Final, History, Parallel, State, StateNode, Transition
+from .engine import Cancelled, ChartState, Outgoing, StepResult
+from .errors import ChartDefinitionError, ExecutionError, ExpressionError, StatechartError, UnknownEventError
+from .expr import Expr, In, all_of, and_, any_of, call, const, ctx, event, if_else, not_, or_, parse, py, to_source, var
+from .interpreter import Interpreter, Snapshot
+from .values import Event, FrozenMap, freeze
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "SELF",
+    "SENDER",
+    "Action",
+    "Cancelled",
+    "Chart",
+    "ChartDefinitionError",
+    "ChartState",
+    "Event",
+    "ExecutionError",
+    "Expr",
+    "ExpressionError",
+    "Final",
+    "FrozenMap",
+    "History",
+    "In",
+    "Interpreter",
+    "Outgoing",
+    "Parallel",
+    "Snapshot",
+    "State",
+    "StateNode",
+    "StatechartError",
+    "StepResult",
+    "Transition",
+    "UnknownEventError",
+    "all_of",
+    "and_",
+    "any_of",
+    "assign",
+    "broadcast",
+    "call",
+    "cancel",
+    "choose",
+    "const",
+    "ctx",
+    "event",
+    "foreach",
+    "freeze",
+    "if_",
+    "if_else",
+    "log",
+    "not_",
+    "or_",
+    "parse",
+    "py",
+    "python",
+    "raise_",
+    "reply",
+    "send",
+    "send_to",
+    "to_source",
+    "var",
+]

@@ -1,0 +1,535 @@
+"""Defining a chart in Python: states, transitions, context; validated when built.
+
+A chart reads like an XState config, but in Python::
+
+    door = Chart(
+        "door",
+        State("closed", on={"open": Transition("opened", guard=ctx.locked == False)}),
+        State("opened", on={"close": "closed"}),
+        context={"locked": False},
+    )
+
+Every check that can be made before running (unknown targets, duplicate ids, missing
+initial states, history outside a compound, transitions out of final states, unknown
+context fields, unparsable expressions) is made here, and the error names the element's
+path (``chart 'door' / state 'opened' / transition 'close'``).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal
+
+from .actions import SELF, Action, Send, actions_of, cancel
+from .errors import ChartDefinitionError, ExpressionError
+from .expr import Node, to_node
+from .values import Event, freeze
+
+if TYPE_CHECKING:
+    from .engine import ChartState, Engine, StepResult
+
+TargetSpec = str | Sequence[str] | None
+
+
+class Transition:
+    """A transition: target state(s) (None for targetless), guard, actions, internal/external.
+
+    ``event`` is usually given by the key of the state's ``on`` mapping; a space-separated
+    list of descriptors matches any of them (``"a.b"`` matches ``a.b`` and ``a.b.c``,
+    ``"*"`` matches everything). An event of None (or ``always=``) makes it eventless.
+    """
+
+    def __init__(
+        self,
+        target: TargetSpec = None,
+        *,
+        guard: Any = None,
+        actions: Any = (),
+        internal: bool = False,
+        event: str | None = None,
+        label: str | None = None,
+    ) -> None:
+        if isinstance(target, str):
+            targets = tuple(target.split())
+        elif target is None:
+            targets = ()
+        else:
+            targets = tuple(target)
+        self.targets: tuple[str, ...] = targets
+        self.guard_spec = guard
+        self.actions_spec = actions
+        self.internal = internal
+        self.event = event
+        self.label = label
+        # filled in when the chart is built
+        self.source: StateNode | None = None
+        self.guard: Node | None = None
+        self.actions: tuple[Action, ...] = ()
+        self.events: tuple[str, ...] = ()
+        self.index = -1
+
+    def with_event(self, event: str | None) -> Transition:
+        """A copy of this transition triggered by ``event``."""
+        t = Transition(
+            self.targets or None,
+            guard=self.guard_spec,
+            actions=self.actions_spec,
+            internal=self.internal,
+            event=event,
+            label=self.label,
+        )
+        return t
+
+    @property
+    def eventless(self) -> bool:
+        """Whether the transition is automatic (no event)."""
+        return not self.events
+
+    def describe(self) -> str:
+        """``source --event--> target`` for error messages and traces."""
+        src = self.source.id if self.source else "?"
+        ev = " ".join(self.events) if self.events else "(eventless)"
+        tgt = " ".join(self.targets) if self.targets else "(targetless)"
+        return f"{src} --{ev}--> {tgt}"
+
+    def __repr__(self) -> str:
+        return f"Transition({self.describe()})"
+
+
+TransitionSpec = str | Transition | Sequence[str | Transition] | None
+
+
+class StateNode:
+    """Common base of every state kind; use State, Parallel, Final or History to build one."""
+
+    kind: Literal["atomic", "compound", "parallel", "final", "history", "root"] = "atomic"
+
+    def __init__(
+        self,
+        id: str,
+        *children: StateNode,
+        initial: str | Sequence[str] | Transition | None = None,
+        on: Mapping[str, TransitionSpec] | None = None,
+        always: TransitionSpec = None,
+        after: Mapping[int | str, TransitionSpec] | None = None,
+        entry: Any = (),
+        exit: Any = (),
+        transitions: Sequence[Transition] = (),
+        doc: str | None = None,
+    ) -> None:
+        self.id = id
+        self.children: list[StateNode] = list(children)
+        self.initial_spec = initial
+        self.on_spec = dict(on or {})
+        self.always_spec = always
+        self.after_spec = dict(after or {})
+        self.entry_spec = entry
+        self.exit_spec = exit
+        self.extra_transitions = list(transitions)
+        self.doc = doc
+        # filled in when the chart is built
+        self.parent: StateNode | None = None
+        self.transitions: list[Transition] = []
+        self.entry: tuple[Action, ...] = ()
+        self.exit: tuple[Action, ...] = ()
+        self.initial: Transition | None = None
+        self.path = ""
+        self.index = -1
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.id!r})"
+
+    def iter(self) -> Iterator[StateNode]:
+        """This state and all its descendants in document order."""
+        yield self
+        for c in self.children:
+            yield from c.iter()
+
+    @property
+    def is_compound(self) -> bool:
+        return self.kind in ("compound", "root")
+
+
+class State(StateNode):
+    """An atomic state, or a compound one when it has children (``initial`` names the first active child)."""
+
+    def __init__(self, id: str, *children: StateNode, **kwargs: Any) -> None:
+        super().__init__(id, *children, **kwargs)
+        self.kind = "compound" if any(not isinstance(c, History) for c in children) else "atomic"
+        if children and self.kind == "atomic":
+            self.kind = "compound"  # only history children: rejected when built
+
+
+class Parallel(StateNode):
+    """A parallel state: every child region is active at once."""
+
+    kind = "parallel"
+
+
+class Final(StateNode):
+    """A final state: entering it raises ``done.state.<parent id>``; it has no transitions."""
+
+    kind = "final"
+
+    def __init__(self, id: str, *, entry: Any = (), exit: Any = (), done_data: Mapping[str, Any] | None = None, doc: str | None = None, **illegal: Any) -> None:
+        super().__init__(id, entry=entry, exit=exit, doc=doc)
+        self.done_data = dict(done_data or {})
+        self.illegal = illegal
+
+
+class History(StateNode):
+    """A history pseudo-state (shallow, or deep with ``deep=True``) with an optional default target."""
+
+    kind = "history"
+
+    def __init__(self, id: str, default: TargetSpec | Transition = None, *, deep: bool = False) -> None:
+        super().__init__(id)
+        self.deep = deep
+        self.default_spec = default
+        self.default: Transition | None = None
+
+
+# --------------------------------------------------------------------------- the chart
+
+
+class Chart:
+    """A validated, compiled statechart: its states, context fields, and the step function.
+
+    ``on_error`` chooses what an exception in a guard or action does: ``"raise"`` (the
+    default) stops the macrostep with an ExecutionError; ``"event"`` follows SCXML and
+    raises ``error.execution`` internally.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        *states: StateNode,
+        initial: str | Sequence[str] | Transition | None = None,
+        context: Mapping[str, Any] | None = None,
+        on_error: Literal["raise", "event"] = "raise",
+        doc: str | None = None,
+    ) -> None:
+        self.name = name
+        self.doc = doc
+        self.on_error = on_error
+        self.context: dict[str, Any] = {k: freeze(v) for k, v in (context or {}).items()}
+        self.root = StateNode(name, *states, initial=initial)
+        self.root.kind = "root"
+        self.states: dict[str, StateNode] = {}
+        self.transitions: list[Transition] = []
+        _Builder(self).build()
+        from .engine import Engine
+
+        try:
+            self.engine: Engine = Engine(self)
+        except ExpressionError as e:  # pragma: no cover - the builder checks expressions first
+            raise ChartDefinitionError(f"chart {name!r}", str(e)) from None
+
+    # -- running (delegates to the engine: one semantics)
+
+    def start(self, context: Mapping[str, Any] | None = None) -> StepResult:
+        """Enter the initial configuration and run to stability; the first macrostep."""
+        return self.engine.start(context)
+
+    def step(self, state: ChartState, event: Event | str, data: Mapping[str, Any] | None = None) -> StepResult:
+        """Process one external event as a macrostep; returns the new state and its outputs."""
+        ev = event if isinstance(event, Event) else Event.of(event, data)
+        return self.engine.step(state, ev)
+
+    def successors(self, state: ChartState, event: Event) -> list[StepResult]:
+        """Every outcome of processing ``event`` (more than one when actions ``choose``)."""
+        return self.engine.successors(state, event)
+
+    def initial_states(self, context: Mapping[str, Any] | None = None) -> list[StepResult]:
+        """Every outcome of starting the chart (more than one when entry actions ``choose``)."""
+        return self.engine.successors(None, None, context)
+
+    # -- inspection
+
+    def configuration(self, state: ChartState) -> tuple[str, ...]:
+        """The ids of the active states, in document order (compound and atomic)."""
+        return self.engine.names(state.config)
+
+    def leaves(self, state: ChartState) -> tuple[str, ...]:
+        """The ids of the active atomic states, in document order."""
+        return self.engine.leaf_names(state.config)
+
+    def context_of(self, state: ChartState) -> dict[str, Any]:
+        """The context of a state as a dict."""
+        return dict(zip(self.context, state.context))
+
+    def is_final(self, state: ChartState) -> bool:
+        """Whether the chart has reached a top-level final state (it then accepts no events)."""
+        return self.engine.is_final(state.config)
+
+    def accepts(self, event_name: str) -> bool:
+        """Whether some transition's descriptor matches this event name."""
+        return self.engine.accepts(event_name)
+
+    def event_names(self) -> list[str]:
+        """The event descriptors the chart's transitions mention, in document order."""
+        seen: dict[str, None] = {}
+        for t in self.transitions:
+            for e in t.events:
+                seen[e] = None
+        return list(seen)
+
+    def __repr__(self) -> str:
+        return f"Chart({self.name!r}, {len(self.states)} states, {len(self.transitions)} transitions)"
+
+    def _repr_svg_(self) -> str | None:
+        """SVG for Jupyter when the exporters and the Graphviz binary are available."""
+        try:
+            from exporters.graphviz import chart_svg
+        except ImportError:  # pragma: no cover - exporters not installed
+            return None
+        try:
+            return chart_svg(self)
+        except Exception:  # pragma: no cover - Graphviz binary missing
+            return None
+
+
+def match_descriptor(descriptor: str, name: str) -> bool:
+    """SCXML event matching: ``a.b`` matches ``a.b`` and ``a.b.c``; ``*`` matches everything."""
+    if descriptor == "*":
+        return True
+    if descriptor.endswith(".*"):
+        descriptor = descriptor[:-2]
+    elif descriptor.endswith("."):
+        descriptor = descriptor[:-1]
+    return name == descriptor or name.startswith(descriptor + ".")
+
+
+# --------------------------------------------------------------------------- building and checking
+
+
+class _Builder:
+    """Links the tree, normalises transitions and rejects malformed charts with paths."""
+
+    def __init__(self, chart: Chart) -> None:
+        self.chart = chart
+
+    def fail(self, path: str, problem: str, hint: str | None = None) -> ChartDefinitionError:
+        return ChartDefinitionError(path, problem, hint)
+
+    def build(self) -> None:
+        chart = self.chart
+        root = chart.root
+        root.path = f"chart {chart.name!r}"
+        if not root.children:
+            raise self.fail(root.path, "the chart has no states", "pass State(...) objects after the name")
+        for name in chart.context:
+            if not isinstance(name, str) or not name.isidentifier():
+                raise self.fail(root.path, f"context field {name!r} is not an identifier")
+        self._link(root)
+        for s in root.iter():
+            if s is not root:
+                s.index = len(chart.states) + 1
+            else:
+                s.index = 0
+            if s is not root:
+                chart.states[s.id] = s
+        for s in root.iter():
+            self._state(s)
+
+    def _link(self, root: StateNode) -> None:
+        seen: dict[str, StateNode] = {}
+        stack: list[StateNode] = [root]
+        while stack:
+            s = stack.pop()
+            for c in s.children:
+                if not isinstance(c, StateNode):
+                    raise self.fail(s.path, f"child {c!r} is not a state", "use State, Parallel, Final or History")
+                c.parent = s
+                if not isinstance(c.id, str) or not c.id:
+                    raise self.fail(s.path, f"a child state has an invalid id {c.id!r}")
+                c.path = f"{s.path} / {c.kind if c.kind != 'compound' else 'state'} {c.id!r}"
+                if c.id in seen or c.id == root.id:
+                    raise self.fail(c.path, f"duplicate state id {c.id!r}", "state ids must be unique in the chart")
+                seen[c.id] = c
+            stack.extend(reversed(s.children))
+
+    def _resolve(self, path: str, ids: Iterable[str]) -> None:
+        for tid in ids:
+            if tid not in self.chart.states:
+                close = difflib.get_close_matches(tid, list(self.chart.states), n=1)
+                hint = f"did you mean {close[0]!r}?" if close else f"known states: {', '.join(list(self.chart.states)[:12])}"
+                raise self.fail(path, f"unknown target state {tid!r}", hint)
+
+    def _expr(self, path: str, spec: Any, bound: Iterable[str] = ()) -> Node:
+        try:
+            node = to_node(spec, self.chart.context.keys(), bound)
+        except ExpressionError as e:
+            raise self.fail(path, str(e)) from None
+        self._check_fields(path, [node])
+        return node
+
+    def _check_fields(self, path: str, nodes: Iterable[Node]) -> None:
+        from .expr import InState, context_fields, walk
+
+        for node in nodes:
+            for f in sorted(context_fields(node)):
+                if f not in self.chart.context:
+                    known = ", ".join(self.chart.context) or "none declared"
+                    raise self.fail(path, f"unknown context field {f!r}", f"declared fields: {known}; declare it in context={{...}}")
+            for n in walk(node):
+                if isinstance(n, InState) and n.state not in self.chart.states:
+                    raise self.fail(path, f"In({n.state!r}) names an unknown state")
+
+    def _actions(self, path: str, spec: Any) -> tuple[Action, ...]:
+        try:
+            acts = actions_of(spec)
+        except ExpressionError as e:
+            raise self.fail(path, str(e)) from None
+        self._check_actions(path, acts)
+        return acts
+
+    def _check_actions(self, path: str, acts: Sequence[Action]) -> None:
+        from .actions import Assign, PyAction, expressions, sub_actions
+
+        for a in acts:
+            self._check_fields(path, expressions(a))
+            if isinstance(a, Assign):
+                for field, _ in a.updates:
+                    if field not in self.chart.context:
+                        known = ", ".join(self.chart.context) or "none declared"
+                        raise self.fail(path, f"assign to unknown context field {field!r}", f"declared fields: {known}")
+            if isinstance(a, PyAction):
+                for field in a.writes:
+                    if field not in self.chart.context:
+                        raise self.fail(path, f"python action {a.label!r} declares it writes unknown field {field!r}")
+            self._check_actions(path, sub_actions(a))
+
+    def _transition(self, s: StateNode, t: Transition, event: str | None) -> Transition:
+        if not isinstance(t, Transition):
+            raise self.fail(s.path, f"{t!r} is not a transition", "use a target id, Transition(...), or a list of them")
+        if event is not None and t.event is None:
+            t = t.with_event(event)
+        t.source = s
+        t.events = tuple(t.event.split()) if t.event else ()
+        label = " ".join(t.events) if t.events else "(eventless)"
+        path = f"{s.path} / transition {label!r}"
+        if t.event is not None and not t.events:
+            raise self.fail(path, "empty event name", "use always= for eventless transitions")
+        self._resolve(path, t.targets)
+        t.guard = self._expr(path + " guard", t.guard_spec) if t.guard_spec is not None else None
+        t.actions = self._actions(path + " actions", t.actions_spec)
+        if t.internal and not t.targets:
+            t.internal = False  # a targetless transition exits nothing either way
+        t.index = len(self.chart.transitions)
+        self.chart.transitions.append(t)
+        return t
+
+    def _specs(self, spec: TransitionSpec) -> list[Transition]:
+        if spec is None:
+            return []
+        if isinstance(spec, (str, Transition)):
+            spec = [spec]
+        return [Transition(x) if isinstance(x, str) else x for x in spec]
+
+    def _state(self, s: StateNode) -> None:
+        path = s.path
+        if isinstance(s, History):
+            if s.parent is None or s.parent.kind == "root" or s.parent.kind not in ("compound", "parallel"):
+                raise self.fail(path, "history state outside a compound state", "put History(...) inside a State with children")
+            default = s.default_spec
+            if default is None:
+                # SCXML: without a default, the parent's initial configuration is used
+                default_t = Transition(None)
+                default_t.targets = ()
+            elif isinstance(default, Transition):
+                default_t = default
+            else:
+                default_t = Transition(default)
+            default_t.source = s
+            self._resolve(path + " default", default_t.targets)
+            for tid in default_t.targets:
+                if not self._is_descendant(self.chart.states[tid], s.parent):
+                    raise self.fail(path, f"history default {tid!r} is not inside {s.parent.id!r}")
+            default_t.actions = self._actions(path + " default actions", default_t.actions_spec)
+            s.default = default_t
+            return
+        if isinstance(s, Final):
+            if s.illegal:
+                bad = ", ".join(sorted(s.illegal))
+                raise self.fail(path, f"transition out of a final state ({bad})", "a final state has no transitions")
+            if s.children:
+                raise self.fail(path, "a final state cannot have children")
+        if s.kind == "final" and (s.on_spec or s.always_spec or s.after_spec or s.extra_transitions):
+            raise self.fail(path, "transition out of a final state", "a final state has no transitions; move them to its parent")
+        if s.kind == "compound" and not any(c.kind != "history" for c in s.children):
+            raise self.fail(path, "a compound state has only history children", "add at least one state")
+        s.entry = self._actions(path + " entry", s.entry_spec)
+        s.exit = self._actions(path + " exit", s.exit_spec)
+        # transitions in document order: on (in mapping order), after, always, extra
+        for ev, spec in s.on_spec.items():
+            if not isinstance(ev, str) or not ev.strip():
+                raise self.fail(path, f"event key {ev!r} is not an event name", "use always= for eventless transitions")
+            for t in self._specs(spec):
+                s.transitions.append(self._transition(s, t, ev))
+        for delay, spec in s.after_spec.items():
+            ms = _delay_ms(delay, path)
+            timer_event = f"after.{ms}.{s.id}"
+            s.entry = s.entry + (Send(SELF, timer_event, delay=ms, send_id=timer_event),)
+            s.exit = s.exit + (cancel(timer_event),)
+            for t in self._specs(spec):
+                s.transitions.append(self._transition(s, t, timer_event))
+        for t in self._specs(s.always_spec):
+            if t.event is not None:
+                raise self.fail(path, f"always= transition has event {t.event!r}", "use on= for event transitions")
+            s.transitions.append(self._transition(s, t, None))
+        for t in s.extra_transitions:
+            s.transitions.append(self._transition(s, t, None))
+        if s.kind in ("compound", "root"):
+            s.initial = self._initial(s)
+        elif s.initial_spec is not None:
+            raise self.fail(path, f"initial={s.initial_spec!r} on a {s.kind} state", "only compound states have an initial child")
+
+    def _initial(self, s: StateNode) -> Transition:
+        spec = s.initial_spec
+        path = s.path + " initial"
+        if spec is None:
+            first = next(c for c in s.children if c.kind != "history")
+            t = Transition(first.id)
+        elif isinstance(spec, Transition):
+            t = spec
+        else:
+            t = Transition(spec)
+        if not t.targets:
+            raise self.fail(path, "the initial transition has no target")
+        for tid in t.targets:
+            if tid not in self.chart.states:
+                close = difflib.get_close_matches(tid, [c.id for c in s.iter() if c is not s], n=1)
+                hint = f"did you mean {close[0]!r}?" if close else "name one of its descendants"
+                raise self.fail(path, f"initial state {tid!r} does not exist (compound without a resolvable initial)", hint)
+            if not self._is_descendant(self.chart.states[tid], s):
+                raise self.fail(path, f"initial state {tid!r} is not a descendant of {s.id!r}")
+        t.source = s
+        t.actions = self._actions(path + " actions", t.actions_spec)
+        return t
+
+    @staticmethod
+    def _is_descendant(a: StateNode, b: StateNode) -> bool:
+        p = a.parent
+        while p is not None:
+            if p is b:
+                return True
+            p = p.parent
+        return False
+
+
+def _delay_ms(delay: int | str, path: str) -> int:
+    if isinstance(delay, bool):
+        raise ChartDefinitionError(path, f"after delay {delay!r} is not a duration")
+    if isinstance(delay, int):
+        return delay
+    text = str(delay).strip()
+    try:
+        if text.endswith("ms"):
+            return int(float(text[:-2]))
+        if text.endswith("s"):
+            return int(float(text[:-1]) * 1000)
+        return int(text)
+    except ValueError:
+        raise ChartDefinitionError(path, f"after delay {delay!r} is not a duration", "use milliseconds (int) or '10ms' / '2s'") from None

@@ -1,0 +1,189 @@
+"""A live interpreter: holds one ChartState value and replaces it, one macrostep per event.
+
+Time is virtual: delayed sends to the chart itself (``after`` timers, SCXML ``<send
+delay>``) wait in a queue until ``advance(ms)`` moves the clock past them. The whole
+interpreter state (chart state, clock, pending delayed events) is a hashable ``Snapshot``
+that ``restore`` takes back, so a snapshot costs nothing and can be kept forever.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, NamedTuple
+
+from .actions import SELF
+from .chart import Chart
+from .engine import Cancelled, ChartState, Outgoing, StepResult
+from .errors import StatechartError, UnknownEventError
+from .values import Event
+
+
+class Pending(NamedTuple):
+    """A delayed event waiting for the virtual clock: due time, order of sending, the event, its id."""
+
+    due: int
+    seq: int
+    event: Event
+    send_id: str | None
+
+
+class Snapshot(NamedTuple):
+    """Everything an interpreter holds, as one immutable value."""
+
+    state: ChartState
+    clock: int = 0
+    pending: tuple[Pending, ...] = ()
+    seq: int = 0
+
+
+class Interpreter:
+    """Runs a chart: ``send`` events, read ``configuration`` / ``context``, ``snapshot`` / ``restore``.
+
+    ``strict=True`` rejects events that no transition could ever match (otherwise they
+    are discarded, as SCXML does). Messages sent to other actors collect in ``outbox``.
+    """
+
+    def __init__(
+        self,
+        chart: Chart,
+        *,
+        context: Mapping[str, Any] | None = None,
+        strict: bool = False,
+        on_log: Callable[[str, Any], None] | None = None,
+    ) -> None:
+        self.chart = chart
+        self.strict = strict
+        self.on_log = on_log
+        self.outbox: list[Outgoing] = []
+        self.logs: list[tuple[str, Any]] = []
+        self._snap = Snapshot(ChartState(0, ()))
+        first = chart.start(context)
+        self._snap = self._absorb(Snapshot(first.state), first)
+        self._snap = self._drain(self._snap)
+
+    # -- reading
+
+    @property
+    def state(self) -> ChartState:
+        """The current chart state (configuration bitmask, context, history): a hashable value."""
+        return self._snap.state
+
+    @property
+    def configuration(self) -> tuple[str, ...]:
+        """Active state ids, document order."""
+        return self.chart.configuration(self._snap.state)
+
+    @property
+    def leaves(self) -> tuple[str, ...]:
+        """Active atomic state ids, document order."""
+        return self.chart.leaves(self._snap.state)
+
+    @property
+    def context(self) -> dict[str, Any]:
+        """The context as a dict (a copy)."""
+        return self.chart.context_of(self._snap.state)
+
+    @property
+    def is_final(self) -> bool:
+        """Whether a top-level final state was reached."""
+        return self.chart.is_final(self._snap.state)
+
+    @property
+    def clock(self) -> int:
+        """The virtual time in milliseconds."""
+        return self._snap.clock
+
+    @property
+    def pending(self) -> tuple[Pending, ...]:
+        """Delayed events not yet due."""
+        return self._snap.pending
+
+    def is_active(self, state_id: str) -> bool:
+        """Whether the state with this id is active."""
+        return state_id in self.configuration
+
+    # -- snapshots
+
+    def snapshot(self) -> Snapshot:
+        """The whole interpreter state as an immutable value."""
+        return self._snap
+
+    def restore(self, snapshot: Snapshot | ChartState) -> None:
+        """Go back to a snapshot (or to a bare chart state, with no pending delayed events)."""
+        if isinstance(snapshot, ChartState):
+            snapshot = Snapshot(snapshot)
+        if not isinstance(snapshot, Snapshot):
+            raise StatechartError(f"restore() takes a Snapshot or ChartState, not {type(snapshot).__name__}")
+        self._snap = snapshot
+
+    # -- driving
+
+    def send(self, event: str | Event, data: Mapping[str, Any] | None = None, /, **fields: Any) -> StepResult:
+        """Process one external event as a macrostep (then any immediate self-sends it queued).
+
+        On an error in user code the ExecutionError propagates and the state is left as it
+        was before the event.
+        """
+        if isinstance(event, Event):
+            ev = event
+        else:
+            payload = dict(data or {})
+            payload.update(fields)
+            ev = Event.of(event, payload or None)
+        if self.strict and not self.chart.accepts(ev.name):
+            names = ", ".join(self.chart.event_names()) or "none"
+            raise UnknownEventError(f"chart {self.chart.name!r} has no transition for event {ev.name!r} (its events: {names})")
+        result = self.chart.step(self._snap.state, ev)
+        snap = self._absorb(self._snap._replace(state=result.state), result)
+        self._snap = self._drain(snap)
+        return result
+
+    def advance(self, ms: int) -> None:
+        """Move the virtual clock forward, delivering delayed events as they fall due."""
+        if ms < 0:
+            raise StatechartError("advance() takes a non-negative number of milliseconds")
+        target = self._snap.clock + ms
+        while True:
+            snap = self._snap
+            due = [p for p in snap.pending if p.due <= target]
+            if not due:
+                break
+            first = min(due)
+            rest = tuple(p for p in snap.pending if p is not first)
+            self._snap = snap._replace(clock=first.due, pending=rest)
+            result = self.chart.step(self._snap.state, first.event)
+            self._snap = self._drain(self._absorb(self._snap._replace(state=result.state), result))
+        self._snap = self._snap._replace(clock=target)
+
+    def _absorb(self, snap: Snapshot, result: StepResult) -> Snapshot:
+        """Queue the self-sends of a macrostep, apply its cancels, keep other sends in the outbox."""
+        pending = list(snap.pending)
+        seq = snap.seq
+        for out in result.outputs:
+            if isinstance(out, Cancelled):
+                pending = [p for p in pending if p.send_id != out.send_id]
+            elif out.target == SELF:
+                seq += 1
+                pending.append(Pending(snap.clock + (out.delay or 0), seq, out.event, out.send_id))
+            else:
+                self.outbox.append(out)
+        for label, value in result.logs:
+            self.logs.append((label, value))
+            if self.on_log is not None:
+                self.on_log(label, value)
+        return snap._replace(pending=tuple(pending), seq=seq)
+
+    def _drain(self, snap: Snapshot) -> Snapshot:
+        """Process self-sends that are due now (no delay), in the order they were sent."""
+        for _ in range(100_000):
+            due = [p for p in snap.pending if p.due <= snap.clock]
+            if not due:
+                return snap
+            first = min(due)
+            snap = snap._replace(pending=tuple(p for p in snap.pending if p is not first))
+            result = self.chart.step(snap.state, first.event)
+            snap = self._absorb(snap._replace(state=result.state), result)
+        raise StatechartError(f"chart {self.chart.name!r}: more than 100000 immediate self-sends in a row (a send loop?)")
+
+    def __repr__(self) -> str:
+        return f"Interpreter({self.chart.name!r}, leaves={list(self.leaves)}, context={self.context})"
