@@ -10,6 +10,7 @@ prints as a readable label and is translated to TLA+ by ``exporters.tla``.
 from __future__ import annotations
 
 import ast
+import difflib
 import operator
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -182,7 +183,7 @@ class PyFunc(Node):
 
 
 def _append(seq: tuple[Any, ...], item: Any) -> tuple[Any, ...]:
-    return tuple(seq) + (item,)
+    return (*seq, item)
 
 
 def _put(m: FrozenMap, key: Any, value: Any) -> FrozenMap:
@@ -247,6 +248,16 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
 }
 """The functions expressions may call; anything else is rejected when parsed."""
 
+_FLOAT_HINT = "the language has integers only: use an integer unit (cents, milliseconds, percent)"
+_DIV_HINT = "the language has integers only: use '//' for integer division"
+
+
+def _functions_hint(name: str, extra: Sequence[str] = ()) -> str:
+    known = sorted(FUNCTIONS) + list(extra)
+    close = difflib.get_close_matches(name, known, n=1)
+    mean = f"did you mean {close[0]!r}? " if close else ""
+    return f"{mean}the language has {', '.join(known)}"
+
 _BINOPS: dict[str, Callable[[Any, Any], Any]] = {
     "+": operator.add,
     "-": operator.sub,
@@ -293,7 +304,7 @@ def node_of(value: Any) -> Node:
             return Const(freeze(value))
         return MapLit(keys, vals)
     if isinstance(value, float):
-        raise ExpressionError(f"floating-point constant {value!r}: the language has integers only")
+        raise ExpressionError(f"floating-point constant {value!r}", _FLOAT_HINT)
     return Const(value)
 
 
@@ -305,6 +316,7 @@ class Expr:
     """
 
     __slots__ = ("node",)
+    node: Node
 
     def __init__(self, node: Node) -> None:
         object.__setattr__(self, "node", node)
@@ -335,7 +347,7 @@ class Expr:
         return Expr(BinOp("%", self.node, node_of(o)))
 
     def __truediv__(self, o: Any) -> Expr:
-        raise ExpressionError("'/' is not in the language (integers only): use '//'")
+        raise ExpressionError("'/' is not in the language", _DIV_HINT)
 
     def __neg__(self) -> Expr:
         return Expr(Unary("-", self.node))
@@ -488,7 +500,7 @@ def if_else(cond: Any, then: Any, other: Any) -> Expr:
     return Expr(IfElse(node_of(cond), node_of(then), node_of(other)))
 
 
-def In(state_id: str) -> Expr:  # noqa: N802 - the SCXML name
+def In(state_id: str) -> Expr:
     """Whether the state with this id is active (SCXML's In predicate)."""
     return Expr(InState(state_id))
 
@@ -496,7 +508,7 @@ def In(state_id: str) -> Expr:  # noqa: N802 - the SCXML name
 def call(fn: str, *args: Any) -> Expr:
     """A call of a built-in function of the language by name (see ``FUNCTIONS``)."""
     if fn not in FUNCTIONS:
-        raise ExpressionError(f"unknown function {fn!r}; the language has {', '.join(sorted(FUNCTIONS))}")
+        raise ExpressionError(f"unknown function {fn!r}", _functions_hint(fn))
     return Expr(Call(fn, tuple(node_of(a) for a in args)))
 
 
@@ -512,7 +524,7 @@ def any_of(name: str, domain: Any, body: Callable[[Expr], Any]) -> Expr:
 
 def py(fn: Callable[..., Any], label: str | None = None, tla: str | None = None) -> Expr:
     """Wrap a Python callable ``fn(ctx, event)`` as an opaque expression (the escape hatch)."""
-    return Expr(PyFunc(fn, label or getattr(fn, "__name__", "python"), tla))
+    return Expr(PyFunc(fn, label or str(getattr(fn, "__name__", "python")), tla))
 
 
 # --------------------------------------------------------------------------- parsing strings
@@ -538,37 +550,46 @@ _AST_COMPARES = {
 }
 
 
-def parse(text: str, fields: Iterable[str] = (), bound: Iterable[str] = ()) -> Node:
+def parse(text: str, fields: Iterable[str] = (), bound: Iterable[str] = (), functions: Iterable[str] = ()) -> Node:
     """Parse an expression string into a tree, never evaluating it.
 
     ``ctx.x`` and ``event.x`` always work; a bare name resolves to a context field when
     ``fields`` lists it (so SCXML's ``x + 1`` reads naturally), or to a bound variable.
+    ``functions`` adds names callable besides the built-ins (system predicates use it).
     """
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as e:
-        raise ExpressionError(f"cannot parse expression {text!r}: {e.msg}") from None
-    return _Converter(text, frozenset(fields), frozenset(bound)).convert(tree.body)
+        raise ExpressionError(
+            f"cannot parse expression {text!r}: {e.msg}",
+            "expressions use Python syntax over ctx.<field>, event.<field> and integers, e.g. 'ctx.retries < 3'",
+        ) from None
+    return _Converter(text, frozenset(fields), frozenset(bound), frozenset(functions)).convert(tree.body)
 
 
 class _Converter:
-    def __init__(self, text: str, fields: frozenset[str], bound: frozenset[str]) -> None:
+    def __init__(self, text: str, fields: frozenset[str], bound: frozenset[str], functions: frozenset[str] = frozenset()) -> None:
         self.text = text
         self.fields = fields
         self.bound = bound
+        self.functions = functions
 
-    def fail(self, what: str) -> ExpressionError:
-        return ExpressionError(f"in expression {self.text!r}: {what}")
+    def fail(self, what: str, hint: str | None = None) -> ExpressionError:
+        return ExpressionError(f"in expression {self.text!r}: {what}", hint)
 
     def convert(self, n: ast.AST) -> Node:
         method = getattr(self, "_" + type(n).__name__, None)
         if method is None:
-            raise self.fail(f"{type(n).__name__} is not part of the expression language")
+            raise self.fail(
+                f"{type(n).__name__} is not part of the expression language",
+                "use arithmetic, comparisons, and/or/not, x if c else y, literals, the built-in functions, "
+                "In(), all()/any() and set comprehensions",
+            )
         return method(n)  # type: ignore[no-any-return]
 
     def _Constant(self, n: ast.Constant) -> Node:
         if isinstance(n.value, float):
-            raise self.fail(f"floating-point constant {n.value!r}: the language has integers only")
+            raise self.fail(f"floating-point constant {n.value!r}", _FLOAT_HINT)
         if not isinstance(n.value, (int, str, bool, type(None))):
             raise self.fail(f"constant {n.value!r} is not supported")
         return Const(n.value)
@@ -581,8 +602,8 @@ class _Converter:
         if n.id in ("ctx", "event", "_event"):
             raise self.fail(f"{n.id!r} needs a field: write {n.id}.something")
         known = sorted(self.fields | self.bound)
-        hint = f"; known names: {', '.join(known)}" if known else ""
-        raise self.fail(f"unknown name {n.id!r} (write ctx.{n.id} for a context field{hint})")
+        hint = f"write ctx.{n.id} for a context field" + (f"; known names: {', '.join(known)}" if known else "")
+        raise self.fail(f"unknown name {n.id!r}", hint)
 
     def _Attribute(self, n: ast.Attribute) -> Node:
         base = n.value
@@ -615,7 +636,7 @@ class _Converter:
 
     def _BinOp(self, n: ast.BinOp) -> Node:
         if isinstance(n.op, ast.Div):
-            raise self.fail("'/' is not in the language (integers only): use '//'")
+            raise self.fail("'/' is not in the language", _DIV_HINT)
         if isinstance(n.op, ast.Pow):
             return Call("pow", (self.convert(n.left), self.convert(n.right)))
         op = _AST_BINOPS.get(type(n.op))
@@ -685,12 +706,14 @@ class _Converter:
         name = n.func.id
         if name in ("all", "any") and len(n.args) == 1 and isinstance(n.args[0], ast.GeneratorExp):
             return self._quant(name, n.args[0])
+        if name in self.functions:
+            return Call(name, tuple(self.convert(a) for a in n.args))
         if name == "In":
             if len(n.args) != 1 or not isinstance(n.args[0], ast.Constant) or not isinstance(n.args[0].value, str):
                 raise self.fail("In() takes one state id as a string literal")
             return InState(n.args[0].value)
         if name not in FUNCTIONS:
-            raise self.fail(f"unknown function {name!r}; the language has {', '.join(sorted(FUNCTIONS))}, In, all, any")
+            raise self.fail(f"unknown function {name!r}", _functions_hint(name, ("In", "all", "any")))
         return Call(name, tuple(self.convert(a) for a in n.args))
 
     def _quant(self, kind: str, gen: ast.GeneratorExp | ast.SetComp) -> Node:
@@ -700,7 +723,7 @@ class _Converter:
         assert isinstance(comp.target, ast.Name)
         name = comp.target.id
         domain = self.convert(comp.iter)
-        inner = _Converter(self.text, self.fields, self.bound | {name})
+        inner = _Converter(self.text, self.fields, self.bound | {name}, self.functions)
         body = inner.convert(gen.elt)
         cond: Node | None = None
         if comp.ifs:
@@ -776,9 +799,12 @@ class _Printer:
         text, prec = self.q(n)
         return f"({text})" if prec < outer else text
 
-    def q(self, n: Node) -> tuple[str, int]:  # noqa: C901 - one case per node type
+    def q(self, n: Node) -> tuple[str, int]:
         if isinstance(n, Const):
-            return _const_source(n.value), 99
+            v = n.value
+            if isinstance(v, int) and not isinstance(v, bool) and v < 0:
+                return repr(v), _PREC["neg"]  # -3 binds like a unary minus: (-3).x, 2 - -3
+            return _const_source(v), 99
         if isinstance(n, Ctx):
             return (n.name if self.short else f"ctx.{n.name}"), 99
         if isinstance(n, EventField):
@@ -788,7 +814,10 @@ class _Printer:
         if isinstance(n, Var):
             return n.name, 99
         if isinstance(n, Attr):
-            return f"{self.p(n.obj, 99)}.{n.name}", 99
+            base = self.p(n.obj, 99)
+            if isinstance(n.obj, Const) and isinstance(n.obj.value, int):
+                base = f"({base})"  # "3.x" would read as a float literal
+            return f"{base}.{n.name}", 99
         if isinstance(n, Index):
             return f"{self.p(n.obj, 99)}[{self.p(n.key, 0)}]", 99
         if isinstance(n, BinOp):
@@ -816,7 +845,7 @@ class _Printer:
         if isinstance(n, Call):
             return f"{n.fn}({', '.join(self.p(a, 0) for a in n.args)})", 99
         if isinstance(n, Quant):
-            tail = f" for {n.var} in {self.p(n.domain, 0)}"
+            tail = f" for {n.var} in {self.p(n.domain, 1)}"  # a comprehension's iterable is an or_test
             if n.kind == "set":
                 cond = f" if {self.p(n.cond, 1)}" if n.cond is not None else ""
                 return "{" + self.p(n.body, 0) + tail + cond + "}", 99
@@ -850,7 +879,7 @@ Evaluator = Callable[[Any, Any, int, dict[str, Any]], Any]
 class _CtxView:
     """Read-only attribute view of a context, handed to Python callables."""
 
-    __slots__ = ("_values", "_index")
+    __slots__ = ("_index", "_values")
 
     def __init__(self, values: Sequence[Any], index: dict[str, int]) -> None:
         self._values = values
@@ -889,7 +918,7 @@ class _Compiler:
         self.fields = field_index
         self.state_mask = state_mask
 
-    def c(self, n: Node) -> Evaluator:  # noqa: C901 - one case per node type
+    def c(self, n: Node) -> Evaluator:
         if isinstance(n, Const):
             v = n.value
             return lambda c, e, g, b: v
@@ -960,6 +989,8 @@ class _Compiler:
             pairs = tuple((self.c(k), self.c(v)) for k, v in zip(n.keys, n.values))
             return lambda c, e, g, b: FrozenMap({k(c, e, g, b): v(c, e, g, b) for k, v in pairs})
         if isinstance(n, Call):
+            if n.fn not in FUNCTIONS:
+                raise ExpressionError(f"function {n.fn!r} is not available here")
             fn = FUNCTIONS[n.fn]
             fs = tuple(self.c(a) for a in n.args)
             if len(fs) == 1:
@@ -1026,10 +1057,10 @@ def _plus(a: Any, b: Any) -> Any:
     return a + b
 
 
-def to_node(value: Any, fields: Iterable[str] = (), bound: Iterable[str] = ()) -> Node:
+def to_node(value: Any, fields: Iterable[str] = (), bound: Iterable[str] = (), functions: Iterable[str] = ()) -> Node:
     """Any accepted guard/expression form as a node: builder, node, string, callable or constant."""
     if isinstance(value, str):
-        return parse(value, fields, bound)
+        return parse(value, fields, bound, functions)
     if isinstance(value, (Expr, Node)):
         return node_of(value)
     if callable(value):

@@ -1,0 +1,717 @@
+"""Exhaustive exploration of a system: BFS (shortest counterexamples), DFS, random simulation.
+
+The explorer stores a 64-bit fingerprint per distinct state plus a parent link and the
+position of the step among its parent's successors; a trace is rebuilt by replaying
+those positions from the initial state (the step function is deterministic). Full states
+live only in the frontier. Liveness (``eventually``, ``leads_to``) keeps the state graph
+and checks it by strongly connected components under weak fairness: every actor's
+message deliveries, every pending timer and every stimulus declared ``fair=True`` are
+weakly fair (as ``WF_vars`` in the emitted TLA+).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from array import array
+from collections import deque
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from statecharts.errors import ExpressionError, StatechartError
+
+from .model import Label, Model, State, StepError
+from .properties import Eventually, Invariant, LeadsTo, Predicate, Sometimes, compile_predicate
+from .result import Change, Result, Stats, Step, Trace, Verdict
+from .system import ModelError, System
+
+ProgressFn = Callable[[Stats], None]
+
+
+def explore(
+    system: System,
+    *,
+    mode: str = "bfs",
+    max_states: int | None = None,
+    max_depth: int | None = None,
+    max_seconds: float | None = None,
+    symmetry: bool | None = None,
+    graph: bool = False,
+    stop_on_violation: bool = False,
+    seed: int = 0,
+    runs: int = 1000,
+    progress: ProgressFn | None = None,
+    progress_interval: float = 0.5,
+) -> Result:
+    """Explore every interleaving of a system (or simulate random runs) and check its properties.
+
+    ``mode`` is ``"bfs"`` (shortest counterexamples), ``"dfs"`` or ``"random"`` (``runs``
+    random walks of at most ``max_depth`` steps from ``seed``). Hitting ``max_states``,
+    ``max_depth`` or ``max_seconds`` makes the result incomplete, never a silent pass.
+    ``graph=True`` returns the state graph as a networkx DiGraph (small spaces).
+    """
+    if mode not in ("bfs", "dfs", "random"):
+        raise ModelError(f"mode {mode!r}: use 'bfs', 'dfs' or 'random'")
+    return _Explorer(system, mode, max_states, max_depth, max_seconds, symmetry, graph, stop_on_violation, seed, runs, progress, progress_interval).run()
+
+
+class _Explorer:
+    def __init__(
+        self,
+        system: System,
+        mode: str,
+        max_states: int | None,
+        max_depth: int | None,
+        max_seconds: float | None,
+        symmetry: bool | None,
+        graph: bool,
+        stop_on_violation: bool,
+        seed: int,
+        runs: int,
+        progress: ProgressFn | None,
+        progress_interval: float,
+    ) -> None:
+        self.system = system
+        self.mode = mode
+        self.max_states = max_states
+        self.max_depth = max_depth
+        self.max_seconds = max_seconds
+        self.want_graph = graph
+        self.stop_on_violation = stop_on_violation
+        self.seed = seed
+        self.runs = runs
+        self.progress = progress
+        self.progress_interval = progress_interval
+        self.liveness = [p for p in system.properties if isinstance(p, (Eventually, LeadsTo))]
+        use_symmetry = system.symmetry if symmetry is None else symmetry
+        if use_symmetry and self.liveness:
+            raise ModelError(
+                f"system {system.name!r}: symmetry reduction is unsound for liveness properties "
+                f"({', '.join(p.name for p in self.liveness)}), as in TLC: explore with symmetry=False"
+            )
+        saved = system.symmetry
+        system.symmetry = use_symmetry
+        try:
+            self.model = Model(system)
+        finally:
+            system.symmetry = saved
+        m = self.model
+        try:
+            self.invariants: list[tuple[str, Predicate]] = [
+                (p.name, compile_predicate(m, p.predicate, f"invariant {p.name!r}")) for p in system.properties if isinstance(p, Invariant)
+            ]
+            self.goals: list[tuple[str, Predicate]] = [
+                (p.name, compile_predicate(m, p.predicate, f"sometimes {p.name!r}")) for p in system.properties if isinstance(p, Sometimes)
+            ]
+            self.live: list[tuple[Any, Predicate, Predicate | None]] = []
+            for p in self.liveness:
+                if isinstance(p, Eventually):
+                    self.live.append((p, compile_predicate(m, p.predicate, f"eventually {p.name!r}"), None))
+                else:
+                    assert isinstance(p, LeadsTo)
+                    self.live.append(
+                        (p, compile_predicate(m, p.p, f"leads_to {p.name!r} (p)"), compile_predicate(m, p.q, f"leads_to {p.name!r} (q)"))
+                    )
+            self.constraint = compile_predicate(m, system.constraint, "constraint") if system.constraint is not None else None
+        except ExpressionError as e:
+            raise ModelError(f"system {system.name!r}: {e}") from None
+        self.keep_graph = graph or bool(self.liveness)
+        self.stats = Stats()
+        self.verdicts: dict[str, Verdict] = {}
+        self.found: dict[str, int] = {}  # property -> state index of its counterexample/witness
+        self.errors: list[tuple[str, int, Label | None, str]] = []
+        self.deadlock: int | None = None
+        self.limit = ""
+        # storage
+        self.parents = array("q")
+        self.ordinals = array("l")
+        self.depths = array("l")
+        self.initial: list[State] = []
+        self.index: dict[int, int] = {}
+        self.seen: set[int] = set()
+        self.edges: list[tuple[int, int, int, Label]] = []  # (src, dst fp, ordinal, label) when keeping the graph
+        self.terminal: set[int] = set()
+
+    # ------------------------------------------------------------------ driving
+
+    def run(self) -> Result:
+        t0 = time.perf_counter()
+        self._t0 = t0
+        self._next_progress = t0 + self.progress_interval
+        try:
+            self.initial = self.model.initial_states()
+        except StatechartError as e:
+            raise ModelError(f"system {self.system.name!r}: cannot start: {e}") from None
+        if self.mode == "random":
+            complete = self._simulate()
+        else:
+            complete = self._search()
+        self.stats.seconds = time.perf_counter() - t0
+        verdicts = self._verdicts(complete)
+        graph = self._networkx() if self.want_graph else None
+        self.stats.seconds = time.perf_counter() - t0
+        return Result(
+            system=self.system.name,
+            mode=self.mode,
+            verdicts=verdicts,
+            stats=self.stats,
+            complete=complete,
+            limit=self.limit,
+            coverage=self._coverage(),
+            graph=graph,
+            model=self.model,
+            initial=self.initial,
+        )
+
+    def _tick(self) -> bool:
+        """Report progress; return False when the time limit is reached."""
+        now = time.perf_counter()
+        if self.progress is not None and now >= self._next_progress:
+            self.stats.seconds = now - self._t0
+            self.progress(self.stats)
+            self._next_progress = now + self.progress_interval
+        if self.max_seconds is not None and now - self._t0 > self.max_seconds:
+            self.limit = f"time limit of {self.max_seconds}s reached"
+            return False
+        return True
+
+    def _new_state(self, canon: State, fp: int, parent: int, ordinal: int, depth: int) -> int:
+        idx = len(self.parents)
+        self.parents.append(parent)
+        self.ordinals.append(ordinal)
+        self.depths.append(depth)
+        if self.keep_graph:
+            self.index[fp] = idx
+        else:
+            self.seen.add(fp)
+        self.stats.distinct_states = idx + 1
+        if depth > self.stats.max_depth:
+            self.stats.max_depth = depth
+        self._check(canon, idx)
+        return idx
+
+    def _check(self, state: State, idx: int) -> None:
+        for name, pred in self.invariants:
+            if name in self.found:
+                continue
+            try:
+                ok = pred(state)
+            except Exception as e:
+                self.errors.append((f"invariant {name!r} raised {type(e).__name__}: {e}", idx, None, name))
+                self.found[name] = idx
+                continue
+            if not ok:
+                self.found[name] = idx
+        for name, pred in self.goals:
+            if name in self.found:
+                continue
+            try:
+                if pred(state):
+                    self.found[name] = idx
+            except Exception as e:
+                self.errors.append((f"sometimes {name!r} raised {type(e).__name__}: {e}", idx, None, name))
+                self.found[name] = idx
+
+    def _violated(self) -> bool:
+        return any(n in self.found for n, _ in self.invariants) or bool(self.errors) or self.deadlock is not None
+
+    def _at_rest(self, state: State) -> bool:
+        m = self.model
+        for i in range(m.n):
+            a = m.actor_of[i]
+            cs = m.chart_state(state, i)
+            if m.charts[i].is_final(cs):
+                continue
+            if any(m.in_state(state, i, s) for s in a.end_states):
+                continue
+            return False
+        return True
+
+    def _search(self) -> bool:
+        m = self.model
+        canonical = m.canonical
+        bfs = self.mode == "bfs"
+        frontier: deque[tuple[State, int, int]] = deque()
+        keep = self.keep_graph
+        seen_set = self.seen
+        index = self.index
+        for ordinal, s in enumerate(self.initial):
+            c, _ = canonical(s)
+            if self.constraint is not None and not self.constraint(c):
+                continue
+            fp = hash(c)
+            if (fp in index) if keep else (fp in seen_set):
+                continue
+            idx = self._new_state(c, fp, -1, ordinal, 0)
+            frontier.append((c, idx, 0))
+        constraint = self.constraint
+        max_states = self.max_states
+        max_depth = self.max_depth
+        complete = True
+        counter = 0
+        while frontier:
+            if self.stop_on_violation and self._violated():
+                complete = False
+                self.limit = "stopped at the first violation"
+                break
+            state, idx, depth = frontier.popleft() if bfs else frontier.pop()
+            counter += 1
+            if counter % 512 == 0:
+                self.stats.queue = len(frontier)
+                if not self._tick():
+                    complete = False
+                    break
+            if max_depth is not None and depth >= max_depth:
+                if complete:
+                    self.limit = f"max_depth {max_depth} reached"
+                complete = False
+                continue
+            try:
+                succs = m.successors(state)
+            except StepError as e:
+                self.errors.append((self._error_text(e), idx, e.label, "error"))
+                continue
+            self.stats.states_generated += len(succs)
+            if not succs:
+                if keep:
+                    self.terminal.add(idx)
+                if self.system.check_deadlock and self.deadlock is None and not self._at_rest(state):
+                    self.deadlock = idx
+                continue
+            nd = depth + 1
+            for ordinal, (label, s2) in enumerate(succs):
+                if constraint is not None and not constraint(s2):
+                    continue
+                c, _ = canonical(s2)
+                fp = hash(c)
+                if keep:
+                    self.edges.append((idx, fp, ordinal, label))
+                    if fp in index:
+                        continue
+                elif fp in seen_set:
+                    continue
+                if max_states is not None and self.stats.distinct_states >= max_states:
+                    complete = False
+                    self.limit = f"max_states {max_states} reached"
+                    frontier.clear()
+                    break
+                nidx = self._new_state(c, fp, idx, ordinal, nd)
+                frontier.append((c, nidx, nd))
+        self.stats.queue = len(frontier)
+        if self.progress is not None:
+            self.stats.seconds = time.perf_counter() - self._t0
+            self.progress(self.stats)
+        return complete
+
+    def _error_text(self, e: StepError) -> str:
+        who, kind, what = self.model.describe_label(e.label)
+        return f"{who} failed on {kind} {what}: {e.cause}"
+
+    def _simulate(self) -> bool:
+        """Random walks: finds violations, never proves anything (the result is incomplete)."""
+        m = self.model
+        rng = random.Random(self.seed)
+        depth_limit = self.max_depth or 100
+        self.walks: list[list[tuple[int, int]]] = []
+        self.keep_graph = True
+        for _ in range(self.runs):
+            if not self._tick():
+                break
+            ordinal = rng.randrange(len(self.initial))
+            state, _ = m.canonical(self.initial[ordinal])
+            fp = hash(state)
+            idx = self.index.get(fp)
+            if idx is None:
+                idx = self._new_state(state, fp, -1, ordinal, 0)
+            for depth in range(1, depth_limit + 1):
+                try:
+                    succs = m.successors(state)
+                except StepError as e:
+                    self.errors.append((self._error_text(e), idx, e.label, "error"))
+                    break
+                self.stats.states_generated += len(succs)
+                if self.constraint is not None:
+                    succs = [(lab, s) for lab, s in succs if self.constraint(s)]
+                if not succs:
+                    if self.system.check_deadlock and self.deadlock is None and not self._at_rest(state):
+                        self.deadlock = idx
+                    break
+                k = rng.randrange(len(succs))
+                label, s2 = succs[k]
+                state, _ = m.canonical(s2)
+                fp = hash(state)
+                nidx = self.index.get(fp)
+                if nidx is None:
+                    nidx = self._new_state(state, fp, idx, k, depth)
+                idx = nidx
+            if self.stop_on_violation and self._violated():
+                break
+        self.limit = f"random simulation ({self.runs} runs of at most {depth_limit} steps) proves nothing"
+        return False
+
+    # ------------------------------------------------------------------ verdicts
+
+    def _verdicts(self, complete: bool) -> list[Verdict]:
+        out: list[Verdict] = []
+        for name, _ in self.invariants:
+            if name in self.found and not any(e[3] == name for e in self.errors):
+                out.append(Verdict(name, "invariant", "violated", self.trace_to(self.found[name]), "the invariant is false in the last state"))
+            elif name in self.found:
+                err = next(e for e in self.errors if e[3] == name)
+                out.append(Verdict(name, "invariant", "violated", self.trace_to(err[1]), err[0]))
+            else:
+                out.append(Verdict(name, "invariant", "holds" if complete else "incomplete"))
+        for name, _ in self.goals:
+            if name in self.found:
+                err = [e for e in self.errors if e[3] == name]
+                if err:
+                    out.append(Verdict(name, "sometimes", "violated", self.trace_to(err[0][1]), err[0][0]))
+                else:
+                    out.append(Verdict(name, "sometimes", "reached", self.trace_to(self.found[name]), "witness"))
+            else:
+                msg = "never reached in the whole state space" if complete else "not reached in the explored part"
+                out.append(Verdict(name, "sometimes", "unreached" if complete else "incomplete", None, msg))
+        if self.system.check_deadlock:
+            if self.deadlock is not None:
+                stuck = self._stuck_actors(self.deadlock)
+                out.append(Verdict("deadlock", "deadlock", "violated", self.trace_to(self.deadlock), f"no step is enabled; not at rest: {stuck}"))
+            else:
+                out.append(Verdict("deadlock", "deadlock", "holds" if complete else "incomplete"))
+        for msg, idx, label, prop in self.errors:
+            if prop != "error":
+                continue
+            trace = self.trace_to(idx, failing=label)
+            out.append(Verdict("error", "error", "violated", trace, msg))
+            break
+        for prop, p, q in self.live:
+            kind = "eventually" if isinstance(prop, Eventually) else "leads_to"
+            if not complete:
+                out.append(Verdict(prop.name, kind, "incomplete", None, "liveness needs the whole state space"))
+                continue
+            lasso = self._liveness(p, q)
+            if lasso is None:
+                out.append(Verdict(prop.name, kind, "holds"))
+            else:
+                out.append(Verdict(prop.name, kind, "violated", lasso, "a fair behaviour never reaches the goal"))
+        return out
+
+    def _stuck_actors(self, idx: int) -> str:
+        states = self._replay(self._chain(idx))[0]
+        s = states[-1]
+        m = self.model
+        names = []
+        for i in range(m.n):
+            if not m.charts[i].is_final(m.chart_state(s, i)) and not any(m.in_state(s, i, x) for x in m.actor_of[i].end_states):
+                names.append(f"{m.names[i]} in {'/'.join(m.charts[i].leaves(m.chart_state(s, i)))}")
+        return ", ".join(names)
+
+    # ------------------------------------------------------------------ traces
+
+    def _chain(self, idx: int) -> list[int]:
+        chain = []
+        while idx >= 0:
+            chain.append(idx)
+            idx = self.parents[idx]
+        chain.reverse()
+        return chain
+
+    def _replay(self, chain: Sequence[int]) -> tuple[list[State], list[Label | None]]:
+        """The actual states and labels along a chain of state indices (undoing symmetry renaming)."""
+        m = self.model
+        actual = self.initial[self.ordinals[chain[0]]]
+        canon, perm = m.canonical(actual)
+        states: list[State] = [actual]
+        labels: list[Label | None] = [None]
+        for idx in chain[1:]:
+            label, s2 = m.successors(canon)[self.ordinals[idx]]
+            if perm is not None:
+                inv = m.inverse(perm)
+                s2 = m.apply(s2, inv)
+                label = m.rename_label(label, inv)
+            states.append(s2)
+            labels.append(label)
+            canon, perm = m.canonical(s2)
+        return states, labels
+
+    def trace_to(self, idx: int, failing: Label | None = None) -> Trace:
+        """The trace from an initial state to the state with this index."""
+        states, labels = self._replay(self._chain(idx))
+        steps = self._steps(states, labels)
+        if failing is not None:
+            who, kind, what = self.model.describe_label(failing)
+            last = states[-1]
+            steps.append(Step(len(steps), failing.kind, who, what.split("(")[0].split(" ")[0], what, None, [], [], self._in_flight(last), last))
+        return Trace(steps)
+
+    def _in_flight(self, state: State) -> list[str]:
+        m = self.model
+        out = []
+        for d, e in m.messages_of(state):
+            out.append(f"{e.origin or '?'}->{m.names[d]}:{e.name}")
+        return out
+
+    def _steps(self, states: Sequence[State], labels: Sequence[Label | None]) -> list[Step]:
+        m = self.model
+        steps: list[Step] = []
+        prev: State | None = None
+        for k, (s, label) in enumerate(zip(states, labels)):
+            changes: list[Change] = []
+            for i in range(m.n):
+                before = m.chart_state(prev, i) if prev is not None else None
+                after = m.chart_state(s, i)
+                if before == after and prev is not None:
+                    continue
+                chart = m.charts[i]
+                ctx_changes: dict[str, tuple[Any, Any]] = {}
+                for f, fi in chart.engine.fields.items():
+                    a = before.context[fi] if before is not None else None
+                    b = after.context[fi]
+                    if before is None or a != b:
+                        ctx_changes[f] = (a, b)
+                changes.append(Change(m.names[i], chart.leaves(before) if before is not None else (), chart.leaves(after), ctx_changes))
+            sent = self._sent(prev, s)
+            if label is None:
+                steps.append(Step(k, "init", "", "", "initial state", None, changes, sent, self._in_flight(s), s))
+            else:
+                who, kind, what = m.describe_label(label)
+                sender = None
+                event = what.split("(")[0].split(" ")[0]
+                transitions: list[str] = []
+                if label.kind in ("deliver", "drop", "duplicate"):
+                    sender = m.msg_values[label.detail][1].origin
+                elif label.kind == "stimulus":
+                    sender = "env"
+                if prev is not None and label.kind in ("deliver", "stimulus", "timer"):
+                    transitions = self._taken(prev, label)
+                steps.append(Step(k, kind, who, event, what, sender, changes, sent, self._in_flight(s), s, transitions))
+            prev = s
+        return steps
+
+    def _taken(self, prev: State, label: Label) -> list[str]:
+        m = self.model
+        i = label.actor
+        lid = prev[0][i]
+        if label.kind == "deliver":
+            ev = m.msg_values[label.detail][1]
+        elif label.kind == "stimulus":
+            k, d = label.detail
+            ev = m.stim_events[k][d]
+        else:
+            _, cs, timers = m.local_values[lid]
+            lid = m.intern_local(i, cs, timers - {label.detail})
+            ev = label.detail[1]
+        try:
+            outcome = m.macrostep(i, lid, ev)[label.alt]
+        except (StatechartError, IndexError):
+            return []
+        engine = m.charts[i].engine
+        return [engine.transitions[t].label for t in outcome.taken]
+
+    def _sent(self, prev: State | None, s: State) -> list[tuple[str, str, str]]:
+        m = self.model
+        before: dict[int, int] = {}
+        if prev is not None:
+            for mid in m.message_ids(prev):
+                before[mid] = before.get(mid, 0) + 1
+        out = []
+        for mid in m.message_ids(s):
+            if before.get(mid, 0) > 0:
+                before[mid] -= 1
+                continue
+            d, e = m.msg_values[mid]
+            out.append((e.origin or "?", m.names[d], e.name))
+        return out
+
+    # ------------------------------------------------------------------ liveness
+
+    def _fair_key(self, label: Label) -> Any:
+        if label.kind == "deliver":
+            return ("deliver", label.actor)
+        if label.kind == "timer":
+            return ("timer", label.actor)
+        if label.kind == "stimulus":
+            k = label.detail[0]
+            if self.model.stimuli[k].fair:
+                return ("stimulus", k, label.actor)
+        return None
+
+    def _liveness(self, p: Predicate, q: Predicate | None) -> Trace | None:
+        """A fair lasso violating ``<>p`` (q None) or ``p ~> q``; None when the property holds."""
+        import networkx as nx
+
+        m = self.model
+        n = len(self.parents)
+        states = self._all_states()
+        succ: list[list[tuple[int, int, Any]]] = [[] for _ in range(n)]
+        for src, fp, ordinal, label in self.edges:
+            dst = self.index.get(fp)
+            if dst is not None:
+                succ[src].append((dst, ordinal, self._fair_key(label)))
+        enabled: list[set[Any]] = [{k for d, _, k in succ[i] if k is not None and d != i} for i in range(n)]
+        all_keys = set().union(*enabled) if enabled else set()
+        goal = [bool(p(states[i])) if q is None else bool(q(states[i])) for i in range(n)]
+        if q is None:
+            bad = [not g for g in goal]
+            starts = [i for i in range(n) if self.parents[i] == -1 and bad[i]]
+        else:
+            bad = [not g for g in goal]
+            starts = [i for i in range(n) if bad[i] and p(states[i])]
+        if not starts:
+            return None
+        # the bad region reachable from the starts through bad states
+        region: set[int] = set()
+        stack = list(starts)
+        while stack:
+            i = stack.pop()
+            if i in region:
+                continue
+            region.add(i)
+            stack.extend(d for d, _, _ in succ[i] if bad[d] and d not in region)
+        g = nx.DiGraph()
+        g.add_nodes_from(region)
+        g.add_edges_from((i, d) for i in region for d, _, _ in succ[i] if d in region)
+        for comp in nx.strongly_connected_components(g):
+            needed = []
+            fair = True
+            for key in all_keys:
+                taken = [(i, d, o) for i in comp for d, o, k in succ[i] if k == key and d in comp and d != i]
+                if taken:
+                    needed.append(taken[0])
+                elif all(key in enabled[i] for i in comp):
+                    fair = False
+                    break
+            if fair:
+                _ = m
+                return self._lasso(comp, needed, starts, bad, succ, q is None)
+        return None
+
+    def _all_states(self) -> list[State]:
+        """Every stored state, rebuilt by replaying the parent tree once (liveness only)."""
+        m = self.model
+        n = len(self.parents)
+        out: list[State | None] = [None] * n
+        children: list[list[int]] = [[] for _ in range(n)]
+        for i in range(n):
+            par = self.parents[i]
+            if par >= 0:
+                children[par].append(i)
+        stack = []
+        for i in range(n):
+            if self.parents[i] == -1:
+                out[i] = m.canonical(self.initial[self.ordinals[i]])[0]
+                stack.append(i)
+        while stack:
+            i = stack.pop()
+            if not children[i]:
+                continue
+            succs = m.successors(out[i])  # type: ignore[arg-type]
+            for c in children[i]:
+                out[c] = m.canonical(succs[self.ordinals[c]][1])[0]
+                stack.append(c)
+        return out  # type: ignore[return-value]
+
+    def _lasso(
+        self,
+        comp: set[int],
+        needed: list[tuple[int, int, int]],
+        starts: list[int],
+        bad: list[bool],
+        succ: list[list[tuple[int, int, Any]]],
+        within_bad_from_init: bool,
+    ) -> Trace:
+        def path(sources: Sequence[int], targets: set[int], allowed: Callable[[int], bool]) -> list[tuple[int, int]]:
+            """Shortest path as [(state, ordinal used to reach it)], starting at one of sources."""
+            prev: dict[int, tuple[int, int] | None] = {s: None for s in sources}
+            q = deque(sources)
+            while q:
+                i = q.popleft()
+                if i in targets:
+                    out = []
+                    cur: int | None = i
+                    while cur is not None:
+                        link = prev[cur]
+                        out.append((cur, link[1] if link else -1))
+                        cur = link[0] if link else None
+                    return out[::-1]
+                for d, o, _ in succ[i]:
+                    if d not in prev and allowed(d):
+                        prev[d] = (i, o)
+                        q.append(d)
+            raise AssertionError("no path inside a strongly connected component")
+
+        # prefix: from an initial state to a start (any path), then inside the bad region to the component
+        start_set = set(starts)
+        if within_bad_from_init:
+            prefix = path(starts, comp, lambda d: bad[d])
+        else:
+            inits = [i for i in range(len(self.parents)) if self.parents[i] == -1]
+            first = path(inits, start_set, lambda d: True)
+            second = path([first[-1][0]], comp, lambda d: bad[d])
+            prefix = first + second[1:]
+        entry = prefix[-1][0]
+        loop: list[tuple[int, int]] = []
+        cur = entry
+        for src, dst, o in needed:
+            if cur != src:
+                leg = path([cur], {src}, lambda d: d in comp)
+                loop.extend(leg[1:])
+            loop.append((dst, o))
+            cur = dst
+        if cur != entry or not loop:
+            if loop or any(d == entry for d, _, _ in succ[entry]):
+                leg = path([cur], {entry}, lambda d: d in comp) if cur != entry else [(entry, -1)]
+                loop.extend(leg[1:])
+        seq = prefix + loop
+        # replay the sequence of (state, ordinal) from its initial state
+        m = self.model
+        first_idx = seq[0][0]
+        chain = self._chain(first_idx)
+        states, labels = self._replay(chain)
+        cur_state = m.canonical(states[-1])[0]
+        for _, o in seq[1:]:
+            label, s2 = m.successors(cur_state)[o]
+            states.append(s2)
+            labels.append(label)
+            cur_state = m.canonical(s2)[0]
+        loop_start = len(chain) - 1 + len(prefix) - 1
+        return Trace(self._steps(states, labels), loop_start=loop_start)
+
+    # ------------------------------------------------------------------ extras
+
+    def _coverage(self) -> dict[str, list[str]]:
+        m = self.model
+        taken: dict[int, set[int]] = {}
+        for (i, _, _), outcomes in m._memo.items():
+            if isinstance(outcomes, BaseException):
+                continue
+            s = taken.setdefault(id(m.charts[i]), set())
+            for o in outcomes:
+                s.update(o.taken)
+        out: dict[str, list[str]] = {}
+        for chart in m.unique_charts():
+            done = taken.get(id(chart), set())
+            out[chart.name] = [t.label for t in chart.engine.transitions if t.index not in done and not t.events[:1] == ("",)]
+        return out
+
+    def _networkx(self) -> Any:
+        import networkx as nx
+
+        m = self.model
+        g = nx.DiGraph()
+        if not self.keep_graph:
+            return g
+        states = self._all_states()
+        for i, s in enumerate(states):
+            leaves = {m.names[j]: "/".join(m.charts[j].leaves(m.chart_state(s, j))) for j in range(m.n)}
+            g.add_node(i, initial=self.parents[i] == -1, depth=self.depths[i], leaves=leaves, in_flight=len(m.message_ids(s)))
+        for src, fp, _, label in self.edges:
+            dst = self.index.get(fp)
+            if dst is not None:
+                who, kind, what = m.describe_label(label)
+                g.add_edge(src, dst, label=f"{who}: {kind} {what}", kind=kind)
+        for name, idx in self.found.items():
+            if idx in g:
+                g.nodes[idx].setdefault("marks", []).append(name)
+        if self.deadlock is not None:
+            g.nodes[self.deadlock].setdefault("marks", []).append("deadlock")
+        return g

@@ -1,0 +1,629 @@
+"""A System compiled for exploration: compact states, the successor function, symmetry.
+
+The global state is a 3-tuple of small ints and tuples of ints, cheap to hash and store:
+
+* ``locals``: one id per actor instance; each id interns (chart, ChartState, pending timers);
+* ``net``: message ids (each interns receiver + event with its sender): a frozenset for an
+  unordered-duplicating network, a sorted tuple (a multiset) for an unordered one, and a
+  sorted tuple of ``((sender, receiver), (ids...))`` channels for FIFO;
+* ``budgets``: remaining faults and bounded stimuli.
+
+A step is one macrostep of one actor (``Engine.successors``, the same function the
+interpreter uses), memoized per (instance, local id, event): actors revisit the same local
+states in many global states, so successor generation is mostly lookups.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, NamedTuple
+
+from statecharts import Chart, ChartState
+from statecharts.actions import SELF
+from statecharts.engine import Cancelled, Outgoing
+from statecharts.errors import ExecutionError, StatechartError
+from statecharts.values import Event, FrozenMap, freeze
+
+from .system import ModelError, System
+
+ENV = "env"
+"""The sender name of stimuli."""
+
+State = tuple[tuple[int, ...], Any, tuple[int, ...]]
+
+
+class Label(NamedTuple):
+    """What a step did: its kind, the acting instance, and details (interned ids)."""
+
+    kind: str  # "deliver" | "stimulus" | "timer" | "drop" | "duplicate" | "crash"
+    actor: int
+    detail: Any = None
+    alt: int = 0
+
+
+class StepError(StatechartError):
+    """User code failed in a step, or a step sent to a missing actor: reported with its trace."""
+
+    def __init__(self, label: Label, cause: BaseException) -> None:
+        self.label = label
+        self.cause = cause
+        super().__init__(str(cause))
+
+
+class _Outcome(NamedTuple):
+    local: int
+    sends: tuple[tuple[int, int], ...]  # (channel sender, message id)
+    taken: tuple[int, ...]
+
+
+class Model:
+    """The compiled system: instance tables, interning, successors, canonical forms."""
+
+    def __init__(self, system: System) -> None:
+        self.system = system
+        self.names: list[str] = []
+        self.charts: list[Chart] = []
+        self.actor_of: list[Any] = []
+        self.groups: dict[str, list[int]] = {}
+        self.group_of: list[str] = []
+        self.index_of: dict[str, int] = {}
+        for a in system.actors:
+            self.groups[a.name] = []
+            for k, nm in enumerate(a.instance_names()):
+                i = len(self.names)
+                self.names.append(nm)
+                self.charts.append(a.chart)
+                self.actor_of.append(a)
+                self.groups[a.name].append(i)
+                self.group_of.append(a.name)
+                self.index_of[nm] = i
+                _ = k
+        self.n = len(self.names)
+        self.chart_no: list[int] = []
+        charts_seen: dict[int, int] = {}
+        for ch in self.charts:
+            self.chart_no.append(charts_seen.setdefault(id(ch), len(charts_seen)))
+        self.network = system.network
+        # interning tables
+        self.local_ids: dict[tuple[int, ChartState, frozenset[tuple[str | None, Event]]], int] = {}
+        self.local_values: list[tuple[int, ChartState, frozenset[tuple[str | None, Event]]]] = []
+        self.msg_ids: dict[tuple[int, Event], int] = {}
+        self.msg_values: list[tuple[int, Event]] = []
+        self._memo: dict[tuple[int, int, Event], list[_Outcome] | BaseException] = {}
+        # budgets layout
+        self.stimuli = list(system.stimuli)
+        layout: list[tuple[str, Any]] = [("drop", None), ("duplicate", None)]
+        initial_budgets = [system.faults.drop, system.faults.duplicate]
+        self.crash_slot: dict[str, int] = {}
+        for a in system.actors:
+            budget = system.faults.crash.get(a.name, 0) + a.crash
+            if budget:
+                self.crash_slot[a.name] = len(layout)
+                layout.append(("crash", a.name))
+                initial_budgets.append(budget)
+        self.stim_targets: list[list[int]] = []
+        self.stim_slot: dict[tuple[int, int], int] = {}
+        self.stim_events: list[list[Event]] = []
+        for k, st in enumerate(self.stimuli):
+            targets = self._targets_of(st.target)
+            self.stim_targets.append(targets)
+            self.stim_events.append([Event(st.event, freeze(dict(d)) if d else FrozenMap(), ENV) for d in st.alternatives()])
+            if st.max is not None:
+                for i in targets:
+                    self.stim_slot[(k, i)] = len(layout)
+                    layout.append(("stimulus", (k, i)))
+                    initial_budgets.append(st.max)
+        self.budget_layout = layout
+        self.initial_budgets = tuple(initial_budgets)
+        # symmetry
+        self.sym_groups: list[list[int]] = []
+        if system.symmetry:
+            self.sym_groups = [idx for g, idx in self.groups.items() if len(idx) > 1 and self._group_count(g) is not None]
+        self._rename_local_cache: dict[tuple[int, tuple[int, ...]], int] = {}
+        self._rename_msg_cache: dict[tuple[int, tuple[int, ...]], int] = {}
+
+    def _group_count(self, group: str) -> int | None:
+        for a in self.system.actors:
+            if a.name == group:
+                return a.count
+        return None
+
+    def _targets_of(self, target: str) -> list[int]:
+        if target in self.groups:
+            return list(self.groups[target])
+        if target in self.index_of:
+            return [self.index_of[target]]
+        raise ModelError(f"unknown actor {target!r}")
+
+    # ------------------------------------------------------------------ lookups used by predicates
+
+    def instance_index(self, name: str) -> int:
+        """The position of an instance by name (KeyError if unknown)."""
+        return self.index_of[name]
+
+    def group_indices(self, group: str) -> list[int]:
+        return self.groups[group]
+
+    def unique_charts(self) -> list[Chart]:
+        seen: dict[int, Chart] = {}
+        for ch in self.charts:
+            seen.setdefault(id(ch), ch)
+        return list(seen.values())
+
+    def chart_state(self, state: State, i: int) -> ChartState:
+        return self.local_values[state[0][i]][1]
+
+    def timers(self, state: State, i: int) -> frozenset[tuple[str | None, Event]]:
+        return self.local_values[state[0][i]][2]
+
+    def in_state(self, state: State, i: int, state_id: str) -> bool:
+        return bool(self.chart_state(state, i).config & self.charts[i].engine.state_mask(state_id))
+
+    def field(self, state: State, i: int, name: str) -> Any:
+        return self.chart_state(state, i).context[self.charts[i].engine.fields[name]]
+
+    def is_final(self, state: State, i: int) -> bool:
+        return self.charts[i].is_final(self.chart_state(state, i))
+
+    def message_ids(self, state: State) -> list[int]:
+        """Every message id in flight (with repetition for multisets and channels)."""
+        net = state[1]
+        if self.network == "fifo":
+            return [m for _, msgs in net for m in msgs]
+        return list(net)
+
+    def messages_of(self, state: State) -> list[tuple[int, Event]]:
+        return [self.msg_values[m] for m in self.message_ids(state)]
+
+    def count_messages(self, state: State, event: str | None, dest: int | None) -> int:
+        n = 0
+        for m in self.message_ids(state):
+            d, e = self.msg_values[m]
+            if (event is None or e.name == event) and (dest is None or d == dest):
+                n += 1
+        return n
+
+    # ------------------------------------------------------------------ interning
+
+    def intern_local(self, i: int, cs: ChartState, timers: frozenset[tuple[str | None, Event]]) -> int:
+        key = (self.chart_no[i], cs, timers)
+        lid = self.local_ids.get(key)
+        if lid is None:
+            lid = self.local_ids[key] = len(self.local_values)
+            self.local_values.append(key)
+        return lid
+
+    def intern_msg(self, dest: int, ev: Event) -> int:
+        key = (dest, ev)
+        mid = self.msg_ids.get(key)
+        if mid is None:
+            mid = self.msg_ids[key] = len(self.msg_values)
+            self.msg_values.append(key)
+        return mid
+
+    # ------------------------------------------------------------------ initial states
+
+    def initial_states(self) -> list[State]:
+        """Every initial state (more than one when entry actions ``choose``)."""
+        per_instance: list[list[_Outcome]] = []
+        for i in range(self.n):
+            a = self.actor_of[i]
+            ctx = a.context_for(self.groups[a.name].index(i))
+            try:
+                results = self.charts[i].initial_states(ctx)
+            except ExecutionError as e:
+                raise ModelError(f"starting actor {self.names[i]!r}: {e}") from e
+            outs = []
+            for r in results:
+                outs.append(self._outcome(i, r.state, frozenset(), r.outputs, r.taken))
+            per_instance.append(outs)
+        states: list[State] = []
+        for combo in itertools.product(*per_instance):
+            locals_ = tuple(o.local for o in combo)
+            net = self._empty_net()
+            sends = [s for o in combo for s in o.sends]
+            net = self._add(net, sends)
+            states.append((locals_, net, self.initial_budgets))
+        return states
+
+    def _empty_net(self) -> Any:
+        if self.network == "unordered-duplicating":
+            return frozenset()
+        return ()
+
+    # ------------------------------------------------------------------ macrosteps
+
+    def _outcome(
+        self, i: int, cs: ChartState, timers: frozenset[tuple[str | None, Event]], outputs: Sequence[Outgoing | Cancelled], taken: tuple[int, ...]
+    ) -> _Outcome:
+        sends: list[tuple[int, int]] = []
+        me = self.names[i]
+        for out in outputs:
+            if isinstance(out, Cancelled):
+                timers = frozenset(t for t in timers if t[0] != out.send_id)
+                continue
+            ev = Event(out.event.name, out.event.data, me)
+            if out.target == SELF:
+                if out.delay is not None:
+                    timers = timers | {(out.send_id, ev)}
+                else:
+                    sends.append((i, self.intern_msg(i, ev)))
+                continue
+            for d in self._resolve(out.target, out.broadcast, me):
+                sends.append((i, self.intern_msg(d, ev)))
+        return _Outcome(self.intern_local(i, cs, timers), tuple(sends), taken)
+
+    def _resolve(self, target: str, broadcast: bool, me: str) -> list[int]:
+        if broadcast:
+            if target in self.groups:
+                return list(self.groups[target])
+        if target in self.index_of:
+            return [self.index_of[target]]
+        if target in self.groups and len(self.groups[target]) == 1:
+            return list(self.groups[target])
+        if target in self.groups:
+            raise StatechartError(f"{me} sent to group {target!r} without an index: use send_to({target!r}, i, ...) or broadcast()")
+        raise StatechartError(f"{me} sent to missing actor or instance {target!r} (instances: {', '.join(self.names)})")
+
+    def macrostep(self, i: int, lid: int, ev: Event) -> list[_Outcome]:
+        """Every outcome of instance ``i`` in local state ``lid`` processing ``ev`` (memoized)."""
+        key = (i, lid, ev)
+        hit = self._memo.get(key)
+        if hit is None:
+            _, cs, timers = self.local_values[lid]
+            try:
+                results = self.charts[i].successors(cs, ev)
+                hit = [self._outcome(i, r.state, timers, r.outputs, r.taken) for r in results]
+            except StatechartError as e:
+                hit = e
+            self._memo[key] = hit
+        if isinstance(hit, BaseException):
+            raise hit
+        return hit
+
+    # ------------------------------------------------------------------ network
+
+    def _add(self, net: Any, sends: Sequence[tuple[int, int]]) -> Any:
+        if not sends:
+            return net
+        kind = self.network
+        if kind == "unordered-duplicating":
+            return net.union(m for _, m in sends)
+        if kind == "unordered":
+            return tuple(sorted(net + tuple(m for _, m in sends)))
+        chans = dict(net)
+        for src, m in sends:
+            dest = self.msg_values[m][0]
+            key = (src, dest)
+            chans[key] = chans.get(key, ()) + (m,)
+        return tuple(sorted(chans.items()))
+
+    def deliverable(self, net: Any) -> Iterator[tuple[int, Any, bool]]:
+        """(message id, network after taking it, whether taking it changes the network)."""
+        kind = self.network
+        if kind == "unordered-duplicating":
+            for m in net:
+                yield m, net, False
+        elif kind == "unordered":
+            prev = -1
+            for k, m in enumerate(net):
+                if m != prev:
+                    yield m, net[:k] + net[k + 1 :], True
+                    prev = m
+        else:
+            for k, (key, msgs) in enumerate(net):
+                rest = msgs[1:]
+                if rest:
+                    new = net[:k] + ((key, rest),) + net[k + 1 :]
+                else:
+                    new = net[:k] + net[k + 1 :]
+                yield msgs[0], new, True
+
+    def _duplicated(self, net: Any) -> Iterator[tuple[int, Any]]:
+        kind = self.network
+        if kind == "unordered-duplicating":
+            return  # a set network already keeps every message deliverable
+        if kind == "unordered":
+            prev = -1
+            for m in net:
+                if m != prev:
+                    yield m, tuple(sorted((*net, m)))
+                    prev = m
+        else:
+            for k, (key, msgs) in enumerate(net):
+                yield msgs[0], net[:k] + ((key, (msgs[0], *msgs)),) + net[k + 1 :]
+
+    def _dropped(self, net: Any) -> Iterator[tuple[int, Any]]:
+        kind = self.network
+        if kind == "unordered-duplicating":
+            for m in sorted(net):
+                yield m, net - {m}
+        else:
+            yield from ((m, new) for m, new, _ in self.deliverable(net))
+
+    # ------------------------------------------------------------------ successors
+
+    def successors(self, state: State) -> list[tuple[Label, State]]:
+        """Every step from a state, in a fixed order (traces replay by position)."""
+        locals_, net, budgets = state
+        out: list[tuple[Label, State]] = []
+        add = self._add
+        set_net = self.network == "unordered-duplicating"
+        # deliveries
+        for m, net2, consumed in self.deliverable(net):
+            dest, ev = self.msg_values[m]
+            lid = locals_[dest]
+            try:
+                outcomes = self.macrostep(dest, lid, ev)
+            except StatechartError as e:
+                raise StepError(Label("deliver", dest, m), e) from e
+            for alt, o in enumerate(outcomes):
+                if set_net and not o.taken:
+                    continue
+                new_locals = locals_[:dest] + (o.local,) + locals_[dest + 1 :]
+                out.append((Label("deliver", dest, m, alt), (new_locals, add(net2, o.sends), budgets)))
+        # stimuli
+        for k, targets in enumerate(self.stim_targets):
+            for i in targets:
+                slot = self.stim_slot.get((k, i))
+                if slot is not None and budgets[slot] <= 0:
+                    continue
+                for d, ev in enumerate(self.stim_events[k]):
+                    try:
+                        outcomes = self.macrostep(i, locals_[i], ev)
+                    except StatechartError as e:
+                        raise StepError(Label("stimulus", i, (k, d)), e) from e
+                    for alt, o in enumerate(outcomes):
+                        if not o.taken:
+                            continue
+                        b2 = budgets if slot is None else budgets[:slot] + (budgets[slot] - 1,) + budgets[slot + 1 :]
+                        new_locals = locals_[:i] + (o.local,) + locals_[i + 1 :]
+                        out.append((Label("stimulus", i, (k, d), alt), (new_locals, add(net, o.sends), b2)))
+        # timers
+        for i, lid in enumerate(locals_):
+            timers = self.local_values[lid][2]
+            if not timers:
+                continue
+            for t in sorted(timers, key=repr):
+                chart_no, cs, _ = self.local_values[lid]
+                base = self.intern_local(i, cs, timers - {t})
+                try:
+                    outcomes = self.macrostep(i, base, t[1])
+                except StatechartError as e:
+                    raise StepError(Label("timer", i, t), e) from e
+                for alt, o in enumerate(outcomes):
+                    new_locals = locals_[:i] + (o.local,) + locals_[i + 1 :]
+                    out.append((Label("timer", i, t, alt), (new_locals, add(net, o.sends), budgets)))
+        # faults
+        if budgets[0] > 0:
+            for m, net2 in self._dropped(net):
+                out.append((Label("drop", self.msg_values[m][0], m), (locals_, net2, (budgets[0] - 1, *budgets[1:]))))
+        if budgets[1] > 0:
+            for m, net2 in self._duplicated(net):
+                out.append((Label("duplicate", self.msg_values[m][0], m), (locals_, net2, (budgets[0], budgets[1] - 1, *budgets[2:]))))
+        for gname, slot in self.crash_slot.items():
+            if budgets[slot] <= 0:
+                continue
+            for i in self.groups[gname]:
+                for alt, (lid, sends) in enumerate(self._restart(i, locals_[i])):
+                    new_locals = locals_[:i] + (lid,) + locals_[i + 1 :]
+                    b2 = budgets[:slot] + (budgets[slot] - 1,) + budgets[slot + 1 :]
+                    out.append((Label("crash", i, None, alt), (new_locals, add(net, sends), b2)))
+        return out
+
+    def _restart(self, i: int, lid: int) -> list[tuple[int, tuple[tuple[int, int], ...]]]:
+        a = self.actor_of[i]
+        ctx = dict(a.context_for(self.groups[a.name].index(i)) or {})
+        if a.durable:
+            cs = self.local_values[lid][1]
+            fields = self.charts[i].engine.fields
+            for f in a.durable:
+                ctx[f] = cs.context[fields[f]]
+        results = self.charts[i].initial_states(ctx)
+        return [(o.local, o.sends) for o in (self._outcome(i, r.state, frozenset(), r.outputs, r.taken) for r in results)]
+
+    def enabled_stimulus_keys(self, state: State) -> set[tuple[int, int]]:
+        """(stimulus, instance) pairs with an enabled step: used for fairness."""
+        keys = set()
+        for label, _ in self.successors(state):
+            if label.kind == "stimulus":
+                keys.add((label.detail[0], label.actor))
+        return keys
+
+    # ------------------------------------------------------------------ symmetry
+
+    def canonical(self, state: State) -> tuple[State, tuple[int, ...] | None]:
+        """The representative of a state's orbit under permutations of interchangeable instances.
+
+        Returns the representative and the permutation applied (None when the state is
+        its own representative by construction). Exact: the result depends only on the orbit.
+        """
+        if not self.sym_groups:
+            return state, None
+        locals_ = state[0]
+        perm = list(range(self.n))  # perm[old position] = new position
+        ambiguous: list[list[int]] = []
+        for group in self.sym_groups:
+            keyed = sorted(group, key=lambda i: self._signature(state, i))
+            for new_pos, old in zip(group, keyed):
+                perm[old] = new_pos
+            # tie groups (same signature): check whether swapping them changes the state
+            run = [keyed[0]]
+            for a, b in zip(keyed, keyed[1:]):
+                if self._signature(state, a) == self._signature(state, b):
+                    run.append(b)
+                else:
+                    if len(run) > 1:
+                        ambiguous.append(run)
+                    run = [b]
+            if len(run) > 1:
+                ambiguous.append(run)
+        base = tuple(perm)
+        ambiguous = [run for run in ambiguous if not self._invariant_under_swaps(state, run)]
+        if not ambiguous:
+            return self.apply(state, base), base
+        best: tuple[Any, State, tuple[int, ...]] | None = None
+        for choice in itertools.product(*[itertools.permutations(run) for run in ambiguous]):
+            p = list(base)
+            for run, order in zip(ambiguous, choice):
+                targets = sorted(base[x] for x in run)
+                for old, new_pos in zip(order, targets):
+                    p[old] = new_pos
+            pt = tuple(p)
+            cand = self.apply(state, pt)
+            key = self._order_key(cand)
+            if best is None or key < best[0]:
+                best = (key, cand, pt)
+        assert best is not None
+        _ = locals_
+        return best[1], best[2]
+
+    def _order_key(self, state: State) -> Any:
+        net = state[1]
+        return (state[0], tuple(sorted(net)) if isinstance(net, frozenset) else net, state[2])
+
+    def _invariant_under_swaps(self, state: State, run: list[int]) -> bool:
+        for a, b in zip(run, run[1:]):
+            p = list(range(self.n))
+            p[a], p[b] = b, a
+            if self.apply(state, tuple(p)) != state:
+                return False
+        return True
+
+    def _signature(self, state: State, i: int) -> Any:
+        locals_, net, budgets = state
+        me = self.names[i]
+        anon = self._anon_perm(i)
+        own = self.rename_local(locals_[i], anon)
+        inbox = sorted(self.rename_msg(m, anon) for m in self.message_ids(state) if self.msg_values[m][0] == i)
+        outbox = sorted(self.rename_msg(m, anon) for m in self.message_ids(state) if self.msg_values[m][1].origin == me)
+        stim = tuple(budgets[s] for (k, j), s in sorted(self.stim_slot.items()) if j == i)
+        return (own, tuple(inbox), tuple(outbox), stim)
+
+    def _anon_perm(self, i: int) -> tuple[int, ...]:
+        """A pseudo-permutation mapping every other instance of i's group to a placeholder (-1) and i to -2."""
+        p = list(range(self.n))
+        for group in self.sym_groups:
+            if i in group:
+                for j in group:
+                    p[j] = -2 if j == i else -1
+        return tuple(p)
+
+    def _rename_map(self, perm: tuple[int, ...]) -> dict[str, str]:
+        m: dict[str, str] = {}
+        for old, new in enumerate(perm):
+            if new != old:
+                m[self.names[old]] = "<me>" if new == -2 else "<other>" if new == -1 else self.names[new]
+        return m
+
+    def rename_local(self, lid: int, perm: tuple[int, ...]) -> int:
+        key = (lid, perm)
+        hit = self._rename_local_cache.get(key)
+        if hit is None:
+            chart_no, cs, timers = self.local_values[lid]
+            mapping = self._rename_map(perm)
+            cs2 = ChartState(cs.config, _rename(cs.context, mapping), cs.history)
+            timers2 = frozenset(_rename(t, mapping) for t in timers)
+            k2 = (chart_no, cs2, timers2)
+            hit = self.local_ids.get(k2)
+            if hit is None:
+                hit = self.local_ids[k2] = len(self.local_values)
+                self.local_values.append(k2)
+            self._rename_local_cache[key] = hit
+        return hit
+
+    def rename_msg(self, mid: int, perm: tuple[int, ...]) -> int:
+        key = (mid, perm)
+        hit = self._rename_msg_cache.get(key)
+        if hit is None:
+            dest, ev = self.msg_values[mid]
+            mapping = self._rename_map(perm)
+            new_dest = perm[dest] if perm[dest] >= 0 else -1 - (perm[dest] == -2)
+            hit = self.intern_msg(new_dest, Event(ev.name, _rename(ev.data, mapping), mapping.get(ev.origin, ev.origin) if ev.origin else None))
+            self._rename_msg_cache[key] = hit
+        return hit
+
+    def apply(self, state: State, perm: tuple[int, ...]) -> State:
+        """Rename and reorder instances: the instance at position i moves to position perm[i]."""
+        locals_, net, budgets = state
+        new_locals = [0] * self.n
+        for old, lid in enumerate(locals_):
+            new_locals[perm[old]] = self.rename_local(lid, perm)
+        rm = self.rename_msg
+        kind = self.network
+        if kind == "unordered-duplicating":
+            net2: Any = frozenset(rm(m, perm) for m in net)
+        elif kind == "unordered":
+            net2 = tuple(sorted(rm(m, perm) for m in net))
+        else:
+            net2 = tuple(sorted(((perm[s], perm[d]), tuple(rm(m, perm) for m in msgs)) for (s, d), msgs in net))
+        if self.stim_slot:
+            b = list(budgets)
+            for (k, i), slot in self.stim_slot.items():
+                b[self.stim_slot[(k, perm[i])]] = budgets[slot]
+            budgets = tuple(b)
+        return (tuple(new_locals), net2, budgets)
+
+    def inverse(self, perm: tuple[int, ...]) -> tuple[int, ...]:
+        inv = [0] * len(perm)
+        for old, new in enumerate(perm):
+            inv[new] = old
+        return tuple(inv)
+
+    def rename_label(self, label: Label, perm: tuple[int, ...]) -> Label:
+        """A step label as seen after renaming instances by ``perm``."""
+        detail = label.detail
+        if label.kind in ("deliver", "drop", "duplicate"):
+            detail = self.rename_msg(detail, perm)
+        elif label.kind == "timer":
+            detail = _rename(detail, self._rename_map(perm))
+        elif label.kind == "stimulus":
+            detail = detail
+        return Label(label.kind, perm[label.actor], detail, label.alt)
+
+    # ------------------------------------------------------------------ describing
+
+    def describe_label(self, label: Label) -> tuple[str, str, str]:
+        """(actor name, kind, what) for a step label, for traces."""
+        who = self.names[label.actor]
+        if label.kind in ("deliver", "drop", "duplicate"):
+            _, ev = self.msg_values[label.detail]
+            return who, label.kind, _event_text(ev)
+        if label.kind == "stimulus":
+            k, d = label.detail
+            return who, "stimulus", _event_text(self.stim_events[k][d])
+        if label.kind == "timer":
+            return who, "timer", label.detail[1].name
+        return who, label.kind, ""
+
+
+def _event_text(ev: Event) -> str:
+    data = ev.data
+    args = ""
+    if isinstance(data, dict) and data:
+        args = "(" + ", ".join(f"{k}={v!r}" for k, v in data.items()) + ")"
+    elif data not in (None, FrozenMap()) and not isinstance(data, dict):
+        args = f"({data!r})"
+    src = f" from {ev.origin}" if ev.origin else ""
+    return f"{ev.name}{args}{src}"
+
+
+def _rename(v: Any, mapping: dict[str, str]) -> Any:
+    if not mapping:
+        return v
+    if isinstance(v, str):
+        return mapping.get(v, v)
+    if isinstance(v, Event):
+        return Event(v.name, _rename(v.data, mapping), mapping.get(v.origin, v.origin) if v.origin else None)
+    if isinstance(v, tuple):
+        return tuple(_rename(x, mapping) for x in v)
+    if isinstance(v, frozenset):
+        return frozenset(_rename(x, mapping) for x in v)
+    if isinstance(v, FrozenMap):
+        return FrozenMap({_rename(k, mapping): _rename(x, mapping) for k, x in v.items()})
+    return v
+
+
+def flatten(items: Iterable[Iterable[Any]]) -> list[Any]:
+    return [x for it in items for x in it]

@@ -1,0 +1,238 @@
+"""Declaring a system: actors (chart instances), network, environment, faults, properties.
+
+A ``System`` is a description; ``simulate.explorer.explore`` compiles and explores it.
+Everything that can be checked before exploring is checked here, with the element named:
+unknown actors in sends and properties, stimuli for events no chart handles, contexts
+naming unknown fields.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from statecharts import Chart
+from statecharts.actions import SELF, SENDER, Send, sub_actions
+from statecharts.errors import StatechartError
+
+from .properties import Property
+
+NetworkKind = Literal["fifo", "unordered", "unordered-duplicating"]
+NETWORK_KINDS: tuple[str, ...] = ("fifo", "unordered", "unordered-duplicating")
+
+
+class ModelError(StatechartError):
+    """A system is malformed (unknown actor, unknown event, bad property): names the element."""
+
+
+@dataclass
+class Actor:
+    """A named chart instance, or ``count`` interchangeable instances named ``name[0..count-1]``.
+
+    ``context`` sets initial context fields (a mapping, or a function of the instance index
+    for per-instance values). ``durable`` lists context fields that survive a crash.
+    ``end_states`` lists state ids in which the actor may rest forever (no deadlock);
+    a chart in a top-level final state is always at rest.
+    """
+
+    name: str
+    chart: Chart
+    count: int | None = None
+    context: Mapping[str, Any] | Callable[[int], Mapping[str, Any]] | None = None
+    durable: Sequence[str] = ()
+    end_states: Sequence[str] = ()
+    crash: int = 0
+    """How many times (in total, over all instances) this actor may crash and restart."""
+
+    def instance_names(self) -> list[str]:
+        """The instance names: ``[name]`` or ``[name[0], ..., name[count-1]]``."""
+        if self.count is None:
+            return [self.name]
+        return [f"{self.name}[{i}]" for i in range(self.count)]
+
+    def context_for(self, index: int) -> Mapping[str, Any] | None:
+        """The initial context overrides of one instance."""
+        if callable(self.context):
+            return self.context(index)
+        return self.context
+
+
+@dataclass
+class Stimulus:
+    """An event the environment may send to an actor (or every instance of a group) at any time.
+
+    ``data`` is the event data, or a list of alternatives (each a separate step). ``max``
+    bounds how often it may happen in a run (per target instance); None means unbounded
+    (then a stimulus step exists only when the receiver takes a transition). ``fair``
+    makes it weakly fair for liveness checking.
+    """
+
+    target: str
+    event: str
+    data: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None
+    max: int | None = None
+    fair: bool = False
+
+    def alternatives(self) -> list[Mapping[str, Any]]:
+        """The data alternatives of the stimulus."""
+        if self.data is None:
+            return [{}]
+        if isinstance(self.data, Mapping):
+            return [self.data]
+        return list(self.data)
+
+
+@dataclass
+class Faults:
+    """Fault budgets (part of the state): messages dropped, messages duplicated, actor crashes."""
+
+    drop: int = 0
+    duplicate: int = 0
+    crash: Mapping[str, int] = field(default_factory=dict)
+    """Crash budget per actor (group) name; or use ``Actor(crash=n)``."""
+
+
+@dataclass
+class System:
+    """A set of actors, a network, an environment, faults and properties.
+
+    ``network`` is ``"fifo"`` (per sender/receiver channel), ``"unordered"`` (a multiset;
+    each message delivered once) or ``"unordered-duplicating"`` (a set: a sent message
+    stays deliverable, as in TLA+ specs that keep a ``msgs`` set).
+    """
+
+    name: str
+    actors: Sequence[Actor]
+    network: NetworkKind = "fifo"
+    stimuli: Sequence[Stimulus] = ()
+    faults: Faults = field(default_factory=Faults)
+    properties: Sequence[Property] = ()
+    constraint: Any = None
+    """A predicate over the system state; states outside it are neither counted nor expanded (TLC's CONSTRAINT)."""
+    check_deadlock: bool = True
+    symmetry: bool = False
+    """Treat the instances of each ``count=`` group as interchangeable (orbits are explored once)."""
+    doc: str | None = None
+
+    def __post_init__(self) -> None:
+        validate(self)
+
+    # convenience for examples and the command line
+    def explore(self, **options: Any) -> Any:
+        """Explore this system (see ``simulate.explorer.explore``)."""
+        from .explorer import explore
+
+        return explore(self, **options)
+
+    def _repr_svg_(self) -> str | None:
+        """SVG of the actor topology for Jupyter, when Graphviz is available."""
+        try:
+            from exporters.graphviz import system_svg
+        except ImportError:  # pragma: no cover
+            return None
+        try:
+            return system_svg(self)
+        except Exception:  # pragma: no cover - Graphviz binary missing
+            return None
+
+
+def _did_you_mean(name: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f"did you mean {close[0]!r}?" if close else f"known: {', '.join(sorted(known))}"
+
+
+def _sends(chart: Chart) -> list[tuple[str, Send]]:
+    """Every Send action in a chart, with where it is."""
+    out: list[tuple[str, Send]] = []
+
+    def visit(where: str, actions: Iterable[Any]) -> None:
+        for a in actions:
+            if isinstance(a, Send):
+                out.append((where, a))
+            visit(where, sub_actions(a))
+
+    for s in chart.states.values():
+        visit(f"entry of state {s.id!r}", s.entry)
+        visit(f"exit of state {s.id!r}", s.exit)
+        if s.initial is not None:
+            visit(f"initial of state {s.id!r}", s.initial.actions)
+    for t in chart.transitions:
+        visit(f"transition {t.describe()}", t.actions)
+    return out
+
+
+def validate(system: System) -> None:
+    """Reject a malformed system with a message naming the element and a fix."""
+    where = f"system {system.name!r}"
+    if system.network not in NETWORK_KINDS:
+        raise ModelError(f"{where}: network {system.network!r} is not one of {', '.join(NETWORK_KINDS)}")
+    if not system.actors:
+        raise ModelError(f"{where}: no actors")
+    groups: dict[str, Actor] = {}
+    for a in system.actors:
+        if not isinstance(a, Actor):
+            raise ModelError(f"{where}: {a!r} is not an Actor")
+        if not isinstance(a.chart, Chart):
+            raise ModelError(f"{where}: actor {a.name!r}: chart must be a statecharts.Chart, not {type(a.chart).__name__}")
+        if a.name in groups:
+            raise ModelError(f"{where}: duplicate actor name {a.name!r}")
+        if not a.name or "[" in a.name or a.name in ("env", SELF, SENDER):
+            raise ModelError(f"{where}: invalid actor name {a.name!r}")
+        if a.count is not None and a.count < 1:
+            raise ModelError(f"{where}: actor {a.name!r}: count must be at least 1")
+        groups[a.name] = a
+        instances = range(a.count) if a.count is not None else [0]
+        for i in instances:
+            ctx = a.context_for(i) or {}
+            for k in ctx:
+                if k not in a.chart.context:
+                    raise ModelError(
+                        f"{where}: actor {a.name!r}: initial context names unknown field {k!r} "
+                        f"(chart {a.chart.name!r} declares {', '.join(a.chart.context) or 'none'})"
+                    )
+        for f in a.durable:
+            if f not in a.chart.context:
+                raise ModelError(f"{where}: actor {a.name!r}: durable field {f!r} is not in the chart's context")
+        for s in a.end_states:
+            if s not in a.chart.states:
+                raise ModelError(f"{where}: actor {a.name!r}: end state {s!r} is not a state of chart {a.chart.name!r} ({_did_you_mean(s, a.chart.states)})")
+    for gname in system.faults.crash:
+        if gname not in groups:
+            raise ModelError(f"{where}: crash budget for unknown actor {gname!r} ({_did_you_mean(gname, groups)})")
+    # sends name known actors and events they handle
+    for a in system.actors:
+        for w, s in _sends(a.chart):
+            if not isinstance(s.target, str) or s.target in (SELF, SENDER):
+                continue
+            target = s.target
+            base = target.split("[", 1)[0]
+            if base not in groups:
+                raise ModelError(f"{where}: actor {a.name!r}, {w}: send to unknown actor {target!r} ({_did_you_mean(base, groups)})")
+            if "[" in target and s.index is None:
+                idx_text = target[len(base) + 1 : -1]
+                g = groups[base]
+                if g.count is None or not idx_text.isdigit() or int(idx_text) >= g.count:
+                    raise ModelError(f"{where}: actor {a.name!r}, {w}: send to missing instance {target!r} ({base} has {g.count or 1} instance(s))")
+            receiver = groups[base].chart
+            if not receiver.accepts(s.event):
+                raise ModelError(
+                    f"{where}: actor {a.name!r}, {w}: sends {s.event!r} to {base!r}, whose chart has no transition for it "
+                    f"(its events: {', '.join(receiver.event_names()) or 'none'})"
+                )
+    for st in system.stimuli:
+        base = st.target.split("[", 1)[0]
+        if base not in groups:
+            raise ModelError(f"{where}: stimulus {st.event!r} targets unknown actor {st.target!r} ({_did_you_mean(base, groups)})")
+        if not groups[base].chart.accepts(st.event):
+            chart = groups[base].chart
+            raise ModelError(
+                f"{where}: stimulus {st.event!r} for {st.target!r}: chart {chart.name!r} has no transition for it "
+                f"(its events: {', '.join(chart.event_names()) or 'none'})"
+            )
+        if st.max is not None and st.max < 0:
+            raise ModelError(f"{where}: stimulus {st.event!r}: max must be >= 0")
+    for p in system.properties:
+        if not isinstance(p, Property):
+            raise ModelError(f"{where}: {p!r} is not a property (use invariant(), sometimes(), eventually(), leads_to())")
