@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 from .errors import ExpressionError
 from .expr import Expr, Node, Var, node_of, to_node, to_source
@@ -114,7 +114,7 @@ class PyAction:
     writes: tuple[str, ...] = field(default=())
 
 
-Action = Union[Assign, Raise, Send, Cancel, Log, If, Choose, Foreach, PyAction]
+Action = Assign | Raise | Send | Cancel | Log | If | Choose | Foreach | PyAction
 ACTION_TYPES = (Assign, Raise, Send, Cancel, Log, If, Choose, Foreach, PyAction)
 
 # --------------------------------------------------------------------------- builders
@@ -199,7 +199,7 @@ def foreach(array: Any, item: str, body: Callable[[Expr], Any] | Any, index: str
 
 def python(fn: Callable[..., Any], *, label: str | None = None, writes: Iterable[str] = (), tla: str | None = None) -> PyAction:
     """Wrap ``fn(ctx, event) -> {field: value} | None`` as an action (cannot be translated to TLA+)."""
-    return PyAction(fn, label or getattr(fn, "__name__", "python"), tla, tuple(writes))
+    return PyAction(fn, label or str(getattr(fn, "__name__", "python")), tla, tuple(writes))
 
 
 def actions_of(value: Any) -> tuple[Action, ...]:
@@ -216,8 +216,8 @@ def actions_of(value: Any) -> tuple[Action, ...]:
     if callable(value) and not isinstance(value, (Expr, Node)):
         return (python(value),)
     raise ExpressionError(
-        f"{value!r} is not an action: use assign(...), raise_(...), send(...), log(...), if_(...), "
-        "choose(...), or a Python callable fn(ctx, event)"
+        f"{value!r} is not an action",
+        "use assign(...), raise_(...), send(...), log(...), if_(...), choose(...), or a Python callable fn(ctx, event)",
     )
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Literal
 
 from .actions import SELF, Action, Send, actions_of, cancel
@@ -172,7 +173,16 @@ class Final(StateNode):
 
     kind = "final"
 
-    def __init__(self, id: str, *, entry: Any = (), exit: Any = (), done_data: Mapping[str, Any] | None = None, doc: str | None = None, **illegal: Any) -> None:
+    def __init__(
+        self,
+        id: str,
+        *,
+        entry: Any = (),
+        exit: Any = (),
+        done_data: Mapping[str, Any] | None = None,
+        doc: str | None = None,
+        **illegal: Any,
+    ) -> None:
         super().__init__(id, entry=entry, exit=exit, doc=doc)
         self.done_data = dict(done_data or {})
         self.illegal = illegal
@@ -319,9 +329,15 @@ class _Builder:
         root.path = f"chart {chart.name!r}"
         if not root.children:
             raise self.fail(root.path, "the chart has no states", "pass State(...) objects after the name")
-        for name in chart.context:
+        for name, value in chart.context.items():
             if not isinstance(name, str) or not name.isidentifier():
-                raise self.fail(root.path, f"context field {name!r} is not an identifier")
+                raise self.fail(root.path, f"context field {name!r} is not an identifier", "use a Python identifier")
+            if _has_float(value):
+                raise self.fail(
+                    f"{root.path} / context field {name!r}",
+                    f"initial value {value!r} contains a floating-point number",
+                    "the language has integers only: use an integer unit (cents, milliseconds, percent)",
+                )
         self._link(root)
         for s in root.iter():
             if s is not root:
@@ -343,7 +359,7 @@ class _Builder:
                     raise self.fail(s.path, f"child {c!r} is not a state", "use State, Parallel, Final or History")
                 c.parent = s
                 if not isinstance(c.id, str) or not c.id:
-                    raise self.fail(s.path, f"a child state has an invalid id {c.id!r}")
+                    raise self.fail(s.path, f"a child state has an invalid id {c.id!r}", "state ids are non-empty strings")
                 c.path = f"{s.path} / {c.kind if c.kind != 'compound' else 'state'} {c.id!r}"
                 if c.id in seen or c.id == root.id:
                     raise self.fail(c.path, f"duplicate state id {c.id!r}", "state ids must be unique in the chart")
@@ -356,12 +372,39 @@ class _Builder:
                 close = difflib.get_close_matches(tid, list(self.chart.states), n=1)
                 hint = f"did you mean {close[0]!r}?" if close else f"known states: {', '.join(list(self.chart.states)[:12])}"
                 raise self.fail(path, f"unknown target state {tid!r}", hint)
+        self._check_orthogonal(path, list(ids))
+
+    def _check_orthogonal(self, path: str, ids: Sequence[str]) -> None:
+        """Several targets must lie in different regions of a parallel state (so they can be active together)."""
+        states = self.chart.states
+        for i, x in enumerate(ids):
+            for y in ids[i + 1 :]:
+                a, b = states[x], states[y]
+                if a is b:
+                    continue
+                if self._is_descendant(a, b) or self._is_descendant(b, a):
+                    outer, inner = (y, x) if self._is_descendant(a, b) else (x, y)
+                    raise self.fail(
+                        path,
+                        f"targets {outer!r} and {inner!r}: one contains the other",
+                        f"drop {outer!r}; entering {inner!r} enters its ancestors",
+                    )
+                lca = a.parent
+                while lca is not None and not self._is_descendant(b, lca):
+                    lca = lca.parent
+                if lca is None or lca.kind != "parallel":
+                    where = "the chart" if lca is None or lca.kind == "root" else f"{lca.kind} state {lca.id!r}"
+                    raise self.fail(
+                        path,
+                        f"targets {x!r} and {y!r} cannot be active together (both are inside {where}, which is not parallel)",
+                        "several targets must be in different regions of one Parallel state",
+                    )
 
     def _expr(self, path: str, spec: Any, bound: Iterable[str] = ()) -> Node:
         try:
             node = to_node(spec, self.chart.context.keys(), bound)
         except ExpressionError as e:
-            raise self.fail(path, str(e)) from None
+            raise self.fail(path, e.problem, e.hint) from None
         self._check_fields(path, [node])
         return node
 
@@ -371,17 +414,24 @@ class _Builder:
         for node in nodes:
             for f in sorted(context_fields(node)):
                 if f not in self.chart.context:
-                    known = ", ".join(self.chart.context) or "none declared"
-                    raise self.fail(path, f"unknown context field {f!r}", f"declared fields: {known}; declare it in context={{...}}")
+                    raise self.fail(path, f"unknown context field {f!r}", self._field_hint(f) + "; declare it in context={...}")
             for n in walk(node):
                 if isinstance(n, InState) and n.state not in self.chart.states:
-                    raise self.fail(path, f"In({n.state!r}) names an unknown state")
+                    close = difflib.get_close_matches(n.state, list(self.chart.states), n=1)
+                    hint = f"did you mean {close[0]!r}?" if close else f"known states: {', '.join(list(self.chart.states)[:12])}"
+                    raise self.fail(path, f"In({n.state!r}) names an unknown state", hint)
+
+    def _field_hint(self, name: str) -> str:
+        known = list(self.chart.context)
+        close = difflib.get_close_matches(name, known, n=1)
+        mean = f"did you mean {close[0]!r}? " if close else ""
+        return f"{mean}declared fields: {', '.join(known) or 'none declared'}"
 
     def _actions(self, path: str, spec: Any) -> tuple[Action, ...]:
         try:
             acts = actions_of(spec)
         except ExpressionError as e:
-            raise self.fail(path, str(e)) from None
+            raise self.fail(path, e.problem, e.hint) from None
         self._check_actions(path, acts)
         return acts
 
@@ -393,12 +443,13 @@ class _Builder:
             if isinstance(a, Assign):
                 for field, _ in a.updates:
                     if field not in self.chart.context:
-                        known = ", ".join(self.chart.context) or "none declared"
-                        raise self.fail(path, f"assign to unknown context field {field!r}", f"declared fields: {known}")
+                        raise self.fail(path, f"assign to unknown context field {field!r}", self._field_hint(field))
             if isinstance(a, PyAction):
                 for field in a.writes:
                     if field not in self.chart.context:
-                        raise self.fail(path, f"python action {a.label!r} declares it writes unknown field {field!r}")
+                        raise self.fail(
+                            path, f"python action {a.label!r} declares it writes unknown field {field!r}", self._field_hint(field)
+                        )
             self._check_actions(path, sub_actions(a))
 
     def _transition(self, s: StateNode, t: Transition, event: str | None) -> Transition:
@@ -430,6 +481,7 @@ class _Builder:
 
     def _state(self, s: StateNode) -> None:
         path = s.path
+        s.transitions = []  # a node reused in a second chart must not keep the first chart's transitions
         if isinstance(s, History):
             if s.parent is None or s.parent.kind == "root" or s.parent.kind not in ("compound", "parallel"):
                 raise self.fail(path, "history state outside a compound state", "put History(...) inside a State with children")
@@ -446,7 +498,9 @@ class _Builder:
             self._resolve(path + " default", default_t.targets)
             for tid in default_t.targets:
                 if not self._is_descendant(self.chart.states[tid], s.parent):
-                    raise self.fail(path, f"history default {tid!r} is not inside {s.parent.id!r}")
+                    raise self.fail(
+                        path, f"history default {tid!r} is not inside {s.parent.id!r}", f"name a descendant of {s.parent.id!r}"
+                    )
             default_t.actions = self._actions(path + " default actions", default_t.actions_spec)
             s.default = default_t
             return
@@ -455,7 +509,7 @@ class _Builder:
                 bad = ", ".join(sorted(s.illegal))
                 raise self.fail(path, f"transition out of a final state ({bad})", "a final state has no transitions")
             if s.children:
-                raise self.fail(path, "a final state cannot have children")
+                raise self.fail(path, "a final state cannot have children", "use a State with a Final child instead")
         if s.kind == "final" and (s.on_spec or s.always_spec or s.after_spec or s.extra_transitions):
             raise self.fail(path, "transition out of a final state", "a final state has no transitions; move them to its parent")
         if s.kind == "compound" and not any(c.kind != "history" for c in s.children):
@@ -469,10 +523,10 @@ class _Builder:
             for t in self._specs(spec):
                 s.transitions.append(self._transition(s, t, ev))
         for delay, spec in s.after_spec.items():
-            ms = _delay_ms(delay, path)
+            ms = _delay_ms(delay, f"{path} / after {delay!r}")
             timer_event = f"after.{ms}.{s.id}"
-            s.entry = s.entry + (Send(SELF, timer_event, delay=ms, send_id=timer_event),)
-            s.exit = s.exit + (cancel(timer_event),)
+            s.entry = (*s.entry, Send(SELF, timer_event, delay=ms, send_id=timer_event))
+            s.exit = (*s.exit, cancel(timer_event))
             for t in self._specs(spec):
                 s.transitions.append(self._transition(s, t, timer_event))
         for t in self._specs(s.always_spec):
@@ -497,14 +551,16 @@ class _Builder:
         else:
             t = Transition(spec)
         if not t.targets:
-            raise self.fail(path, "the initial transition has no target")
+            raise self.fail(path, "the initial transition has no target", "name the child state to enter first")
         for tid in t.targets:
             if tid not in self.chart.states:
                 close = difflib.get_close_matches(tid, [c.id for c in s.iter() if c is not s], n=1)
                 hint = f"did you mean {close[0]!r}?" if close else "name one of its descendants"
                 raise self.fail(path, f"initial state {tid!r} does not exist (compound without a resolvable initial)", hint)
             if not self._is_descendant(self.chart.states[tid], s):
-                raise self.fail(path, f"initial state {tid!r} is not a descendant of {s.id!r}")
+                children = ", ".join(c.id for c in s.children if c.kind != "history")
+                raise self.fail(path, f"initial state {tid!r} is not a descendant of {s.id!r}", f"its children are: {children}")
+        self._check_orthogonal(path, t.targets)
         t.source = s
         t.actions = self._actions(path + " actions", t.actions_spec)
         return t
@@ -520,16 +576,32 @@ class _Builder:
 
 
 def _delay_ms(delay: int | str, path: str) -> int:
-    if isinstance(delay, bool):
-        raise ChartDefinitionError(path, f"after delay {delay!r} is not a duration")
+    hint = "use a non-negative number of milliseconds (int) or a string like '10ms' / '2s' / '1.5s'"
+    if isinstance(delay, bool) or not isinstance(delay, (int, str)):
+        raise ChartDefinitionError(path, f"after delay {delay!r} is not a duration", hint)
     if isinstance(delay, int):
-        return delay
-    text = str(delay).strip()
-    try:
-        if text.endswith("ms"):
-            return int(float(text[:-2]))
-        if text.endswith("s"):
-            return int(float(text[:-1]) * 1000)
-        return int(text)
-    except ValueError:
-        raise ChartDefinitionError(path, f"after delay {delay!r} is not a duration", "use milliseconds (int) or '10ms' / '2s'") from None
+        ms = delay
+    else:
+        text = delay.strip()
+        scale, number = (1, text[:-2]) if text.endswith("ms") else (1000, text[:-1]) if text.endswith("s") else (1, text)
+        try:
+            value = Fraction(number.strip())
+        except (ValueError, ZeroDivisionError):
+            raise ChartDefinitionError(path, f"after delay {delay!r} is not a duration", hint) from None
+        value *= scale
+        if value.denominator != 1:
+            raise ChartDefinitionError(path, f"after delay {delay!r} is not a whole number of milliseconds", hint)
+        ms = int(value)
+    if ms < 0:
+        raise ChartDefinitionError(path, f"after delay {delay!r} is negative", hint)
+    return ms
+
+
+def _has_float(value: Any) -> bool:
+    if isinstance(value, float):
+        return True
+    if isinstance(value, Mapping):
+        return any(_has_float(k) or _has_float(v) for k, v in value.items())
+    if isinstance(value, (tuple, list, set, frozenset)):
+        return any(_has_float(v) for v in value)
+    return False

@@ -21,7 +21,16 @@ class ChartDefinitionError(StatechartError):
 
 
 class ExpressionError(StatechartError):
-    """An expression could not be parsed or refers to something unknown."""
+    """An expression could not be parsed or refers to something unknown.
+
+    ``problem`` says what is wrong, ``hint`` (optional) how to fix it; a chart that wraps
+    the error in a ChartDefinitionError keeps both.
+    """
+
+    def __init__(self, problem: str, hint: str | None = None) -> None:
+        self.problem = problem
+        self.hint = hint
+        super().__init__(f"{problem} ({hint})" if hint else problem)
 
 
 class ExecutionError(StatechartError):

@@ -36,6 +36,16 @@ class Snapshot(NamedTuple):
     seq: int = 0
 
 
+class _Effects:
+    """What a macrostep produced for the outside world, kept aside until it succeeds."""
+
+    __slots__ = ("logs", "outbox")
+
+    def __init__(self) -> None:
+        self.outbox: list[Outgoing] = []
+        self.logs: list[tuple[str, Any]] = []
+
+
 class Interpreter:
     """Runs a chart: ``send`` events, read ``configuration`` / ``context``, ``snapshot`` / ``restore``.
 
@@ -58,8 +68,9 @@ class Interpreter:
         self.logs: list[tuple[str, Any]] = []
         self._snap = Snapshot(ChartState(0, ()))
         first = chart.start(context)
-        self._snap = self._absorb(Snapshot(first.state), first)
-        self._snap = self._drain(self._snap)
+        out = _Effects()
+        snap = self._drain(self._absorb(Snapshot(first.state), first, out), out)
+        self._commit(snap, out)
 
     # -- reading
 
@@ -121,8 +132,8 @@ class Interpreter:
     def send(self, event: str | Event, data: Mapping[str, Any] | None = None, /, **fields: Any) -> StepResult:
         """Process one external event as a macrostep (then any immediate self-sends it queued).
 
-        On an error in user code the ExecutionError propagates and the state is left as it
-        was before the event.
+        On an error in user code the ExecutionError propagates and nothing changes: not the
+        state, not the clock, not ``outbox`` or ``logs`` (``on_log`` is not called either).
         """
         if isinstance(event, Event):
             ev = event
@@ -134,12 +145,18 @@ class Interpreter:
             names = ", ".join(self.chart.event_names()) or "none"
             raise UnknownEventError(f"chart {self.chart.name!r} has no transition for event {ev.name!r} (its events: {names})")
         result = self.chart.step(self._snap.state, ev)
-        snap = self._absorb(self._snap._replace(state=result.state), result)
-        self._snap = self._drain(snap)
+        out = _Effects()
+        snap = self._drain(self._absorb(self._snap._replace(state=result.state), result, out), out)
+        self._commit(snap, out)
         return result
 
     def advance(self, ms: int) -> None:
-        """Move the virtual clock forward, delivering delayed events as they fall due."""
+        """Move the virtual clock forward, delivering delayed events as they fall due.
+
+        Each delivered event is one macrostep, committed when it succeeds. If one raises,
+        the error propagates and the interpreter stays at the last good state: after the
+        events delivered before it, with the failing event still pending.
+        """
         if ms < 0:
             raise StatechartError("advance() takes a non-negative number of milliseconds")
         target = self._snap.clock + ms
@@ -150,30 +167,37 @@ class Interpreter:
                 break
             first = min(due)
             rest = tuple(p for p in snap.pending if p is not first)
-            self._snap = snap._replace(clock=first.due, pending=rest)
-            result = self.chart.step(self._snap.state, first.event)
-            self._snap = self._drain(self._absorb(self._snap._replace(state=result.state), result))
+            result = self.chart.step(snap.state, first.event)
+            out = _Effects()
+            moved = snap._replace(clock=max(snap.clock, first.due), pending=rest, state=result.state)
+            self._commit(self._drain(self._absorb(moved, result, out), out), out)
         self._snap = self._snap._replace(clock=target)
 
-    def _absorb(self, snap: Snapshot, result: StepResult) -> Snapshot:
-        """Queue the self-sends of a macrostep, apply its cancels, keep other sends in the outbox."""
-        pending = list(snap.pending)
-        seq = snap.seq
-        for out in result.outputs:
-            if isinstance(out, Cancelled):
-                pending = [p for p in pending if p.send_id != out.send_id]
-            elif out.target == SELF:
-                seq += 1
-                pending.append(Pending(snap.clock + (out.delay or 0), seq, out.event, out.send_id))
-            else:
-                self.outbox.append(out)
-        for label, value in result.logs:
+    def _commit(self, snap: Snapshot, out: _Effects) -> None:
+        """Make a finished macrostep (and its immediate self-sends) visible."""
+        self._snap = snap
+        self.outbox.extend(out.outbox)
+        for label, value in out.logs:
             self.logs.append((label, value))
             if self.on_log is not None:
                 self.on_log(label, value)
+
+    def _absorb(self, snap: Snapshot, result: StepResult, out: _Effects) -> Snapshot:
+        """Queue the self-sends of a macrostep, apply its cancels, collect other sends and logs in ``out``."""
+        pending = list(snap.pending)
+        seq = snap.seq
+        for o in result.outputs:
+            if isinstance(o, Cancelled):
+                pending = [p for p in pending if p.send_id != o.send_id]
+            elif o.target == SELF:
+                seq += 1
+                pending.append(Pending(snap.clock + (o.delay or 0), seq, o.event, o.send_id))
+            else:
+                out.outbox.append(o)
+        out.logs.extend(result.logs)
         return snap._replace(pending=tuple(pending), seq=seq)
 
-    def _drain(self, snap: Snapshot) -> Snapshot:
+    def _drain(self, snap: Snapshot, out: _Effects) -> Snapshot:
         """Process self-sends that are due now (no delay), in the order they were sent."""
         for _ in range(100_000):
             due = [p for p in snap.pending if p.due <= snap.clock]
@@ -182,7 +206,7 @@ class Interpreter:
             first = min(due)
             snap = snap._replace(pending=tuple(p for p in snap.pending if p is not first))
             result = self.chart.step(snap.state, first.event)
-            snap = self._absorb(snap._replace(state=result.state), result)
+            snap = self._absorb(snap._replace(state=result.state), result, out)
         raise StatechartError(f"chart {self.chart.name!r}: more than 100000 immediate self-sends in a row (a send loop?)")
 
     def __repr__(self) -> str:

@@ -25,6 +25,17 @@ class FrozenMap(dict[str, Any]):
         raise TypeError("FrozenMap is immutable; build a new one with .set(key, value)")
 
     __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _readonly  # type: ignore[assignment]
+    __ior__ = _readonly  # type: ignore[assignment]  # dict's in-place |= would bypass update()
+
+    def __or__(self, other: Any) -> FrozenMap:  # type: ignore[override]
+        if not isinstance(other, Mapping):
+            return NotImplemented
+        return FrozenMap({**self, **other})
+
+    def __ror__(self, other: Any) -> FrozenMap:  # type: ignore[override]
+        if not isinstance(other, Mapping):
+            return NotImplemented
+        return FrozenMap({**other, **self})
 
     def set(self, key: Any, value: Any) -> FrozenMap:
         """A copy with key bound to value."""
