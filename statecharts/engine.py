@@ -38,6 +38,10 @@ if TYPE_CHECKING:
     from .chart import Chart, StateNode, Transition
 
 
+CONTENT = "<content>"
+"""A data key of raise/send meaning: this value is the whole event data (SCXML ``<content>``), not one field."""
+
+
 class ChartState(NamedTuple):
     """The value of a running chart: active states (bitmask), context values, history values."""
 
@@ -312,6 +316,9 @@ class Engine:
     def _data(self, data: tuple[tuple[str, Node], ...], where: str) -> Callable[[_Run], Any]:
         if not data:
             return lambda run: EMPTY
+        if len(data) == 1 and data[0][0] == CONTENT:
+            whole = self._expr(data[0][1], where)
+            return lambda run: whole(run.ctx, run.ev, run.cfg, run.vars)
         pairs = [(k, self._expr(v, where)) for k, v in data]
         return lambda run: FrozenMap({k: f(run.ctx, run.ev, run.cfg, run.vars) for k, f in pairs})
 
