@@ -738,7 +738,12 @@ class Engine:
                                 value |= 1 << c
                     hist_saves.append((slot, value))
         after_exit = cfg & ~exit_mask
-        # entry set
+        # entry set: W3C enterStates runs after exitStates, so it sees the history just recorded
+        if hist_saves:
+            updated = list(hist)
+            for slot, value in hist_saves:
+                updated[slot] = value
+            hist = tuple(updated)
         to_enter: list[int] = []  # as a set, keeps insertion irrelevant: sorted later
         enter_set: set[int] = set()
         default_entry: set[int] = set()

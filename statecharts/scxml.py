@@ -743,7 +743,7 @@ class _Reader:
             elif c.tag == "content":
                 if c.children:
                     self.fail(c, "XML content is not supported", "use text or an expr")
-                content = self.attr_expr(c, "expr") if "expr" in c.attrib else Const(" ".join(c.text.split()))
+                content = self.attr_expr(c, "expr") if "expr" in c.attrib else self._content_text(c.text)
             else:
                 self.fail(c, f"<{c.tag}> is not allowed in <send>")
         if content is not None:
@@ -770,6 +770,14 @@ class _Reader:
             self.fail(el, "a delayed send to another actor is not supported", "delay only sends to the chart itself")
         actions.append(Send(target, event, tuple(data), delay=delay, send_id=sid))
         return actions
+
+    def _content_text(self, text: str) -> Node:
+        """Text content is a literal value when it reads as one (``123``, ``'a'``, ``[1, 2]``), else the text."""
+        try:
+            node = parse(text.strip())
+        except ExpressionError:
+            node = None
+        return node if isinstance(node, Const) else Const(" ".join(text.split()))
 
     def _duration(self, el: _El, text: str) -> int:
         m = _DURATION.match(text)

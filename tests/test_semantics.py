@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from statecharts import Chart, Interpreter, Parallel, State, Transition, assign, ctx, raise_
+from statecharts import Chart, History, Interpreter, Parallel, State, Transition, assign, ctx, raise_
 from statecharts.actions import Raise, Send
 from statecharts.engine import CONTENT
 from statecharts.expr import Const, parse
@@ -116,3 +116,23 @@ def test_raised_events_are_processed_in_order_before_the_next_external_event() -
     it = Interpreter(chart)
     it.send("go")
     assert it.leaves == ("d",)
+
+
+def test_reentering_a_state_restores_the_history_recorded_by_the_same_microstep() -> None:
+    """W3C enterStates runs after exitStates: a transition that exits s0 and re-enters it through
+    its history uses the history just recorded (W3C test 579 found this; the entry plan used the old one)."""
+    chart = Chart(
+        "hist",
+        State(
+            "s0",
+            History("h", "s01"),
+            State("s01", on={"next": "s02"}),
+            State("s02", on={"again": "s0"}),
+            initial="h",
+        ),
+    )
+    it = Interpreter(chart)
+    assert it.leaves == ("s01",)
+    it.send("next")
+    it.send("again")
+    assert it.leaves == ("s02",)
