@@ -245,6 +245,10 @@ class _Explorer:
             idx = self._new_state(c, fp, -1, ordinal, 0)
             frontier.append((c, idx, 0))
         constraint = self.constraint
+        fast = constraint is None and not keep and not m.sym_groups
+        parents, parents_append = self.parents, self.parents.append
+        ordinals_append, depths_append, seen_add = self.ordinals.append, self.depths.append, seen_set.add
+        invariants_or_goals = bool(self.invariants or self.goals)
         max_states = self.max_states
         max_depth = self.max_depth
         complete = True
@@ -279,6 +283,32 @@ class _Explorer:
                     self.deadlock = idx
                 continue
             nd = depth + 1
+            if fast:
+                # no symmetry, no graph, no constraint: the hot loop of plain exploration
+                for ordinal, (_, s2) in enumerate(succs):
+                    if s2 is state:
+                        continue
+                    fp = hash(s2)
+                    if fp in seen_set:
+                        continue
+                    if max_states is not None and self.stats.distinct_states >= max_states:
+                        complete = False
+                        self.limit = f"max_states {max_states} reached"
+                        frontier.clear()
+                        break
+                    if invariants_or_goals:
+                        frontier.append((s2, self._new_state(s2, fp, idx, ordinal, nd), nd))
+                    else:
+                        nidx = len(parents)
+                        parents_append(idx)
+                        ordinals_append(ordinal)
+                        depths_append(nd)
+                        seen_add(fp)
+                        frontier.append((s2, nidx, nd))
+                self.stats.distinct_states = len(parents)
+                if nd > self.stats.max_depth:
+                    self.stats.max_depth = nd
+                continue
             for ordinal, (label, s2) in enumerate(succs):
                 if constraint is not None and not constraint(s2):
                     continue
@@ -327,7 +357,7 @@ class _Explorer:
                 try:
                     succs = m.successors(state)
                 except StepError as e:
-                    self.errors.append((self._error_text(e), idx, e.label, "error"))
+                    self.errors.append((self._error_text(e), idx, Label(*e.label), "error"))
                     break
                 self.stats.states_generated += len(succs)
                 if self.constraint is not None:
@@ -423,7 +453,8 @@ class _Explorer:
         states: list[State] = [actual]
         labels: list[Label | None] = [None]
         for idx in chain[1:]:
-            label, s2 = m.successors(canon)[self.ordinals[idx]]
+            raw, s2 = m.successors(canon)[self.ordinals[idx]]
+            label = Label(*raw)
             if perm is not None:
                 inv = m.inverse(perm)
                 s2 = m.apply(s2, inv)
@@ -524,7 +555,8 @@ class _Explorer:
 
     # ------------------------------------------------------------------ liveness
 
-    def _fair_key(self, label: Label) -> Any:
+    def _fair_key(self, label: Any) -> Any:
+        label = Label(*label)
         if label.kind == "deliver":
             return ("deliver", label.actor)
         if label.kind == "timer":
@@ -669,9 +701,9 @@ class _Explorer:
         states, labels = self._replay(chain)
         cur_state = m.canonical(states[-1])[0]
         for _, o in seq[1:]:
-            label, s2 = m.successors(cur_state)[o]
+            raw, s2 = m.successors(cur_state)[o]
             states.append(s2)
-            labels.append(label)
+            labels.append(Label(*raw))
             cur_state = m.canonical(s2)[0]
         loop_start = len(chain) - 1 + len(prefix) - 1
         return Trace(self._steps(states, labels), loop_start=loop_start)

@@ -55,6 +55,7 @@ class _Outcome(NamedTuple):
     local: int
     sends: tuple[tuple[int, int], ...]  # (channel sender, message id)
     taken: tuple[int, ...]
+    send_set: frozenset[int]  # the message ids alone, for set networks
 
 
 class Model:
@@ -91,6 +92,10 @@ class Model:
         self.msg_ids: dict[tuple[int, Event], int] = {}
         self.msg_values: list[tuple[int, Event]] = []
         self._memo: dict[tuple[int, int, Event], list[_Outcome] | BaseException] = {}
+        self._dmemo: dict[tuple[int, int], list[_Outcome] | BaseException] = {}
+        self._set_moves: dict[tuple[int, int], list[tuple[Any, int, frozenset[int]]]] = {}
+        self.dest_of: list[int] = []
+        self._stim_moves: dict[tuple[int, int], list[tuple[Any, int | None, _Outcome]]] = {}
         # budgets layout
         self.stimuli = list(system.stimuli)
         layout: list[tuple[str, Any]] = [("drop", None), ("duplicate", None)]
@@ -114,6 +119,14 @@ class Model:
                     self.stim_slot[(k, i)] = len(layout)
                     layout.append(("stimulus", (k, i)))
                     initial_budgets.append(st.max)
+        self.stim_entries: list[tuple[int, int, int, int | None, Event]] = [
+            (k, d, i, self.stim_slot.get((k, i)), ev)
+            for k, targets in enumerate(self.stim_targets)
+            for i in targets
+            for d, ev in enumerate(self.stim_events[k])
+        ]
+        self.stim_instances = sorted({i for _, _, i, _, _ in self.stim_entries})
+        self.has_timers = any(_has_timers(a.chart) for a in system.actors)
         self.budget_layout = layout
         self.initial_budgets = tuple(initial_budgets)
         # symmetry
@@ -200,6 +213,7 @@ class Model:
         if mid is None:
             mid = self.msg_ids[key] = len(self.msg_values)
             self.msg_values.append(key)
+            self.dest_of.append(dest)
         return mid
 
     # ------------------------------------------------------------------ initial states
@@ -252,7 +266,7 @@ class Model:
                 continue
             for d in self._resolve(out.target, out.broadcast, me):
                 sends.append((i, self.intern_msg(d, ev)))
-        return _Outcome(self.intern_local(i, cs, timers), tuple(sends), taken)
+        return _Outcome(self.intern_local(i, cs, timers), tuple(sends), taken, frozenset(m for _, m in sends))
 
     def _resolve(self, target: str, broadcast: bool, me: str) -> list[int]:
         if broadcast:
@@ -344,64 +358,141 @@ class Model:
 
     # ------------------------------------------------------------------ successors
 
-    def successors(self, state: State) -> list[tuple[Label, State]]:
-        """Every step from a state, in a fixed order (traces replay by position)."""
+    def _stimulus_moves(self, i: int, lid: int) -> list[tuple[Any, int | None, _Outcome]]:
+        """The stimulus steps instance ``i`` can take in local state ``lid`` (those taking a transition)."""
+        moves = []
+        for k, d, j, slot, ev in self.stim_entries:
+            if j != i:
+                continue
+            try:
+                outcomes = self.macrostep(i, lid, ev)
+            except StatechartError as e:
+                raise StepError(Label("stimulus", i, (k, d)), e) from e
+            for alt, o in enumerate(outcomes):
+                if o.taken:
+                    moves.append((("stimulus", i, (k, d), alt), slot, o))
+        self._stim_moves[(i, lid)] = moves
+        return moves
+
+    def _set_delivery_moves(self, dest: int, lid: int, m: int) -> list[tuple[Any, int, frozenset[int]]]:
+        """For a set network: the steps delivering ``m`` in local state ``lid`` (those taking a transition)."""
+        moves = [(("deliver", dest, m, alt), o.local, o.send_set) for alt, o in enumerate(self._delivery(lid, m)) if o.taken]
+        self._set_moves[(lid, m)] = moves
+        return moves
+
+    def _delivery(self, lid: int, m: int) -> list[_Outcome]:
+        """Outcomes of delivering message ``m`` to its receiver in local state ``lid`` (memoized by ints)."""
+        key = (lid, m)
+        hit = self._dmemo.get(key)
+        if hit is None:
+            dest, ev = self.msg_values[m]
+            try:
+                hit = self.macrostep(dest, lid, ev)
+            except StatechartError as e:
+                hit = e
+            self._dmemo[key] = hit
+        if isinstance(hit, BaseException):
+            raise hit
+        return hit
+
+    def successors(self, state: State) -> list[tuple[Any, State]]:
+        """Every step from a state, in a fixed order (traces replay by position).
+
+        Labels are plain tuples ``(kind, actor, detail, alt)`` here (``Label(*t)`` names
+        them); a step that changes nothing returns ``state`` itself, so callers can skip it
+        by identity.
+        """
         locals_, net, budgets = state
-        out: list[tuple[Label, State]] = []
+        out: list[tuple[Any, State]] = []
         add = self._add
         set_net = self.network == "unordered-duplicating"
+        dmemo = self._dmemo
+        msg_values = self.msg_values
         # deliveries
-        for m, net2, consumed in self.deliverable(net):
-            dest, ev = self.msg_values[m]
-            lid = locals_[dest]
-            try:
-                outcomes = self.macrostep(dest, lid, ev)
-            except StatechartError as e:
-                raise StepError(Label("deliver", dest, m), e) from e
-            for alt, o in enumerate(outcomes):
-                if set_net and not o.taken:
-                    continue
-                new_locals = locals_[:dest] + (o.local,) + locals_[dest + 1 :]
-                out.append((Label("deliver", dest, m, alt), (new_locals, add(net2, o.sends), budgets)))
-        # stimuli
-        for k, targets in enumerate(self.stim_targets):
-            for i in targets:
-                slot = self.stim_slot.get((k, i))
-                if slot is not None and budgets[slot] <= 0:
-                    continue
-                for d, ev in enumerate(self.stim_events[k]):
+        if set_net:
+            # a set network keeps every message: only deliveries that take a transition are steps
+            set_moves = self._set_moves
+            dest_of = self.dest_of
+            for m in net:
+                dest = dest_of[m]
+                lid = locals_[dest]
+                moves = set_moves.get((lid, m))
+                if moves is None:
                     try:
-                        outcomes = self.macrostep(i, locals_[i], ev)
+                        moves = self._set_delivery_moves(dest, lid, m)
                     except StatechartError as e:
-                        raise StepError(Label("stimulus", i, (k, d)), e) from e
-                    for alt, o in enumerate(outcomes):
-                        if not o.taken:
-                            continue
-                        b2 = budgets if slot is None else budgets[:slot] + (budgets[slot] - 1,) + budgets[slot + 1 :]
-                        new_locals = locals_[:i] + (o.local,) + locals_[i + 1 :]
-                        out.append((Label("stimulus", i, (k, d), alt), (new_locals, add(net, o.sends), b2)))
-        # timers
-        for i, lid in enumerate(locals_):
-            timers = self.local_values[lid][2]
-            if not timers:
-                continue
-            for t in sorted(timers, key=repr):
-                chart_no, cs, _ = self.local_values[lid]
-                base = self.intern_local(i, cs, timers - {t})
-                try:
-                    outcomes = self.macrostep(i, base, t[1])
-                except StatechartError as e:
-                    raise StepError(Label("timer", i, t), e) from e
+                        raise StepError(Label("deliver", dest, m), e) from e
+                for label, nl, send_set in moves:
+                    new_locals = locals_ if nl == lid else locals_[:dest] + (nl,) + locals_[dest + 1 :]
+                    net3 = net if send_set <= net else net | send_set
+                    if new_locals is locals_ and net3 is net:
+                        out.append((label, state))
+                    else:
+                        out.append((label, (new_locals, net3, budgets)))
+        else:
+            for m, net2, _consumed in self.deliverable(net):
+                dest = msg_values[m][0]
+                lid = locals_[dest]
+                outcomes = dmemo.get((lid, m))
+                if outcomes is None or isinstance(outcomes, BaseException):
+                    try:
+                        outcomes = self._delivery(lid, m)
+                    except StatechartError as e:
+                        raise StepError(Label("deliver", dest, m), e) from e
                 for alt, o in enumerate(outcomes):
-                    new_locals = locals_[:i] + (o.local,) + locals_[i + 1 :]
-                    out.append((Label("timer", i, t, alt), (new_locals, add(net, o.sends), budgets)))
+                    nl = o.local
+                    new_locals = locals_ if nl == lid else locals_[:dest] + (nl,) + locals_[dest + 1 :]
+                    net3 = add(net2, o.sends) if o.sends else net2
+                    out.append((("deliver", dest, m, alt), (new_locals, net3, budgets)))
+        # stimuli: the moves of each instance in its local state are memoized together
+        stim_moves = self._stim_moves
+        for i in self.stim_instances:
+            lid = locals_[i]
+            moves = stim_moves.get((i, lid))
+            if moves is None:
+                moves = self._stimulus_moves(i, lid)
+            for label, slot, o in moves:
+                if slot is not None:
+                    if budgets[slot] <= 0:
+                        continue
+                    b2 = budgets[:slot] + (budgets[slot] - 1,) + budgets[slot + 1 :]
+                else:
+                    b2 = budgets
+                nl = o.local
+                new_locals = locals_ if nl == lid else locals_[:i] + (nl,) + locals_[i + 1 :]
+                if not o.sends:
+                    net3 = net
+                elif set_net:
+                    net3 = net if o.send_set <= net else net | o.send_set
+                else:
+                    net3 = add(net, o.sends)
+                if new_locals is locals_ and net3 is net and b2 is budgets:
+                    out.append((label, state))
+                else:
+                    out.append((label, (new_locals, net3, b2)))
+        # timers
+        if self.has_timers:
+            for i, lid in enumerate(locals_):
+                timers = self.local_values[lid][2]
+                if not timers:
+                    continue
+                for t in sorted(timers, key=repr):
+                    _, cs, _ = self.local_values[lid]
+                    base = self.intern_local(i, cs, timers - {t})
+                    try:
+                        outcomes = self.macrostep(i, base, t[1])
+                    except StatechartError as e:
+                        raise StepError(Label("timer", i, t), e) from e
+                    for alt, o in enumerate(outcomes):
+                        new_locals = locals_[:i] + (o.local,) + locals_[i + 1 :]
+                        out.append((("timer", i, t, alt), (new_locals, add(net, o.sends), budgets)))
         # faults
         if budgets[0] > 0:
             for m, net2 in self._dropped(net):
-                out.append((Label("drop", self.msg_values[m][0], m), (locals_, net2, (budgets[0] - 1, *budgets[1:]))))
+                out.append((("drop", self.msg_values[m][0], m, 0), (locals_, net2, (budgets[0] - 1, *budgets[1:]))))
         if budgets[1] > 0:
             for m, net2 in self._duplicated(net):
-                out.append((Label("duplicate", self.msg_values[m][0], m), (locals_, net2, (budgets[0], budgets[1] - 1, *budgets[2:]))))
+                out.append((("duplicate", self.msg_values[m][0], m, 0), (locals_, net2, (budgets[0], budgets[1] - 1, *budgets[2:]))))
         for gname, slot in self.crash_slot.items():
             if budgets[slot] <= 0:
                 continue
@@ -409,7 +500,7 @@ class Model:
                 for alt, (lid, sends) in enumerate(self._restart(i, locals_[i])):
                     new_locals = locals_[:i] + (lid,) + locals_[i + 1 :]
                     b2 = budgets[:slot] + (budgets[slot] - 1,) + budgets[slot + 1 :]
-                    out.append((Label("crash", i, None, alt), (new_locals, add(net, sends), b2)))
+                    out.append((("crash", i, None, alt), (new_locals, add(net, sends), b2)))
         return out
 
     def _restart(self, i: int, lid: int) -> list[tuple[int, tuple[tuple[int, int], ...]]]:
@@ -571,8 +662,9 @@ class Model:
             inv[new] = old
         return tuple(inv)
 
-    def rename_label(self, label: Label, perm: tuple[int, ...]) -> Label:
+    def rename_label(self, label: Any, perm: tuple[int, ...]) -> Label:
         """A step label as seen after renaming instances by ``perm``."""
+        label = Label(*label)
         detail = label.detail
         if label.kind in ("deliver", "drop", "duplicate"):
             detail = self.rename_msg(detail, perm)
@@ -584,8 +676,9 @@ class Model:
 
     # ------------------------------------------------------------------ describing
 
-    def describe_label(self, label: Label) -> tuple[str, str, str]:
+    def describe_label(self, label: Any) -> tuple[str, str, str]:
         """(actor name, kind, what) for a step label, for traces."""
+        label = Label(*label)
         who = self.names[label.actor]
         if label.kind in ("deliver", "drop", "duplicate"):
             _, ev = self.msg_values[label.detail]
@@ -596,6 +689,16 @@ class Model:
         if label.kind == "timer":
             return who, "timer", label.detail[1].name
         return who, label.kind, ""
+
+
+def _has_timers(chart: Chart) -> bool:
+    """Whether a chart can ever hold a pending delayed self-send (``after`` or ``send(delay=)``)."""
+    from statecharts.actions import Send, sub_actions
+
+    def visit(actions: Iterable[Any]) -> bool:
+        return any((isinstance(a, Send) and a.delay is not None) or visit(sub_actions(a)) for a in actions)
+
+    return any(visit(s.entry) or visit(s.exit) for s in chart.states.values()) or any(visit(t.actions) for t in chart.transitions)
 
 
 def _event_text(ev: Event) -> str:

@@ -216,7 +216,21 @@ def compile_predicate(model: Model, spec: Any, where: str) -> Predicate:
         fn = node.fn
         return lambda state: bool(fn(SystemView(model, state)))
     ev = _SystemCompiler(model, where).c(node)
-    return lambda state: bool(ev(state, None, 0, {}))
+    if any(isinstance(n, Call) and n.fn == "in_flight" for n in walk(node)):
+        return lambda state: bool(ev(state, None, 0, {}))
+    # the predicate reads actor states only: cache its value per tuple of local states
+    cache: dict[tuple[int, ...], bool] = {}
+
+    def cached(state: Any) -> bool:
+        key = state[0]
+        hit = cache.get(key)
+        if hit is None:
+            if len(cache) > 2_000_000:
+                cache.clear()
+            hit = cache[key] = bool(ev(state, None, 0, {}))
+        return hit
+
+    return cached
 
 
 class _SystemCompiler(_Compiler):
@@ -272,7 +286,19 @@ class _SystemCompiler(_Compiler):
         who = self.c(args[0])
         if n.fn == "In":
             self._check_names(fixed, what, "state")
-            return lambda c, e, g, b: model.in_state(c, model.instance_index(who(c, e, g, b)), what)
+            lv = model.local_values
+            masks = {
+                name: (i, model.charts[i].engine.state_mask(what)) for i, name in enumerate(model.names) if what in model.charts[i].states
+            }
+            if fixed:
+                i, mask = masks[fixed[0]]
+                return lambda c, e, g, b: bool(lv[c[0][i]][1].config & mask)
+
+            def in_state(c: Any, e: Any, g: int, b: dict[str, Any]) -> bool:
+                hit = masks.get(who(c, e, g, b))
+                return hit is not None and bool(lv[c[0][hit[0]]][1].config & hit[1])
+
+            return in_state
         self._check_names(fixed, what, "field")
         if fixed:
             i = model.instance_index(fixed[0])

@@ -20,7 +20,11 @@ from .expr import Expr, Node, Var, node_of, to_node, to_source
 
 @dataclass(frozen=True, slots=True)
 class Assign:
-    """Set context fields, one after another (each sees the ones before it)."""
+    """Set context fields simultaneously: every value is computed from the context before the action.
+
+    This is TLA+'s meaning of primed variables (and XState's ``assign``); write two
+    ``assign`` actions for updates that must see each other.
+    """
 
     updates: tuple[tuple[str, Node], ...]
 
@@ -125,7 +129,7 @@ def _data(data: Mapping[str, Any]) -> tuple[tuple[str, Node], ...]:
 
 
 def assign(**updates: Any) -> Assign:
-    """``assign(retries=ctx.retries + 1)``: set context fields (in the order written)."""
+    """``assign(retries=ctx.retries + 1)``: set context fields, all computed from the old context."""
     if not updates:
         raise ExpressionError("assign() needs at least one field=value")
     return Assign(tuple((k, to_node(v)) for k, v in updates.items()))

@@ -345,8 +345,10 @@ class Engine:
                 return assign1
 
             def assign(run: _Run) -> None:
-                for i, f in steps:
-                    run.ctx[i] = f(run.ctx, run.ev, run.cfg, run.vars)
+                # simultaneous, like TLA+ primed variables: every value is computed from the old context
+                values = [f(run.ctx, run.ev, run.cfg, run.vars) for _, f in steps]
+                for (i, _), v in zip(steps, values):
+                    run.ctx[i] = v
 
             return assign
         if isinstance(a, Raise):

@@ -343,11 +343,19 @@ class Expr:
     def __floordiv__(self, o: Any) -> Expr:
         return Expr(BinOp("//", self.node, node_of(o)))
 
+    def __rfloordiv__(self, o: Any) -> Expr:
+        return Expr(BinOp("//", node_of(o), self.node))
+
     def __mod__(self, o: Any) -> Expr:
         return Expr(BinOp("%", self.node, node_of(o)))
 
+    def __rmod__(self, o: Any) -> Expr:
+        return Expr(BinOp("%", node_of(o), self.node))
+
     def __truediv__(self, o: Any) -> Expr:
         raise ExpressionError("'/' is not in the language", _DIV_HINT)
+
+    __rtruediv__ = __truediv__
 
     def __neg__(self) -> Expr:
         return Expr(Unary("-", self.node))
@@ -1016,8 +1024,8 @@ class _Compiler:
         name = n.var
 
         def items(c: Any, e: Any, g: int, b: dict[str, Any]) -> Iterable[Any]:
+            b2 = dict(b)  # one scope per evaluation, rebound per item (the body runs before the next item)
             for x in _domain_values(dom(c, e, g, b)):
-                b2 = dict(b)
                 b2[name] = x
                 if cond is None or cond(c, e, g, b2):
                     yield body(c, e, g, b2)
@@ -1030,8 +1038,12 @@ class _Compiler:
 
 
 def _domain_values(d: Any) -> Iterable[Any]:
+    """Iterate a domain; sets in a deterministic order (quantifiers over sets are order-free anyway)."""
     if isinstance(d, frozenset):
-        return sorted(d, key=repr)
+        try:
+            return sorted(d)
+        except TypeError:
+            return sorted(d, key=repr)
     return d  # type: ignore[no-any-return]
 
 
