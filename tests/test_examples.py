@@ -45,3 +45,51 @@ def test_bank_transfer(variant: str, states: int, expected: dict[str, str]) -> N
     for name, status in expected.items():
         if status == "violated":
             assert steps(result, name) == 4
+
+
+# --------------------------------------------------------------------------- throttling
+
+
+def test_throttling_single_sender_matches_tlc() -> None:
+    """The blog post's spec (Window 2, Limit 3, MaxTime 3): TLC reports 142 distinct states, no error."""
+    from examples import throttling
+
+    result = explore(throttling.build("throttled"))
+    assert result.complete
+    assert result.stats.distinct_states == 142
+    assert verdicts(result) == {"FrequencyInvariant": "holds", "deadlock": "holds"}
+
+
+def test_throttling_single_sender_unthrottled() -> None:
+    """Four sends at time 0: TLC's counterexample has 9 states (8 steps), and so has ours."""
+    from examples import throttling
+
+    result = explore(throttling.build("unthrottled"))
+    assert result.stats.distinct_states == 235
+    assert verdicts(result) == {"FrequencyInvariant": "violated", "deadlock": "holds"}
+    assert steps(result, "FrequencyInvariant") == 8
+
+
+@pytest.mark.parametrize(
+    ("mode", "states", "expected", "trace"),
+    [
+        ("throttled", 39866, {"FrequencyInvariant": "holds", "PermittedMessagesAcceptedInvariant": "holds"}, None),
+        ("unthrottled", 7164, {"FrequencyInvariant": "violated", "PermittedMessagesAcceptedInvariant": "holds"}, ("FrequencyInvariant", 7)),
+        (
+            "dropall",
+            76,
+            {"FrequencyInvariant": "holds", "PermittedMessagesAcceptedInvariant": "violated", "MessageAccepted": "unreached"},
+            ("PermittedMessagesAcceptedInvariant", 1),
+        ),
+    ],
+)
+def test_throttling_multiple_senders(mode: str, states: int, expected: dict[str, str], trace: tuple[str, int] | None) -> None:
+    from examples import throttling
+
+    result = explore(throttling.build_multi(mode))
+    assert result.complete
+    assert result.stats.distinct_states == states
+    expected = {"MessageAccepted": "reached", "deadlock": "holds", **expected}
+    assert verdicts(result) == expected
+    if trace is not None:
+        assert steps(result, trace[0]) == trace[1]
