@@ -93,3 +93,55 @@ def test_throttling_multiple_senders(mode: str, states: int, expected: dict[str,
     assert verdicts(result) == expected
     if trace is not None:
         assert steps(result, trace[0]) == trace[1]
+
+
+# --------------------------------------------------------------------------- distributed lock
+
+
+@pytest.mark.parametrize(
+    ("variant", "states", "expected", "traces"),
+    [
+        ("queue", 236, {"MutualExclusion": "holds", "NoStaleWrite": "holds", "RequestGranted": "holds"}, {}),
+        ("lease", 11926, {"MutualExclusion": "violated", "NoStaleWrite": "violated"}, {"MutualExclusion": 7, "NoStaleWrite": 9}),
+        # fencing protects the storage, not the clients' belief that they hold the lock
+        ("fenced", 11926, {"MutualExclusion": "violated", "NoStaleWrite": "holds"}, {"MutualExclusion": 7}),
+    ],
+)
+def test_distributed_lock(variant: str, states: int, expected: dict[str, str], traces: dict[str, int]) -> None:
+    from examples import distributed_lock
+
+    result = explore(distributed_lock.build(variant))
+    assert result.complete
+    assert result.stats.distinct_states == states
+    assert verdicts(result) == {**expected, "deadlock": "holds"}
+    for name, length in traces.items():
+        assert steps(result, name) == length
+
+
+# --------------------------------------------------------------------------- two-phase commit
+
+
+@pytest.mark.parametrize(
+    ("variant", "states", "atomicity", "consistency"),
+    [
+        ("durable", 9271, None, None),
+        ("volatile", 9385, 9, 8),  # the crash forgets the yes vote
+        ("impatient", 3875, 8, 7),  # a prepared participant aborts on a timeout
+    ],
+)
+def test_two_phase_commit(variant: str, states: int, atomicity: int | None, consistency: int | None) -> None:
+    from examples import two_phase_commit
+
+    result = explore(two_phase_commit.build(variant))
+    assert result.complete
+    assert result.stats.distinct_states == states
+    assert verdicts(result) == {
+        "Atomicity": "holds" if atomicity is None else "violated",
+        "Consistency": "holds" if consistency is None else "violated",
+        "AllCommitted": "reached",
+        "deadlock": "holds",
+    }
+    assert steps(result, "AllCommitted") == 9
+    if atomicity is not None:
+        assert steps(result, "Atomicity") == atomicity
+        assert steps(result, "Consistency") == consistency
