@@ -367,7 +367,7 @@ class _Explorer:
                         self.deadlock = idx
                     break
                 k = rng.randrange(len(succs))
-                label, s2 = succs[k]
+                s2 = succs[k][1]
                 state, _ = m.canonical(s2)
                 fp = hash(state)
                 nidx = self.index.get(fp)
@@ -393,9 +393,9 @@ class _Explorer:
                 out.append(Verdict(name, "invariant", "holds" if complete else "incomplete"))
         for name, _ in self.goals:
             if name in self.found:
-                err = [e for e in self.errors if e[3] == name]
-                if err:
-                    out.append(Verdict(name, "sometimes", "violated", self.trace_to(err[0][1]), err[0][0]))
+                goal_errors = [e for e in self.errors if e[3] == name]
+                if goal_errors:
+                    out.append(Verdict(name, "sometimes", "violated", self.trace_to(goal_errors[0][1]), goal_errors[0][0]))
                 else:
                     out.append(Verdict(name, "sometimes", "reached", self.trace_to(self.found[name]), "witness"))
             else:
@@ -469,7 +469,7 @@ class _Explorer:
         states, labels = self._replay(self._chain(idx))
         steps = self._steps(states, labels)
         if failing is not None:
-            who, kind, what = self.model.describe_label(failing)
+            who, _, what = self.model.describe_label(failing)
             last = states[-1]
             steps.append(Step(len(steps), failing.kind, who, what.split("(")[0].split(" ")[0], what, None, [], [], self._in_flight(last), last))
         return Trace(steps)

@@ -448,10 +448,10 @@ class Model:
         stim_moves = self._stim_moves
         for i in self.stim_instances:
             lid = locals_[i]
-            moves = stim_moves.get((i, lid))
-            if moves is None:
-                moves = self._stimulus_moves(i, lid)
-            for label, slot, o in moves:
+            smoves = stim_moves.get((i, lid))
+            if smoves is None:
+                smoves = self._stimulus_moves(i, lid)
+            for label, slot, o in smoves:
                 if slot is not None:
                     if budgets[slot] <= 0:
                         continue
@@ -583,7 +583,7 @@ class Model:
         return True
 
     def _signature(self, state: State, i: int) -> Any:
-        locals_, net, budgets = state
+        locals_, _, budgets = state
         me = self.names[i]
         anon = self._anon_perm(i)
         own = self.rename_local(locals_[i], anon)

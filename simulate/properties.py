@@ -31,21 +31,23 @@ SYSTEM_FUNCTIONS = ("In", "field", "instances", "in_flight", "is_final")
 class ActorRef:
     """``actor("tm").prepared`` reads a context field; ``.in_state("done")`` tests a state."""
 
+    _name: Node
+
     def __init__(self, name: Any) -> None:
         object.__setattr__(self, "_name", node_of(name))
 
     def __getattr__(self, field: str) -> Expr:
         if field.startswith("__"):
             raise AttributeError(field)
-        return Expr(Call("field", (self._name, Const(field))))  # type: ignore[attr-defined]
+        return Expr(Call("field", (self._name, Const(field))))
 
     def in_state(self, state_id: str) -> Expr:
         """Whether this actor's state ``state_id`` is active."""
-        return Expr(Call("In", (self._name, Const(state_id))))  # type: ignore[attr-defined]
+        return Expr(Call("In", (self._name, Const(state_id))))
 
     def is_final(self) -> Expr:
         """Whether this actor's chart reached a top-level final state."""
-        return Expr(Call("is_final", (self._name,)))  # type: ignore[attr-defined]
+        return Expr(Call("is_final", (self._name,)))
 
 
 def actor(name: Any) -> ActorRef:
@@ -158,7 +160,7 @@ class SystemView:
 class ActorView:
     """One actor instance inside a SystemView."""
 
-    __slots__ = ("_model", "_state", "_i")
+    __slots__ = ("_i", "_model", "_state")
 
     def __init__(self, model: Model, state: Any, index: int) -> None:
         self._model = model
@@ -254,7 +256,7 @@ class _SystemCompiler(_Compiler):
             except KeyError:
                 raise ExpressionError(f"{self.where}: unknown actor {name!r} (actors: {', '.join(self.model.names)})") from None
 
-    def c(self, n: Node) -> Evaluator:  # noqa: C901 - one case per system function
+    def c(self, n: Node) -> Evaluator:
         model = self.model
         if isinstance(n, PyFunc):
             fn = n.fn

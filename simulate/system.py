@@ -203,22 +203,22 @@ def validate(system: System) -> None:
             raise ModelError(f"{where}: crash budget for unknown actor {gname!r} ({_did_you_mean(gname, groups)})")
     # sends name known actors and events they handle
     for a in system.actors:
-        for w, s in _sends(a.chart):
-            if not isinstance(s.target, str) or s.target in (SELF, SENDER):
+        for w, snd in _sends(a.chart):
+            if not isinstance(snd.target, str) or snd.target in (SELF, SENDER):
                 continue
-            target = s.target
+            target = snd.target
             base = target.split("[", 1)[0]
             if base not in groups:
                 raise ModelError(f"{where}: actor {a.name!r}, {w}: send to unknown actor {target!r} ({_did_you_mean(base, groups)})")
-            if "[" in target and s.index is None:
+            if "[" in target and snd.index is None:
                 idx_text = target[len(base) + 1 : -1]
                 g = groups[base]
                 if g.count is None or not idx_text.isdigit() or int(idx_text) >= g.count:
                     raise ModelError(f"{where}: actor {a.name!r}, {w}: send to missing instance {target!r} ({base} has {g.count or 1} instance(s))")
             receiver = groups[base].chart
-            if not receiver.accepts(s.event):
+            if not receiver.accepts(snd.event):
                 raise ModelError(
-                    f"{where}: actor {a.name!r}, {w}: sends {s.event!r} to {base!r}, whose chart has no transition for it "
+                    f"{where}: actor {a.name!r}, {w}: sends {snd.event!r} to {base!r}, whose chart has no transition for it "
                     f"(its events: {', '.join(receiver.event_names()) or 'none'})"
                 )
     for st in system.stimuli:

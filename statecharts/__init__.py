@@ -27,6 +27,8 @@ from .engine import Cancelled, ChartState, Outgoing, StepResult
 from .errors import ChartDefinitionError, ExecutionError, ExpressionError, StatechartError, UnknownEventError
 from .expr import Expr, In, all_of, and_, any_of, call, const, ctx, event, if_else, not_, or_, parse, py, to_source, var
 from .interpreter import Interpreter, Snapshot
+from .pytransitions import from_transitions
+from .scxml import ecmascript_to_python, load_scxml, parse_scxml
 from .values import Event, FrozenMap, freeze
 
 __version__ = "0.1.0"
@@ -67,15 +69,19 @@ __all__ = [
     "choose",
     "const",
     "ctx",
+    "ecmascript_to_python",
     "event",
     "foreach",
     "freeze",
+    "from_transitions",
     "if_",
     "if_else",
+    "load_scxml",
     "log",
     "not_",
     "or_",
     "parse",
+    "parse_scxml",
     "py",
     "python",
     "raise_",
