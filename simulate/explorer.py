@@ -27,6 +27,9 @@ from .system import ModelError, System
 
 ProgressFn = Callable[[Stats], None]
 
+FP_MASK = (1 << 60) - 1
+"""Fingerprints are 60-bit state hashes: they fit Python's 32-byte ints (collisions: about 1e-6 at 1.7M states)."""
+
 
 def explore(
     system: System,
@@ -123,9 +126,8 @@ class _Explorer:
         self.deadlock: int | None = None
         self.limit = ""
         # storage
-        self.parents = array("q")
-        self.ordinals = array("l")
-        self.depths = array("l")
+        self.parents = array("i")
+        self.ordinals = array("I")
         self.initial: list[State] = []
         self.index: dict[int, int] = {}
         self.seen: set[int] = set()
@@ -179,7 +181,6 @@ class _Explorer:
         idx = len(self.parents)
         self.parents.append(parent)
         self.ordinals.append(ordinal)
-        self.depths.append(depth)
         if self.keep_graph:
             self.index[fp] = idx
         else:
@@ -239,7 +240,7 @@ class _Explorer:
             c, _ = canonical(s)
             if self.constraint is not None and not self.constraint(c):
                 continue
-            fp = hash(c)
+            fp = hash(c) & FP_MASK
             if (fp in index) if keep else (fp in seen_set):
                 continue
             idx = self._new_state(c, fp, -1, ordinal, 0)
@@ -247,12 +248,14 @@ class _Explorer:
         constraint = self.constraint
         fast = constraint is None and not keep and not m.sym_groups
         parents, parents_append = self.parents, self.parents.append
-        ordinals_append, depths_append, seen_add = self.ordinals.append, self.depths.append, seen_set.add
+        ordinals_append, seen_add = self.ordinals.append, seen_set.add
         invariants_or_goals = bool(self.invariants or self.goals)
         max_states = self.max_states
         max_depth = self.max_depth
         complete = True
         counter = 0
+        if fast and bfs:
+            return self._fast_bfs(frontier, parents, parents_append, ordinals_append, seen_add, invariants_or_goals)
         while frontier:
             if self.stop_on_violation and self._violated():
                 complete = False
@@ -288,7 +291,7 @@ class _Explorer:
                 for ordinal, (_, s2) in enumerate(succs):
                     if s2 is state:
                         continue
-                    fp = hash(s2)
+                    fp = hash(s2) & FP_MASK
                     if fp in seen_set:
                         continue
                     if max_states is not None and self.stats.distinct_states >= max_states:
@@ -302,7 +305,6 @@ class _Explorer:
                         nidx = len(parents)
                         parents_append(idx)
                         ordinals_append(ordinal)
-                        depths_append(nd)
                         seen_add(fp)
                         frontier.append((s2, nidx, nd))
                 self.stats.distinct_states = len(parents)
@@ -313,7 +315,7 @@ class _Explorer:
                 if constraint is not None and not constraint(s2):
                     continue
                 c, _ = canonical(s2)
-                fp = hash(c)
+                fp = hash(c) & FP_MASK
                 if keep:
                     self.edges.append((idx, fp, ordinal, label))
                     if fp in index:
@@ -333,6 +335,88 @@ class _Explorer:
             self.progress(self.stats)
         return complete
 
+    def _fast_bfs(
+        self,
+        frontier: deque[tuple[State, int, int]],
+        parents: array[int],  # signed 32-bit: -1 marks an initial state
+        parents_append: Callable[[int], None],
+        ordinals_append: Callable[[int], None],
+        seen_add: Callable[[int], None],
+        check: bool,
+    ) -> bool:
+        """Plain BFS (no symmetry, graph or constraint) level by level, with compact frontiers.
+
+        A level is a list of states and an array of their indices; processed entries are
+        released at once, so memory holds fingerprints, parent links and about one level.
+        """
+        m = self.model
+        successors = m.successors
+        seen = self.seen
+        max_states = self.max_states
+        max_depth = self.max_depth
+        level_states: list[State | None] = [s for s, _, _ in frontier]
+        level_index = array("q", [i for _, i, _ in frontier])
+        frontier.clear()
+        depth = 0
+        counter = 0
+        while level_states:
+            if max_depth is not None and depth >= max_depth:
+                self.limit = f"max_depth {max_depth} reached"
+                self.stats.queue = len(level_states)
+                return False
+            next_states: list[State | None] = []
+            next_index = array("q")
+            nd = depth + 1
+            for k in range(len(level_states)):
+                state = level_states[k]
+                level_states[k] = None
+                idx = level_index[k]
+                counter += 1
+                if counter & 1023 == 0:
+                    self.stats.queue = len(level_states) - k + len(next_states)
+                    if not self._tick():
+                        return False
+                    if self.stop_on_violation and self._violated():
+                        self.limit = "stopped at the first violation"
+                        return False
+                try:
+                    succs = successors(state)  # type: ignore[arg-type]
+                except StepError as e:
+                    self.errors.append((self._error_text(e), idx, Label(*e.label), "error"))
+                    continue
+                self.stats.states_generated += len(succs)
+                if not succs:
+                    if self.system.check_deadlock and self.deadlock is None and not self._at_rest(state):  # type: ignore[arg-type]
+                        self.deadlock = idx
+                    continue
+                for ordinal, (_, s2) in enumerate(succs):
+                    if s2 is state:
+                        continue
+                    fp = hash(s2) & FP_MASK
+                    if fp in seen:
+                        continue
+                    nidx = len(parents)
+                    if max_states is not None and nidx >= max_states:
+                        self.limit = f"max_states {max_states} reached"
+                        self.stats.distinct_states = nidx
+                        return False
+                    parents_append(idx)
+                    ordinals_append(ordinal)
+                    seen_add(fp)
+                    if check:
+                        self._check(s2, nidx)
+                    next_states.append(s2)
+                    next_index.append(nidx)
+                self.stats.distinct_states = len(parents)
+            if next_states:
+                self.stats.max_depth = nd
+            level_states, level_index, depth = next_states, next_index, nd
+        self.stats.queue = 0
+        if self.progress is not None:
+            self.stats.seconds = time.perf_counter() - self._t0
+            self.progress(self.stats)
+        return True
+
     def _error_text(self, e: StepError) -> str:
         who, kind, what = self.model.describe_label(e.label)
         return f"{who} failed on {kind} {what}: {e.cause}"
@@ -349,7 +433,7 @@ class _Explorer:
                 break
             ordinal = rng.randrange(len(self.initial))
             state, _ = m.canonical(self.initial[ordinal])
-            fp = hash(state)
+            fp = hash(state) & FP_MASK
             idx = self.index.get(fp)
             if idx is None:
                 idx = self._new_state(state, fp, -1, ordinal, 0)
@@ -369,7 +453,7 @@ class _Explorer:
                 k = rng.randrange(len(succs))
                 s2 = succs[k][1]
                 state, _ = m.canonical(s2)
-                fp = hash(state)
+                fp = hash(state) & FP_MASK
                 nidx = self.index.get(fp)
                 if nidx is None:
                     nidx = self._new_state(state, fp, idx, k, depth)
@@ -735,7 +819,8 @@ class _Explorer:
         states = self._all_states()
         for i, s in enumerate(states):
             leaves = {m.names[j]: "/".join(m.charts[j].leaves(m.chart_state(s, j))) for j in range(m.n)}
-            g.add_node(i, initial=self.parents[i] == -1, depth=self.depths[i], leaves=leaves, in_flight=len(m.message_ids(s)))
+            depth = 0 if self.parents[i] == -1 else g.nodes[self.parents[i]]["depth"] + 1
+            g.add_node(i, initial=self.parents[i] == -1, depth=depth, leaves=leaves, in_flight=len(m.message_ids(s)))
         for src, fp, _, label in self.edges:
             dst = self.index.get(fp)
             if dst is not None:

@@ -3,8 +3,8 @@
 The global state is a 3-tuple of small ints and tuples of ints, cheap to hash and store:
 
 * ``locals``: one id per actor instance; each id interns (chart, ChartState, pending timers);
-* ``net``: message ids (each interns receiver + event with its sender): a frozenset for an
-  unordered-duplicating network, a sorted tuple (a multiset) for an unordered one, and a
+* ``net``: message ids (each interns receiver + event with its sender): an int bitmask
+  (bit m set when message m is in the set) for an unordered-duplicating network, a sorted tuple (a multiset) for an unordered one, and a
   sorted tuple of ``((sender, receiver), (ids...))`` channels for FIFO;
 * ``budgets``: remaining faults and bounded stimuli.
 
@@ -55,7 +55,7 @@ class _Outcome(NamedTuple):
     local: int
     sends: tuple[tuple[int, int], ...]  # (channel sender, message id)
     taken: tuple[int, ...]
-    send_set: frozenset[int]  # the message ids alone, for set networks
+    send_mask: int  # the message ids as a bitmask, for set networks
 
 
 class Model:
@@ -93,7 +93,8 @@ class Model:
         self.msg_values: list[tuple[int, Event]] = []
         self._memo: dict[tuple[int, int, Event], list[_Outcome] | BaseException] = {}
         self._dmemo: dict[tuple[int, int], list[_Outcome] | BaseException] = {}
-        self._set_moves: dict[tuple[int, int], list[tuple[Any, int, frozenset[int]]]] = {}
+        self._set_moves: dict[tuple[int, int], list[tuple[Any, int, int]]] = {}
+        self._members_cache: dict[int, tuple[int, ...]] = {}
         self.dest_of: list[int] = []
         self._stim_moves: dict[tuple[int, int], list[tuple[Any, int | None, _Outcome]]] = {}
         # budgets layout
@@ -184,7 +185,24 @@ class Model:
         net = state[1]
         if self.network == "fifo":
             return [m for _, msgs in net for m in msgs]
+        if self.network == "unordered-duplicating":
+            return list(self.members(net))
         return list(net)
+
+    def members(self, mask: int) -> tuple[int, ...]:
+        """The message ids in a set network's bitmask, ascending (cached)."""
+        hit = self._members_cache.get(mask)
+        if hit is None:
+            out = []
+            rest = mask
+            while rest:
+                low = rest & -rest
+                out.append(low.bit_length() - 1)
+                rest ^= low
+            hit = tuple(out)
+            if len(self._members_cache) < 1_000_000:
+                self._members_cache[mask] = hit
+        return hit
 
     def messages_of(self, state: State) -> list[tuple[int, Event]]:
         return [self.msg_values[m] for m in self.message_ids(state)]
@@ -243,7 +261,7 @@ class Model:
 
     def _empty_net(self) -> Any:
         if self.network == "unordered-duplicating":
-            return frozenset()
+            return 0
         return ()
 
     # ------------------------------------------------------------------ macrosteps
@@ -266,7 +284,10 @@ class Model:
                 continue
             for d in self._resolve(out.target, out.broadcast, me):
                 sends.append((i, self.intern_msg(d, ev)))
-        return _Outcome(self.intern_local(i, cs, timers), tuple(sends), taken, frozenset(m for _, m in sends))
+        mask = 0
+        for _, m in sends:
+            mask |= 1 << m
+        return _Outcome(self.intern_local(i, cs, timers), tuple(sends), taken, mask)
 
     def _resolve(self, target: str, broadcast: bool, me: str) -> list[int]:
         if broadcast:
@@ -303,7 +324,9 @@ class Model:
             return net
         kind = self.network
         if kind == "unordered-duplicating":
-            return net.union(m for _, m in sends)
+            for _, m in sends:
+                net |= 1 << m
+            return net
         if kind == "unordered":
             return tuple(sorted(net + tuple(m for _, m in sends)))
         chans = dict(net)
@@ -317,7 +340,7 @@ class Model:
         """(message id, network after taking it, whether taking it changes the network)."""
         kind = self.network
         if kind == "unordered-duplicating":
-            for m in net:
+            for m in self.members(net):
                 yield m, net, False
         elif kind == "unordered":
             prev = -1
@@ -351,8 +374,8 @@ class Model:
     def _dropped(self, net: Any) -> Iterator[tuple[int, Any]]:
         kind = self.network
         if kind == "unordered-duplicating":
-            for m in sorted(net):
-                yield m, net - {m}
+            for m in self.members(net):
+                yield m, net & ~(1 << m)
         else:
             yield from ((m, new) for m, new, _ in self.deliverable(net))
 
@@ -374,9 +397,9 @@ class Model:
         self._stim_moves[(i, lid)] = moves
         return moves
 
-    def _set_delivery_moves(self, dest: int, lid: int, m: int) -> list[tuple[Any, int, frozenset[int]]]:
+    def _set_delivery_moves(self, dest: int, lid: int, m: int) -> list[tuple[Any, int, int]]:
         """For a set network: the steps delivering ``m`` in local state ``lid`` (those taking a transition)."""
-        moves = [(("deliver", dest, m, alt), o.local, o.send_set) for alt, o in enumerate(self._delivery(lid, m)) if o.taken]
+        moves = [(("deliver", dest, m, alt), o.local, o.send_mask) for alt, o in enumerate(self._delivery(lid, m)) if o.taken]
         self._set_moves[(lid, m)] = moves
         return moves
 
@@ -413,7 +436,7 @@ class Model:
             # a set network keeps every message: only deliveries that take a transition are steps
             set_moves = self._set_moves
             dest_of = self.dest_of
-            for m in net:
+            for m in self.members(net):
                 dest = dest_of[m]
                 lid = locals_[dest]
                 moves = set_moves.get((lid, m))
@@ -422,9 +445,9 @@ class Model:
                         moves = self._set_delivery_moves(dest, lid, m)
                     except StatechartError as e:
                         raise StepError(Label("deliver", dest, m), e) from e
-                for label, nl, send_set in moves:
+                for label, nl, send_mask in moves:
                     new_locals = locals_ if nl == lid else locals_[:dest] + (nl,) + locals_[dest + 1 :]
-                    net3 = net if send_set <= net else net | send_set
+                    net3 = net | send_mask if send_mask & ~net else net
                     if new_locals is locals_ and net3 is net:
                         out.append((label, state))
                     else:
@@ -463,7 +486,7 @@ class Model:
                 if not o.sends:
                     net3 = net
                 elif set_net:
-                    net3 = net if o.send_set <= net else net | o.send_set
+                    net3 = net | o.send_mask if o.send_mask & ~net else net
                 else:
                     net3 = add(net, o.sends)
                 if new_locals is locals_ and net3 is net and b2 is budgets:
@@ -571,8 +594,7 @@ class Model:
         return best[1], best[2]
 
     def _order_key(self, state: State) -> Any:
-        net = state[1]
-        return (state[0], tuple(sorted(net)) if isinstance(net, frozenset) else net, state[2])
+        return state
 
     def _invariant_under_swaps(self, state: State, run: list[int]) -> bool:
         for a, b in zip(run, run[1:]):
@@ -644,7 +666,9 @@ class Model:
         rm = self.rename_msg
         kind = self.network
         if kind == "unordered-duplicating":
-            net2: Any = frozenset(rm(m, perm) for m in net)
+            net2: Any = 0
+            for m in self.members(net):
+                net2 |= 1 << rm(m, perm)
         elif kind == "unordered":
             net2 = tuple(sorted(rm(m, perm) for m in net))
         else:

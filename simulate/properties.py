@@ -227,7 +227,7 @@ def compile_predicate(model: Model, spec: Any, where: str) -> Predicate:
         key = state[0]
         hit = cache.get(key)
         if hit is None:
-            if len(cache) > 2_000_000:
+            if len(cache) >= 65_536:  # bounded: it keeps the keys (tuples of local ids) alive
                 cache.clear()
             hit = cache[key] = bool(ev(state, None, 0, {}))
         return hit
