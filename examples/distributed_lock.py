@@ -20,6 +20,12 @@ Variants:
   the highest it has seen (a fencing token). ``NoStaleWrite`` holds again. The honest
   outcome: ``MutualExclusion`` of the clients' *beliefs* still fails (a client cannot
   know its lease expired); fencing protects the resource, not the clients.
+
+Exploring two rounds per client with leases (2.4 million states, minutes) first found a
+deadlock in 31 steps: a retried request crossed its grant and queued the client again; the
+lock later "granted" it to the idle client, then ignored its next request as a duplicate
+from the holder, and the client waited forever. The server now answers a request from the
+holder with the grant again; with that, no deadlock.
 """
 
 from __future__ import annotations

@@ -145,3 +145,26 @@ def test_two_phase_commit(variant: str, states: int, atomicity: int | None, cons
     if atomicity is not None:
         assert steps(result, "Atomicity") == atomicity
         assert steps(result, "Consistency") == consistency
+
+
+# --------------------------------------------------------------------------- leader election
+
+
+@pytest.mark.parametrize(("symmetry", "states"), [(True, 1799), (False, 10638)])
+def test_leader_election_safety(symmetry: bool, states: int) -> None:
+    from examples import leader_election
+
+    result = explore(leader_election.build("raft", symmetry=symmetry))
+    assert result.complete
+    assert result.stats.distinct_states == states
+    assert verdicts(result) == {"ElectionSafety": "holds", "LeaderElected": "reached", "deadlock": "holds"}
+    assert steps(result, "LeaderElected") == 3
+
+
+def test_leader_election_double_vote() -> None:
+    from examples import leader_election
+
+    result = explore(leader_election.build("double_vote"))
+    assert result.stats.distinct_states == 287
+    assert verdicts(result) == {"ElectionSafety": "violated", "LeaderElected": "reached", "deadlock": "holds"}
+    assert steps(result, "ElectionSafety") == 6
