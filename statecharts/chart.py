@@ -244,8 +244,9 @@ class Chart:
 
     def step(self, state: ChartState, event: Event | str, data: Mapping[str, Any] | None = None) -> StepResult:
         """Process one external event as a macrostep; returns the new state and its outputs."""
-        ev = event if isinstance(event, Event) else Event.of(event, data)
-        return self.engine.step(state, ev)
+        if type(event) is not Event:
+            event = Event.of(event, data)  # type: ignore[arg-type]
+        return self.engine.step(state, event)  # type: ignore[arg-type]
 
     def successors(self, state: ChartState, event: Event) -> list[StepResult]:
         """Every outcome of processing ``event`` (more than one when actions ``choose``)."""

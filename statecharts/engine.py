@@ -17,7 +17,6 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .actions import (
-    SELF,
     SENDER,
     Action,
     Assign,
@@ -90,7 +89,7 @@ class _Abort(Exception):
 class _Run:
     """The mutable scratch space of one macrostep; discarded when it ends."""
 
-    __slots__ = ("ctx", "ev", "cfg", "hist", "internal", "out", "logs", "vars", "prefix", "taken_choices", "sizes", "taken", "running")
+    __slots__ = ("cfg", "ctx", "ev", "hist", "internal", "logs", "out", "prefix", "running", "sizes", "taken", "taken_choices", "vars")
 
     def __init__(self, ctx: list[Any], cfg: int, hist: list[int], prefix: Sequence[int]) -> None:
         self.ctx = ctx
@@ -121,7 +120,7 @@ ActionFn = Callable[[_Run], None]
 class _T:
     """A compiled transition."""
 
-    __slots__ = ("index", "source", "events", "guard", "actions", "targets", "has_history", "domain", "exit_mask", "label", "internal")
+    __slots__ = ("actions", "domain", "events", "exit_mask", "guard", "has_history", "index", "internal", "label", "source", "targets")
 
     def __init__(self) -> None:
         self.index = -1
@@ -143,6 +142,8 @@ class _Plan(NamedTuple):
     after_exit_cfg: int
     entries: tuple[tuple[int, tuple[ActionFn, ...], tuple[Event, ...], bool], ...]
     new_cfg: int
+    quiet: bool
+    """No exit or entry content, no done events, no final: only the configuration changes."""
 
 
 class Engine:
@@ -212,6 +213,10 @@ class Engine:
         for t in self.transitions:
             self.by_state[t.source].append(t)
         self.has_eventless = any(not t.events for t in self.transitions)
+        self.has_choose = _mentions_choose(chart)
+        self.fast = not self.has_choose and self.on_error == "raise"
+        if self.fast:
+            self.step = self._fast_step  # type: ignore[method-assign]
         self._candidates: dict[tuple[int, str | None], tuple[tuple[_T, ...], ...]] = {}
         self._plans: dict[Any, _Plan] = {}
         self._conflicts: dict[tuple[int, tuple[int, ...]], tuple[_T, ...]] = {}
@@ -331,7 +336,7 @@ class Engine:
 
         return run_all
 
-    def _action(self, a: Action, where: str) -> ActionFn:  # noqa: C901 - one case per action
+    def _action(self, a: Action, where: str) -> ActionFn:
         if isinstance(a, Assign):
             steps = []
             for name, node in a.updates:
@@ -495,7 +500,73 @@ class Engine:
 
     def step(self, state: ChartState, event: Event) -> StepResult:
         """Process one external event (taking the first alternative of any ``choose``)."""
+        if self.fast:
+            return self._fast_step(state, event)
         return self._one(self.successors(state, event), event.name)
+
+    def _fast_step(self, state: ChartState, event: Event) -> StepResult:
+        """The same macrostep without the replay machinery (charts without ``choose``).
+
+        Transition selection runs on the state's own context tuple; a scratch ``_Run`` is
+        made only when some content must execute. A transition whose plan changes only
+        the configuration costs a few lookups.
+        """
+        cfg = state.config
+        if cfg & self.top_final_mask:
+            return _tnew(StepResult, (state, (), (), ()))
+        name = event.name
+        cands = self._candidates.get((cfg, name))
+        if cands is None:
+            cands = self._candidates_for(cfg, name)
+        if not cands:
+            return _tnew(StepResult, (state, (), (), ()))
+        ctx = state.context
+        enabled: list[_T] = []
+        for lst in cands:
+            for t in lst:
+                g = t.guard
+                if g is not None:
+                    try:
+                        ok = g(ctx, event, cfg, _NO_VARS)
+                    except Exception as e:
+                        raise ExecutionError(f"guard of transition {t.label}", self.names(cfg), e) from e
+                    if not ok:
+                        continue
+                if t not in enabled:
+                    enabled.append(t)
+                break
+        if not enabled:
+            return _tnew(StepResult, (state, (), (), ()))
+        if len(enabled) == 1 and not self.has_eventless:
+            t = enabled[0]
+            plan = self._plans.get((cfg, (t.index,), state.history))
+            if plan is not None and plan.quiet:
+                history = state.history
+                if plan.hist_saves:
+                    hist = list(history)
+                    for slot, value in plan.hist_saves:
+                        hist[slot] = value
+                    history = tuple(hist)
+                if t.actions is None:
+                    return _tnew(StepResult, (_tnew(ChartState, (plan.new_cfg, ctx, history)), (), (), (t.index,)))
+                run = _Run(list(ctx), plan.after_exit_cfg, list(history), ())
+                run.ev = event
+                t.actions(run)
+                run.cfg = plan.new_cfg
+                run.taken.append(t.index)
+                if run.internal:
+                    self._stabilize(run)
+                    history = tuple(run.hist) if self.n_hist else ()
+                return StepResult(ChartState(run.cfg, tuple(run.ctx), history), tuple(run.out), tuple(run.logs), tuple(run.taken))
+        run = _Run(list(ctx), cfg, list(state.history), ())
+        run.ev = event
+        selected = tuple(enabled)
+        if len(selected) > 1:
+            selected = self._remove_conflicts(run, selected)
+        self._microstep(run, selected)
+        self._stabilize(run)
+        new = ChartState(run.cfg, tuple(run.ctx), tuple(run.hist) if self.n_hist else ())
+        return StepResult(new, tuple(run.out), tuple(run.logs), tuple(run.taken))
 
     def _one(self, results: list[StepResult], what: str) -> StepResult:
         if not results:
@@ -834,7 +905,8 @@ class Engine:
                         if all(self._in_final(c, new_cfg) for c in self.children[gp]):
                             done.append(Event("done.state." + self.ids[gp], EMPTY))
             entries.append((s, tuple(fns), tuple(done), stop))
-        return _Plan(tuple(exits), tuple(hist_saves), after_exit, tuple(entries), new_cfg)
+        quiet = all(fn is None for _, fn in exits) and all(not fns and not done and not stop for _, fns, done, stop in entries)
+        return _Plan(tuple(exits), tuple(hist_saves), after_exit, tuple(entries), new_cfg, quiet)
 
     def _in_final(self, s: int, cfg: int) -> bool:
         if self.kind[s] == COMPOUND:
@@ -862,6 +934,30 @@ class Engine:
             if stop:
                 run.running = False
         run.cfg = plan.new_cfg
+
+
+_NO_VARS: dict[str, Any] = {}
+_tnew = tuple.__new__
+
+
+def _mentions_choose(chart: Chart) -> bool:
+    """Whether any action of the chart (at any depth) is a ``choose``."""
+    from .actions import sub_actions
+
+    def visit(actions: Sequence[Action]) -> bool:
+        return any(isinstance(a, Choose) or visit(sub_actions(a)) for a in actions)
+
+    blocks: list[Sequence[Action]] = [t.actions for t in chart.transitions]
+    for s in chart.states.values():
+        blocks += [s.entry, s.exit]
+        if s.initial is not None:
+            blocks.append(s.initial.actions)
+        default = getattr(s, "default", None)
+        if default is not None:
+            blocks.append(default.actions)
+    if chart.root.initial is not None:
+        blocks.append(chart.root.initial.actions)
+    return any(visit(b) for b in blocks)
 
 
 def _order_key(x: Any) -> tuple[str, str]:

@@ -15,7 +15,10 @@ from .actions import SELF
 from .chart import Chart
 from .engine import Cancelled, ChartState, Outgoing, StepResult
 from .errors import StatechartError, UnknownEventError
-from .values import Event
+from .values import EMPTY, Event
+
+
+_tnew = tuple.__new__
 
 
 class Pending(NamedTuple):
@@ -62,6 +65,8 @@ class Interpreter:
         on_log: Callable[[str, Any], None] | None = None,
     ) -> None:
         self.chart = chart
+        self._step = chart.engine.step
+        self._plain_events: dict[str, Event] = {}
         self.strict = strict
         self.on_log = on_log
         self.outbox: list[Outgoing] = []
@@ -135,7 +140,13 @@ class Interpreter:
         On an error in user code the ExecutionError propagates and nothing changes: not the
         state, not the clock, not ``outbox`` or ``logs`` (``on_log`` is not called either).
         """
-        if isinstance(event, Event):
+        if type(event) is Event:
+            ev = event
+        elif data is None and not fields:
+            ev = self._plain_events.get(event)  # type: ignore[arg-type]
+            if ev is None:
+                ev = self._plain_events[event] = Event(event, EMPTY)  # type: ignore[index, arg-type]
+        elif isinstance(event, Event):
             ev = event
         else:
             payload = dict(data or {})
@@ -144,7 +155,13 @@ class Interpreter:
         if self.strict and not self.chart.accepts(ev.name):
             names = ", ".join(self.chart.event_names()) or "none"
             raise UnknownEventError(f"chart {self.chart.name!r} has no transition for event {ev.name!r} (its events: {names})")
-        result = self.chart.step(self._snap.state, ev)
+        snap = self._snap
+        result = self._step(snap.state, ev)
+        if not result.outputs and not result.logs:
+            # nothing sent, cancelled or logged: the pending queue is as before, and a
+            # committed snapshot never holds an event that is already due
+            self._snap = _tnew(Snapshot, (result.state, snap.clock, snap.pending, snap.seq))
+            return result
         out = _Effects()
         snap = self._drain(self._absorb(self._snap._replace(state=result.state), result, out), out)
         self._commit(snap, out)
