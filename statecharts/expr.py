@@ -926,7 +926,7 @@ def compile_expr(
     gen = _Codegen(field_index, state_mask)
     body = gen.src(node)
     code = compile(f"lambda c, e, g, b: {body}", "<statecharts expression>", "eval")
-    return eval(code, gen.namespace)  # type: ignore[no-any-return]  # noqa: S307 - generated, see above
+    return eval(code, gen.namespace)  # type: ignore[no-any-return]
 
 
 class _Codegen:
@@ -946,7 +946,7 @@ class _Codegen:
         self.namespace[name] = value
         return name
 
-    def src(self, n: Node) -> str:  # noqa: C901 - one case per node type
+    def src(self, n: Node) -> str:
         if isinstance(n, Const):
             return self.bind(n.value)
         if isinstance(n, Ctx):

@@ -17,7 +17,6 @@ from .engine import Cancelled, ChartState, Outgoing, StepResult
 from .errors import StatechartError, UnknownEventError
 from .values import EMPTY, Event
 
-
 _tnew = tuple.__new__
 
 
@@ -143,7 +142,7 @@ class Interpreter:
         if type(event) is Event:
             ev = event
         elif data is None and not fields:
-            ev = self._plain_events.get(event)  # type: ignore[arg-type]
+            ev = self._plain_events.get(event)  # type: ignore[arg-type, assignment]
             if ev is None:
                 ev = self._plain_events[event] = Event(event, EMPTY)  # type: ignore[index, arg-type]
         elif isinstance(event, Event):
