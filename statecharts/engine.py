@@ -89,12 +89,14 @@ class _Abort(Exception):
 class _Run:
     """The mutable scratch space of one macrostep; discarded when it ends."""
 
-    __slots__ = ("cfg", "ctx", "ev", "hist", "internal", "logs", "out", "prefix", "running", "sizes", "taken", "taken_choices", "vars")
+    __slots__ = ("cfg", "ctx", "ev", "hist", "internal", "logs", "out", "prefix", "running", "sizes", "source_cfg", "taken", "taken_choices", "vars")
 
     def __init__(self, ctx: list[Any], cfg: int, hist: list[int], prefix: Sequence[int]) -> None:
         self.ctx = ctx
         self.ev: Event = Event("", EMPTY)
         self.cfg = cfg
+        self.source_cfg = cfg
+        """The configuration the current microstep started from (named in errors)."""
         self.hist = hist
         self.internal: deque[Event] = deque()
         self.out: list[Outgoing | Cancelled] = []
@@ -302,7 +304,7 @@ class Engine:
                 if on_error_event:
                     run.internal.append(Event("error.execution", FrozenMap(message=str(e))))
                     return
-                raise ExecutionError(where, names(run.cfg), e) from e
+                raise ExecutionError(where, names(run.source_cfg), e) from e
 
         if len(fns) == 1 and not on_error_event:
             (only,) = fns
@@ -313,7 +315,7 @@ class Engine:
                 except (_NoChoice, _Abort, ExecutionError):
                     raise
                 except Exception as e:
-                    raise ExecutionError(where, names(run.cfg), e) from e
+                    raise ExecutionError(where, names(run.source_cfg), e) from e
 
             return run_one
         return run_block
@@ -550,6 +552,7 @@ class Engine:
                 if t.actions is None:
                     return _tnew(StepResult, (_tnew(ChartState, (plan.new_cfg, ctx, history)), (), (), (t.index,)))
                 run = _Run(list(ctx), plan.after_exit_cfg, list(history), ())
+                run.source_cfg = cfg
                 run.ev = event
                 t.actions(run)
                 run.cfg = plan.new_cfg
@@ -752,6 +755,7 @@ class Engine:
         return self._domain(t.source, eff, t.internal)
 
     def _microstep(self, run: _Run, enabled: tuple[_T, ...]) -> None:
+        run.source_cfg = run.cfg
         hist_key: tuple[int, ...] = tuple(run.hist) if self.n_hist else ()
         key = (run.cfg, tuple(t.index for t in enabled), hist_key)
         plan = self._plans.get(key)

@@ -110,11 +110,6 @@ def test_action_exception_names_transition_and_changes_nothing() -> None:
     assert_unchanged(i, before)  # the send, the log and the assign before the failure are discarded
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: an ExecutionError from a transition's actions reports the configuration after the exit set "
-    "(empty here, printed as '-') instead of the configuration the transition was taken from",
-)
 def test_action_exception_reports_the_source_configuration() -> None:
     i = Interpreter(counter_chart(action=[python(boom)]))
     with pytest.raises(ExecutionError) as info:
