@@ -1,0 +1,9 @@
+"""The flagship example: a serverless WebSocket gateway (API Gateway + lambdas + app), four designs.
+
+See ``README.md`` for the story and ``model.py`` for the system; run it with
+``python -m examples.websocket_gateway [--design naive|deferred|grace-retry|fixed|all]``.
+"""
+
+from .model import DESIGNS, MUTATIONS, Bounds, build, system
+
+__all__ = ["DESIGNS", "MUTATIONS", "Bounds", "build", "system"]

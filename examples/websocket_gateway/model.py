@@ -1,0 +1,643 @@
+"""The serverless WebSocket gateway of /shared/websocket-gateway.md as one system builder.
+
+``build(design, mutation=None, **bounds)`` returns a ``System`` of these actors (one
+connection, ``c1``, is under test):
+
+* ``client``: the browser; connects at start, may say one frame and may leave at any time.
+* ``gw``: API Gateway's view of the connection: ``absent -> connecting{awaiting ->
+  handshaking} -> open -> gone{closed}``, or ``gone{rejected | aborted}``. In every state
+  but ``open``, ``POST``/``GET @connections`` answer 410 (a ``GET`` that asked to wait is
+  answered when the connection leaves ``connecting``: see ``wait`` below).
+* ``connect``, ``message``, ``disconnect``: the three lambdas. Every external call is a
+  request message and the lambda's next step happens when the answer arrives, so each
+  call is one atomic step of the callee and the lambda may be interleaved (or, for
+  ``connect``, crash) between any two calls.
+* ``runner``: the async command runner (at-least-once: a duplicated invocation runs twice).
+* ``control``: the control API, running the app's one out-of-band call.
+* ``db``: the connection and subscription rows (linearizable: one request is one step)
+  and, where a design reads it, the lagging subscribers-of-channel index.
+* ``app``: accepts or rejects ``OPEN``; answers ``TEXT m`` with ``PUBLISH(ch, m)``; may
+  make one out-of-band control call ``[SUBSCRIBE(c1, ch), TEXT(c1, "news")]``.
+
+The designs differ only in the lambdas, the runner and the database operations:
+
+* ``naive``: ``$connect`` runs ``SUBSCRIBE``, ``TEXT welcome`` and ``PUBLISH joined``
+  inline, while the gateway still answers 410;
+* ``deferred``: ``$connect`` hands ``[POLL_FOR_CONNECTION, SUBSCRIBE, TEXT, PUBLISH]`` to
+  the runner; the poll is one ``GET`` that throws on 410, and the retry comes much later;
+* ``grace-retry``: the runner runs the commands at once and retries a 410 a bounded
+  number of times;
+* ``fixed``: a connection record ``opening | open | closed`` with an outbox, a watcher
+  that waits for the handshake before polling, a tombstone and a checked ``SUBSCRIBE``.
+
+History fields recorded for the properties: the app's ``decision``, ``present``,
+``pubs`` (texts it published while it believed ``c1`` subscribed) and ``heard`` (it got a
+``TEXT`` from ``c1``); the client's ``received`` as ``(n, text)`` pairs, where ``n`` is the
+app's order: 1 for ``welcome``, 2 for ``joined``, 3 for anything the app sent later.
+
+Time is abstract. "Wait longer than the handshake can take" (the fixed design's watcher,
+and the deferred design's retry "much later") is a ``GET`` with ``wait=True``, which the
+gateway answers when the connection has left ``connecting``: the abstraction of a sleep
+longer than the gateway's bounded handshake window.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+from simulate import Actor, Stimulus, System, actor, in_flight, invariant, leads_to, sometimes
+from statecharts import SELF, Chart, State, Transition, all_of, any_of, assign, call, choose, const, ctx, event, foreach, if_, if_else, reply, send, var
+
+DESIGNS: tuple[str, ...] = ("naive", "deferred", "grace-retry", "fixed")
+"""The four designs of the document, in the order the story tells them."""
+
+MUTATIONS: dict[str, str] = {
+    "no-liveness-check": "SUBSCRIBE no longer checks, in its transaction, that the connection is not closed",
+    "lagging-index": "membership is read from the lagging subscribers-of-channel index instead of the base table",
+    "early-flip": "the record flips to open when the flush starts, before the outbox is empty",
+    "poll-no-wait": "the watcher polls with a single GET at once instead of waiting for the handshake",
+}
+"""Mutations of the fixed design; each must bring a failure back."""
+
+LIVE = {"naive": ("meta",), "deferred": ("meta",), "grace-retry": ("meta",), "fixed": ("opening", "open")}
+"""The database states of a connection row that count as connecting or open (S2)."""
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """What keeps the state space finite (the document's bounds, with one connection under test).
+
+    ``frames``: frames the client may send (0 or 1). ``oob``: out-of-band control calls
+    (0 or 1). ``crash``: connect-lambda crashes. ``duplicates``: duplicate deliveries of
+    the async invocation (0 or 1). ``retries``: async retries after a throw (deferred).
+    ``grace``: retries of a 410 (grace-retry). ``leave``: whether the client may leave.
+    ``liveness``: whether L1/L2 are part of the system (they make the explorer keep the graph).
+    """
+
+    frames: int = 1
+    oob: int = 1
+    crash: int = 1
+    duplicates: int = 1
+    retries: int = 1
+    grace: int = 1
+    leave: bool = True
+    liveness: bool = True
+
+
+@dataclass(frozen=True)
+class _Config:
+    design: str
+    mutation: str | None
+    bounds: Bounds
+
+    @property
+    def fixed(self) -> bool:
+        return self.design == "fixed"
+
+    @property
+    def lagging(self) -> bool:
+        """Whether publishes read the lagging index (every design but the fixed one, and its mutation)."""
+        return not self.fixed or self.mutation == "lagging-index"
+
+
+# --------------------------------------------------------------------------- small helpers
+
+
+def _post(n: Any, text: Any) -> Any:
+    """``POST @connections/c1``: the gateway answers ``posted(ok)``."""
+    return send("gw", "post", n=n, text=const(text) if isinstance(text, str) else text)
+
+
+def _retrying_post(state: str, n: Any, text: Any, then: str, cfg: _Config, extra: Any = ()) -> State:
+    """A state awaiting the answer to a POST; grace-retry re-sends a 410 up to ``grace`` times.
+
+    ``then`` is the state entered once the POST succeeded or was given up (410 ignored);
+    ``extra`` are the actions of that step.
+    """
+    if cfg.design != "grace-retry":
+        return State(state, on={"posted": Transition(then, actions=extra)})
+    return State(
+        state,
+        on={
+            "posted": [
+                Transition(then, guard=event.ok | (ctx.tries == 0), actions=[assign(tries=cfg.bounds.grace), *_as_list(extra)]),
+                Transition(actions=[assign(tries=ctx.tries - 1), _post(n, text)]),
+            ]
+        },
+    )
+
+
+def _as_list(actions: Any) -> list[Any]:
+    return list(actions) if isinstance(actions, (list, tuple)) else [actions]
+
+
+def _lambda_context(cfg: _Config) -> dict[str, Any]:
+    return {"tries": cfg.bounds.grace} if cfg.design == "grace-retry" else {}
+
+
+# --------------------------------------------------------------------------- the client and the gateway
+
+
+def client_chart() -> Chart:
+    """The browser: connecting at start; open -> may say one frame; may leave at any time."""
+    leave = Transition("closed", actions=send("gw", "ws_close"))
+    return Chart(
+        "client",
+        State("connecting", entry=send("gw", "ws_connect"), on={"ws_open": "open", "ws_rejected": "closed", "leave": leave}),
+        State(
+            "open",
+            on={
+                "ws_text": Transition(actions=assign(received=call("append", ctx.received, (event.n, event.text)))),
+                "say": Transition(actions=send("gw", "ws_frame", m=const("hi"))),
+                "leave": leave,
+                "ws_closed": "closed",
+            },
+        ),
+        State("closed"),
+        context={"received": ()},
+        doc="The WebSocket client of connection c1; received is the ordered history of (n, text) frames it got.",
+    )
+
+
+def _answer_waiters(ok: bool) -> Any:
+    """Answer every GET that asked to wait for the end of the handshake."""
+    return [foreach(ctx.waiters, "w", lambda w: send(w, "got", ok=ok)), assign(waiters=frozenset())]
+
+
+def gateway_chart() -> Chart:
+    """API Gateway's state of connection c1, with the handshaking window where @connections answers 410."""
+    gone_post = Transition(actions=reply("posted", ok=False))
+    gone_get = Transition(actions=reply("got", ok=False))
+    return Chart(
+        "gateway",
+        State("absent", on={"ws_connect": Transition("awaiting", actions=send("connect", "invoke"))}),
+        State(
+            "connecting",
+            State(
+                "awaiting",
+                on={
+                    "result": [
+                        Transition("handshaking", guard=event.status == 200, actions=send(SELF, "handshake_done")),
+                        Transition("rejected", actions=[send("client", "ws_rejected"), *_answer_waiters(False)]),
+                    ],
+                    "ws_close": "abandoned",
+                },
+            ),
+            State(
+                "handshaking",
+                on={
+                    "handshake_done": Transition("open", actions=[send("client", "ws_open"), *_answer_waiters(True)]),
+                    "ws_close": Transition("aborted", actions=_answer_waiters(False)),
+                },
+            ),
+            # the client left while $connect still runs: gone for the client, but a GET that waits
+            # longer than the integration can take is answered only once the integration is over
+            State("abandoned", on={"result": Transition("aborted", actions=_answer_waiters(False))}),
+            on={
+                "post": gone_post,
+                "get": [Transition(guard=event.wait, actions=assign(waiters=call("add", ctx.waiters, event.origin))), gone_get],
+            },
+        ),
+        State(
+            "open",
+            on={
+                "post": Transition(actions=[send("client", "ws_text", n=event.n, text=event.text), reply("posted", ok=True)]),
+                "get": Transition(actions=reply("got", ok=True)),
+                "ws_frame": Transition(actions=send("message", "invoke", m=event.m)),
+                "ws_close": Transition("closed", actions=send("disconnect", "invoke")),
+            },
+        ),
+        State("gone", State("rejected"), State("aborted"), State("closed"), on={"post": gone_post, "get": gone_get}),
+        context={"waiters": frozenset()},
+        doc="Per-connection gateway state; waiters are the GETs that asked to wait for the end of the handshake.",
+    )
+
+
+# --------------------------------------------------------------------------- the app
+
+
+def app_chart() -> Chart:
+    """The application: accepts or rejects OPEN, answers TEXT with PUBLISH, forgets on CLOSE, one control call."""
+    accept = choose(
+        "ok",
+        (True, False),
+        lambda ok: [
+            assign(
+                present=ok,
+                subscribed=ok,
+                decision=if_else(ok, "accepted", "rejected"),
+                pubs=if_else(ok, call("add", ctx.pubs, "joined"), ctx.pubs),
+            ),
+            reply("answer", ok=ok),
+        ],
+    )
+    return Chart(
+        "app",
+        State(
+            "serving",
+            on={
+                "open": Transition(actions=accept),
+                "text": Transition(
+                    actions=[
+                        assign(heard=True, pubs=if_else(ctx.subscribed, call("add", ctx.pubs, event.m), ctx.pubs)),
+                        reply("answer", m=event.m, n=3),
+                    ]
+                ),
+                "close": Transition(actions=assign(present=False, subscribed=False)),
+                "oob": Transition(guard=ctx.present, actions=send("control", "call")),
+            },
+        ),
+        context={"decision": "none", "present": False, "subscribed": False, "pubs": frozenset(), "heard": False},
+        doc="The app behind the gateway; pubs and heard are history fields for S1 and S3.",
+    )
+
+
+# --------------------------------------------------------------------------- the database
+
+
+def _members_query() -> list[Transition]:
+    """Who subscribes to ch, read from the lagging index: stale until the index has caught up with the base table.
+
+    The catch-up (an environment step) is folded into the read: a read while the index lags
+    sees either the old or the new membership, and seeing the new one means it caught up.
+    That is the same set of observable behaviours as a free-running catch-up step, with
+    fewer interleavings.
+    """
+    return [
+        Transition(guard=ctx.idx == ctx.sub, actions=reply("members", c1=ctx.sub)),
+        Transition(
+            actions=choose("fresh", (False, True), lambda fresh: [assign(idx=if_else(fresh, ctx.sub, ctx.idx)), reply("members", c1=if_else(fresh, ctx.sub, ctx.idx))])
+        ),
+    ]
+
+
+def _publish(cfg: _Config) -> list[Transition]:
+    """The fixed design's PUBLISH(ch, m) for c1: into the outbox while opening, direct (answered) when open.
+
+    Membership is read from the base table (``sub``), or, mutated, from the lagging index.
+    """
+
+    def run(member: Any) -> list[Any]:
+        opening = ctx.conn == "opening"
+        return [
+            assign(outbox=if_else(member & opening, call("append", ctx.outbox, (event.n, event.text)), ctx.outbox)),
+            reply("published", direct=member & (ctx.conn == "open")),
+        ]
+
+    if not cfg.lagging:
+        return [Transition(actions=run(ctx.sub))]
+    return [
+        Transition(guard=ctx.idx == ctx.sub, actions=run(ctx.sub)),
+        Transition(actions=choose("fresh", (False, True), lambda fresh: [*run(if_else(fresh, ctx.sub, ctx.idx)), assign(idx=if_else(fresh, ctx.sub, ctx.idx))])),
+    ]
+
+
+def db_chart(cfg: _Config) -> Chart:
+    """Connection and subscription rows of c1 (one request, one linearizable step), and the lagging index."""
+    on: dict[str, Any] = {}
+    context: dict[str, Any] = {"conn": "none", "sub": False}
+    if cfg.lagging:
+        context["idx"] = False
+    if not cfg.fixed:
+        on.update(
+            {
+                "accept": Transition(actions=[assign(conn=const("meta"), sub=ctx.sub | event.sub), reply("saved")]),
+                "subscribe": Transition(actions=[assign(sub=True), reply("subscribed")]),
+                "members": _members_query(),
+                "delete_rows": Transition(actions=[assign(conn=const("none"), sub=False), reply("deleted")]),
+            }
+        )
+        return Chart("db", State("tables", on=on), context=context, doc="DynamoDB: metadata and Sub rows of c1; idx is the lagging GSI.")
+    live = ctx.conn.is_in(("opening", "open"))
+    opening = ctx.conn == "opening"
+    check = ctx.conn != "closed"
+    # the commit's PUBLISH(ch, joined) reads membership too: the base table already has the Sub row written in the same
+    # transaction, the lagging index (mutation) does not yet
+    joined = if_else(ctx.idx, ((1, "welcome"), (2, "joined")), ((1, "welcome"),)) if cfg.lagging else ((1, "welcome"), (2, "joined"))
+    early = cfg.mutation == "early-flip"
+
+    def head() -> list[Any]:
+        """Flip to open once the outbox is empty (or at once, mutated), then answer with the head."""
+        flip_when = opening if early else opening & (call("len", ctx.outbox) == 0)
+        return [
+            assign(conn=if_else(flip_when, "open", ctx.conn)),
+            if_(
+                call("len", ctx.outbox) == 0,
+                reply("head", empty=True),
+                [reply("head", empty=False, n=ctx.outbox[0][0], text=ctx.outbox[0][1])],
+            ),
+        ]
+
+    context.update({"outbox": (), "flusher": ""})
+    subscribe_ok = live if cfg.mutation != "no-liveness-check" else True
+    on.update(
+        {
+            "commit": [
+                Transition(guard=check, actions=[assign(conn=const("opening"), sub=True, outbox=joined), reply("committed", ok=True)]),
+                Transition(actions=reply("committed", ok=False)),
+            ],
+            "reject": Transition(actions=[assign(conn=if_else(check, "rejected", ctx.conn)), reply("rejected")]),
+            "subscribe": [
+                Transition(guard=subscribe_ok, actions=[assign(sub=True), reply("subscribed")]),
+                Transition(actions=reply("subscribed")),
+            ],
+            "deliver": Transition(
+                actions=[
+                    assign(outbox=if_else(opening, call("append", ctx.outbox, (event.n, event.text)), ctx.outbox)),
+                    reply("delivered", direct=ctx.conn == "open"),
+                ]
+            ),
+            "publish": _publish(cfg),
+            "peek": [
+                Transition(guard=(ctx.flusher == "") | (ctx.flusher == event.origin), actions=[assign(flusher=event.origin), *head()]),
+                Transition(actions=reply("head", empty=True)),  # another run holds the flush: nothing for this one
+            ],
+            "ack": Transition(actions=[assign(outbox=call("tail", ctx.outbox)), *head()]),
+            "tombstone": Transition(
+                actions=[
+                    reply("tombstoned", was_live=ctx.conn.not_in(("closed", "rejected"))),
+                    assign(conn=if_else(ctx.conn == "rejected", "rejected", "closed")),
+                ]
+            ),
+            "delete_subs": Transition(actions=[assign(sub=False, outbox=()), reply("deleted")]),
+        }
+    )
+    return Chart("db", State("tables", on=on), context=context, doc="Connection record (opening/open/closed/rejected) with its outbox, Sub rows.")
+
+
+# --------------------------------------------------------------------------- the lambdas
+
+
+def _invoke_runner(cfg: _Config) -> list[Any]:
+    """Hand a batch to the async runner: delivered once, or twice (at-least-once)."""
+    if not cfg.bounds.duplicates:
+        return [send("runner", "batch", dup=False)]
+    return [choose("dup", (False, True), lambda dup: send("runner", "batch", dup=dup))]
+
+
+def connect_chart(cfg: _Config) -> Chart:
+    """The $connect lambda: OPEN to the app, then the design's handling of its commands; 200/400 to the gateway."""
+    ret200 = send("gw", "result", status=200)
+    ret400 = send("gw", "result", status=400)
+    if cfg.design == "naive":
+        states = [
+            State("saving", on={"saved": Transition("welcoming", actions=_post(1, "welcome"))}),
+            _retrying_post("welcoming", 1, "welcome", "querying", cfg, send("db", "members")),
+            State("querying", on={"members": [Transition("joining", guard=event.c1, actions=_post(2, "joined")), Transition("idle", actions=ret200)]}),
+            State("joining", on={"posted": Transition("idle", actions=ret200)}),
+        ]
+        first = send("app", "open")
+        asking = State("asking", on={"answer": [Transition("saving", guard=event.ok, actions=send("db", "accept", sub=True)), Transition("idle", actions=ret400)]})
+    elif cfg.fixed:
+        states = [
+            State("committing", on={"committed": [Transition("idle", guard=event.ok, actions=ret200), Transition("idle", actions=[send("app", "close"), ret200])]}),
+            State("rejecting", on={"rejected": Transition("idle", actions=ret400)}),
+        ]
+        first = [*_invoke_runner(cfg), send("app", "open")]  # arm the watcher before anything can crash
+        asking = State(
+            "asking", on={"answer": [Transition("committing", guard=event.ok, actions=send("db", "commit")), Transition("rejecting", actions=send("db", "reject"))]}
+        )
+    else:
+        states = [
+            State("saving", on={"saved": Transition("idle", actions=[*_invoke_runner(cfg), ret200])}),
+        ]
+        first = send("app", "open")
+        asking = State("asking", on={"answer": [Transition("saving", guard=event.ok, actions=send("db", "accept", sub=False)), Transition("idle", actions=ret400)]})
+    return Chart(
+        "connect",
+        State("idle", on={"invoke": Transition("asking", actions=first)}),
+        asking,
+        State("busy", *states, on={"crash": Transition("idle", actions=send("gw", "result", status=500))}),
+        context=_lambda_context(cfg),
+        doc="The $connect lambda; a crash (an environment event) makes the gateway reject with 500.",
+    )
+
+
+def message_chart(cfg: _Config) -> Chart:
+    """The message lambda for the client's frame: read metadata, TEXT to the app, run its PUBLISH."""
+    if cfg.fixed:
+        run = [
+            State("publishing", on={"published": [Transition("posting", guard=event.direct, actions=_post(3, "hi")), Transition("idle")]}),
+            State("posting", on={"posted": "idle"}),
+        ]
+        publish = send("db", "publish", n=event.n, text=event.m)
+    else:
+        run = [
+            State("querying", on={"members": [Transition("posting", guard=event.c1, actions=_post(3, "hi")), Transition("idle")]}),
+            _retrying_post("posting", 3, "hi", "idle", cfg),
+        ]
+        publish = send("db", "members")
+    return Chart(
+        "message",
+        State("idle", on={"invoke": Transition("asking", actions=send("app", "text", m=const("hi")))}),
+        State("asking", on={"answer": Transition("querying" if not cfg.fixed else "publishing", actions=publish)}),
+        *run,
+        context=_lambda_context(cfg),
+        doc="One message lambda (one frame); never retried.",
+    )
+
+
+def disconnect_chart(cfg: _Config) -> Chart:
+    """The $disconnect lambda: CLOSE to the app, concurrently with the clean-up of the rows."""
+    if cfg.fixed:
+        states = [
+            State("tombstoning", on={"tombstoned": Transition("deleting", actions=send("db", "delete_subs"))}),
+            State("deleting", on={"deleted": "idle"}),
+        ]
+        start = Transition("tombstoning", actions=[send("app", "close"), send("db", "tombstone")])
+    else:
+        states = [State("deleting", on={"deleted": "idle"})]
+        start = Transition("deleting", actions=[send("app", "close"), send("db", "delete_rows")])
+    return Chart("disconnect", State("idle", on={"invoke": start}), *states, doc="The $disconnect lambda.")
+
+
+def _runner_idle(on: dict[str, Any]) -> State:
+    """The runner's idle state; entering it after a duplicated invocation runs the batch again."""
+    return State("idle", entry=[if_(ctx.again, send(SELF, "batch", dup=False)), assign(again=False)], on=on)
+
+
+def _start(target: str, actions: Any) -> Transition:
+    """Start a batch, remembering whether the invocation was delivered twice."""
+    return Transition(target, actions=[assign(again=event.dup), *_as_list(actions)])
+
+
+def runner_chart(cfg: _Config) -> Chart:
+    """The async command runner: the design's batch after ACCEPT (deferred, grace-retry) or the watcher (fixed).
+
+    At-least-once delivery: an invocation delivered twice (``dup``) runs the batch a second
+    time when the first run is over.
+    """
+    if cfg.design == "deferred":
+        return Chart(
+            "runner",
+            _runner_idle({"batch": _start("polling", send("gw", "get", wait=False))}),
+            State(
+                "polling",
+                on={
+                    "got": [
+                        Transition("subscribing", guard=event.ok, actions=send("db", "subscribe")),
+                        Transition("backoff", guard=ctx.retries > 0, actions=[assign(retries=ctx.retries - 1), send(SELF, "retry")]),
+                        Transition("idle"),  # thrown for the last time: the batch is lost
+                    ]
+                },
+            ),
+            State("backoff", on={"retry": Transition("polling", actions=send("gw", "get", wait=True))}),  # "much later": after the handshake
+            State("subscribing", on={"subscribed": Transition("welcoming", actions=_post(1, "welcome"))}),
+            State("welcoming", on={"posted": Transition("querying", actions=send("db", "members"))}),
+            State("querying", on={"members": [Transition("joining", guard=event.c1, actions=_post(2, "joined")), Transition("idle")]}),
+            State("joining", on={"posted": "idle"}),
+            context={"retries": cfg.bounds.retries, "again": False},
+            doc="POLL_FOR_CONNECTION (one GET, throws on 410: the missing await), SUBSCRIBE, TEXT welcome, PUBLISH joined.",
+        )
+    if cfg.design == "grace-retry":
+        return Chart(
+            "runner",
+            _runner_idle({"batch": _start("subscribing", send("db", "subscribe"))}),
+            State("subscribing", on={"subscribed": Transition("welcoming", actions=_post(1, "welcome"))}),
+            _retrying_post("welcoming", 1, "welcome", "querying", cfg, send("db", "members")),
+            State("querying", on={"members": [Transition("joining", guard=event.c1, actions=_post(2, "joined")), Transition("idle")]}),
+            _retrying_post("joining", 2, "joined", "idle", cfg),
+            context={**_lambda_context(cfg), "again": False},
+            doc="SUBSCRIBE, TEXT welcome, PUBLISH joined; a 410 is retried up to `grace` times.",
+        )
+    wait = cfg.mutation != "poll-no-wait"
+    return Chart(
+        "runner",
+        _runner_idle({"batch": _start("polling", send("gw", "get", wait=wait))}),
+        State(
+            "polling",
+            on={"got": [Transition("flushing", guard=event.ok, actions=send("db", "peek")), Transition("tombstoning", actions=send("db", "tombstone"))]},
+        ),
+        State("flushing", on={"head": [Transition("idle", guard=event.empty), Transition("posting", actions=_post(event.n, event.text))]}),
+        State("posting", on={"posted": [Transition("flushing", guard=event.ok, actions=send("db", "ack")), Transition("idle")]}),
+        State(
+            "tombstoning",
+            on={"tombstoned": Transition("deleting", actions=[send("db", "delete_subs"), if_(event.was_live, send("app", "close"))])},
+        ),
+        State("deleting", on={"deleted": "idle"}),
+        context={"again": False},
+        doc="The watcher: wait for the handshake, GET; 200 -> flush the outbox in order, then flip to open; 410 -> clean up, CLOSE.",
+    )
+
+
+def control_chart(cfg: _Config) -> Chart:
+    """The control API running the app's out-of-band call [SUBSCRIBE(c1, ch), TEXT(c1, "news")] synchronously."""
+    if cfg.fixed:
+        text = [
+            State("delivering", on={"delivered": [Transition("posting", guard=event.direct, actions=_post(3, "news")), Transition("idle")]}),
+            State("posting", on={"posted": "idle"}),
+        ]
+        after_sub = Transition("delivering", actions=send("db", "deliver", n=3, text=const("news")))
+    else:
+        text = [_retrying_post("posting", 3, "news", "idle", cfg)]
+        after_sub = Transition("posting", actions=_post(3, "news"))
+    return Chart(
+        "control",
+        State("idle", on={"call": Transition("subscribing", actions=send("db", "subscribe"))}),
+        State("subscribing", on={"subscribed": after_sub}),
+        *text,
+        context=_lambda_context(cfg),
+        doc="The control API; 410 answers are ignored.",
+    )
+
+
+# --------------------------------------------------------------------------- properties
+
+
+def _received_texts() -> Any:
+    return actor("client").received
+
+
+def _got(text: str) -> Any:
+    """Whether the client received ``text``."""
+    return any_of("r", _received_texts(), lambda r: r[1] == text)
+
+
+def properties(cfg: _Config) -> list[Any]:
+    """S1-S4, L1-L2 and the reachability goals."""
+    quiescent = in_flight() == 0
+    rec = _received_texts()
+    client_open = actor("client").in_state("open")
+    s1 = ~((actor("app").decision == "rejected") & (actor("app").heard | (call("len", rec) > 0)))
+    live = LIVE[cfg.design]
+    s2 = ~(quiescent & actor("db").sub & actor("db").conn.not_in(live))
+    s3 = ~(quiescent & client_open & ~all_of("p", actor("app").pubs, lambda p: any_of("r", rec, lambda r: r[1] == p)))
+    i = var("i")
+    ordered = (rec[i][0] < rec[i + 1][0]) | ((rec[i][0] == 3) & (rec[i + 1][0] == 3) & (rec[i][1] != rec[i + 1][1]))
+    s4 = all_of("i", call("range", call("len", rec) - 1), lambda _i: ordered)
+    props: list[Any] = [
+        invariant("S1 no traffic for a rejected connection", s1),
+        invariant("S2 no ghost subscriptions", s2),
+        invariant("S3 causal subscribe", s3),
+        invariant("S4 per-connection FIFO", s4),
+        sometimes("accepted", actor("gw").in_state("open")),
+        sometimes("welcome received", _got("welcome")),
+        sometimes("publish reaches a subscriber", _got("joined") | _got("hi")),
+    ]
+    if cfg.bounds.liveness:
+        props += [
+            leads_to("L1 open leads to welcome", client_open, _got("welcome") | actor("client").in_state("closed")),
+            leads_to(
+                "L2 present leads to open or CLOSE",
+                actor("app").present,
+                actor("gw").in_state("open") | actor("gw").in_state("closed") | ~actor("app").present,
+            ),
+        ]
+    return props
+
+
+# --------------------------------------------------------------------------- the system
+
+
+def build(design: str = "naive", *, mutation: str | None = None, **bounds: Any) -> System:
+    """The gateway system for one design (and optionally one mutation of the fixed design).
+
+    ``bounds`` override the fields of :class:`Bounds` (``frames``, ``oob``, ``crash``,
+    ``duplicates``, ``retries``, ``grace``, ``leave``, ``liveness``).
+    """
+    if design not in DESIGNS:
+        raise ValueError(f"unknown design {design!r}; designs: {', '.join(DESIGNS)}")
+    if mutation is not None and (mutation not in MUTATIONS or design != "fixed"):
+        raise ValueError(f"mutation {mutation!r}: mutations ({', '.join(MUTATIONS)}) apply to the fixed design only")
+    known = {f.name for f in fields(Bounds)}
+    unknown = set(bounds) - known
+    if unknown:
+        raise ValueError(f"unknown bounds {', '.join(sorted(unknown))}; bounds: {', '.join(sorted(known))}")
+    cfg = _Config(design, mutation, replace(Bounds(), **bounds))
+    b = cfg.bounds
+    actors = [
+        Actor("client", client_chart()),
+        Actor("gw", gateway_chart()),
+        Actor("connect", connect_chart(cfg)),
+        Actor("message", message_chart(cfg)),
+        Actor("disconnect", disconnect_chart(cfg)),
+        Actor("control", control_chart(cfg)),
+        Actor("db", db_chart(cfg)),
+        Actor("app", app_chart()),
+    ]
+    if design != "naive":
+        actors.append(Actor("runner", runner_chart(cfg)))
+    stimuli = []
+    if b.frames:
+        stimuli.append(Stimulus("client", "say", max=b.frames))
+    if b.leave:
+        stimuli.append(Stimulus("client", "leave", max=1))
+    if b.oob:
+        stimuli.append(Stimulus("app", "oob", max=b.oob))
+    if b.crash:
+        stimuli.append(Stimulus("connect", "crash", max=b.crash))
+    name = f"websocket-gateway[{design}{'/' + mutation if mutation else ''}]"
+    return System(
+        name,
+        actors=actors,
+        network="fifo",
+        stimuli=stimuli,
+        properties=properties(cfg),
+        check_deadlock=False,
+        doc=f"The serverless WebSocket gateway, {design} design" + (f", mutated: {MUTATIONS[mutation]}" if mutation else ""),
+    )
+
+
+system = build("naive")
+"""The naive design with the default bounds (``examples.websocket_gateway:system``)."""
