@@ -740,8 +740,13 @@ class _Exporter:
             return "seq:" + (_elem(args[0]) if args else ANY)
         if fn == "instances":
             return "set:str"
-        if fn == "field" and sc.system:
-            return ANY
+        if fn == "field" and sc.system and len(n.args) == 2 and isinstance(n.args[1], Const):
+            f = n.args[1].value
+            try:
+                gs = self._actor_groups(n.args[0], sc)
+            except TlaUnsupported:
+                return ANY
+            return _join(_type_of_value(g.chart.context[f]) for g, _ in gs if f in g.chart.context)
         return ANY
 
     def _coll_kind(self, n: Node, sc: _Scope, allowed: Sequence[str] = ("set", "seq", "map")) -> str:
@@ -1653,7 +1658,7 @@ class _Exporter:
             "",
             "Next ==\n    \\/ " + ("\n    \\/ ".join(next_parts) if next_parts else "FALSE"),
             "",
-            "Fairness == " + (" /\\ ".join(self.fair_parts) if self.fair_parts else "TRUE"),
+            "Fairness ==\n    " + ("\n    ".join(f"/\\ {x}" for x in self.fair_parts) if self.fair_parts else "TRUE"),
             "Spec == Init /\\ [][Next]_vars /\\ Fairness",
         ]
         symmetry = None

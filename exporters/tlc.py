@@ -1,0 +1,347 @@
+"""Run TLC on an exported spec, read its verdict and statistics, and replay its traces in the explorer.
+
+``run_tlc`` writes the module and configuration to a temporary directory, runs
+``java -cp tla2tools.jar tlc2.TLC -workers 1`` and parses the output. ``parse_tlc_trace``
+reads an error trace (``State k: <Action ...>`` blocks of ``/\\ var = value`` lines) into
+one dict of normalized values per state; ``replay_tlc_trace`` matches each TLC state to
+one of the explorer's successors and returns a :class:`simulate.Trace`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from simulate.model import Label, Model
+from simulate.result import Change, Step, Trace
+from simulate.system import System
+
+from .tla import TlaSpec, fn_norm, set_norm, state_values, to_tla
+
+
+class TlcError(Exception):
+    """TLC could not run, or its output could not be understood."""
+
+
+@dataclass
+class TlcResult:
+    """What TLC reported."""
+
+    distinct_states: int | None
+    states_generated: int | None
+    verdict: str
+    """``ok``, ``invariant``, ``deadlock``, ``liveness`` or ``error``."""
+    violated_property: str | None
+    error_trace_text: str
+    raw_output: str
+    messages: list[str] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- running
+
+
+def run_tlc(
+    spec_or_paths: TlaSpec | tuple[str | Path, str | Path],
+    jar: str | Path | None = None,
+    timeout: float = 600.0,
+    cfg: str | None = None,
+    java: str = "java",
+) -> TlcResult:
+    """Run TLC on a spec (or on written ``(tla, cfg)`` paths); ``cfg`` overrides the spec's configuration."""
+    jar = jar or os.environ.get("TLA2TOOLS")
+    if not jar:
+        raise TlcError("no tla2tools.jar: pass jar= or set TLA2TOOLS")
+    with tempfile.TemporaryDirectory(prefix="tlc-") as d:
+        if isinstance(spec_or_paths, TlaSpec):
+            name = spec_or_paths.module_name
+            Path(d, f"{name}.tla").write_text(spec_or_paths.module)
+            Path(d, f"{name}.cfg").write_text(cfg if cfg is not None else spec_or_paths.cfg)
+        else:
+            tla_path, cfg_path = (Path(p) for p in spec_or_paths)
+            name = tla_path.stem
+            Path(d, f"{name}.tla").write_text(tla_path.read_text())
+            Path(d, f"{name}.cfg").write_text(cfg if cfg is not None else cfg_path.read_text())
+        cmd = [java, "-XX:+UseParallelGC", "-cp", str(jar), "tlc2.TLC", "-workers", "1", "-metadir", str(Path(d, "states")), "-config", f"{name}.cfg", f"{name}.tla"]
+        try:
+            proc = subprocess.run(cmd, cwd=d, capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired as e:
+            raise TlcError(f"TLC did not finish within {timeout}s") from e
+        return parse_tlc_output(proc.stdout + proc.stderr)
+
+
+def parse_tlc_output(text: str) -> TlcResult:
+    """The verdict, statistics and error trace of a TLC run's output."""
+    distinct = generated = None
+    for m in re.finditer(r"([\d,]+) states generated, ([\d,]+) distinct states found", text):
+        generated, distinct = int(m.group(1).replace(",", "")), int(m.group(2).replace(",", ""))
+    verdict = "error"
+    prop = None
+    if "Model checking completed. No error has been found." in text:
+        verdict = "ok"
+    elif m := re.search(r"Error: Invariant (\S+) is violated", text):
+        verdict, prop = "invariant", m.group(1)
+    elif "Error: Deadlock reached." in text:
+        verdict = "deadlock"
+    elif "Error: Temporal properties were violated." in text:
+        verdict = "liveness"
+    trace = ""
+    start = re.search(r"^State 1: ", text, re.M)
+    if start is not None and verdict in ("invariant", "deadlock", "liveness"):
+        end = re.search(r"^(\d[\d,]* states generated|Finished checking temporal|The number of states generated)", text[start.start() :], re.M)
+        trace = text[start.start() : start.start() + end.start()] if end else text[start.start() :]
+    messages = [ln for ln in text.splitlines() if ln.startswith("Error:") or "Exception" in ln]
+    return TlcResult(distinct, generated, verdict, prop, trace.strip(), text, messages)
+
+
+# --------------------------------------------------------------------------- TLC values
+
+
+class _ValueParser:
+    """A parser for the values TLC prints: integers, strings, booleans, model values, sets, sequences, records, functions."""
+
+    _TOKEN = re.compile(r'\s*(?:(?P<str>"(?:[^"\\]|\\.)*")|(?P<num>-?\d+)|(?P<op>\|->|:>|@@|<<|>>|[{}\[\](),])|(?P<id>[A-Za-z_][A-Za-z0-9_]*))')
+
+    def __init__(self, text: str) -> None:
+        self.tokens: list[tuple[str, str]] = []
+        pos = 0
+        text = text.strip()
+        while pos < len(text):
+            m = self._TOKEN.match(text, pos)
+            if m is None or m.end() == pos:
+                if text[pos:].strip() == "":
+                    break
+                raise TlcError(f"cannot read TLC value at {text[pos:pos + 40]!r}")
+            kind = m.lastgroup or ""
+            self.tokens.append((kind, m.group(kind)))
+            pos = m.end()
+        self.i = 0
+
+    def peek(self) -> tuple[str, str]:
+        return self.tokens[self.i] if self.i < len(self.tokens) else ("eof", "")
+
+    def take(self, value: str | None = None) -> tuple[str, str]:
+        tok = self.peek()
+        if value is not None and tok[1] != value:
+            raise TlcError(f"expected {value!r}, got {tok[1]!r}")
+        self.i += 1
+        return tok
+
+    def value(self) -> Any:
+        kind, tok = self.take()
+        if kind == "num":
+            return ("I", int(tok))
+        if kind == "str":
+            return ("S", bytes(tok[1:-1], "utf-8").decode("unicode_escape"))
+        if kind == "id":
+            if tok in ("TRUE", "FALSE"):
+                return ("B", tok == "TRUE")
+            return ("M", tok)
+        if tok == "<<":
+            items = self._items(">>")
+            return fn_norm((("I", k + 1), v) for k, v in enumerate(items))
+        if tok == "{":
+            return set_norm(self._items("}"))
+        if tok == "[":
+            pairs = []
+            if self.peek()[1] != "]":
+                while True:
+                    _, name = self.take()
+                    self.take("|->")
+                    pairs.append((("S", name), self.value()))
+                    if self.peek()[1] == ",":
+                        self.take(",")
+                        continue
+                    break
+            self.take("]")
+            return fn_norm(pairs)
+        if tok == "(":
+            pairs = []
+            while True:
+                k = self.value()
+                self.take(":>")
+                pairs.append((k, self.value()))
+                if self.peek()[1] == "@@":
+                    self.take("@@")
+                    continue
+                break
+            self.take(")")
+            return fn_norm(pairs)
+        raise TlcError(f"unexpected {tok!r} in a TLC value")
+
+    def _items(self, close: str) -> list[Any]:
+        items = []
+        if self.peek()[1] == close:
+            self.take(close)
+            return items
+        while True:
+            items.append(self.value())
+            if self.peek()[1] == ",":
+                self.take(",")
+                continue
+            self.take(close)
+            return items
+
+
+def parse_tlc_value(text: str) -> Any:
+    """A value as TLC prints it, in the normalized form of ``exporters.tla.norm``."""
+    p = _ValueParser(text)
+    v = p.value()
+    if p.peek()[0] != "eof":
+        raise TlcError(f"trailing text after a TLC value: {text!r}")
+    return v
+
+
+@dataclass
+class TlcState:
+    """One state of a TLC trace: its number, the action TLC names, and the variables (normalized)."""
+
+    number: int
+    action: str
+    values: dict[str, Any]
+    back_to: int | None = None
+    stuttering: bool = False
+
+
+def parse_tlc_trace(text: str, system: System | None = None) -> list[TlcState]:
+    """The states of a TLC error trace (``system`` is accepted for symmetry with replay and unused)."""
+    _ = system
+    out: list[TlcState] = []
+    blocks = re.split(r"^(?=State \d+: )", text, flags=re.M)
+    for block in blocks:
+        m = re.match(r"State (\d+): (.*)", block)
+        if m is None:
+            continue
+        number, rest = int(m.group(1)), m.group(2).strip()
+        if rest.startswith("Stuttering"):
+            out.append(TlcState(number, "Stuttering", {}, stuttering=True))
+            continue
+        back = re.match(r"Back to state (\d+)", rest)
+        if back:
+            out.append(TlcState(number, rest, {}, back_to=int(back.group(1))))
+            continue
+        action = re.sub(r"^<(\S+).*", r"\1", rest)
+        body = block[m.end() :]
+        values: dict[str, Any] = {}
+        for part in re.split(r"^/\\ ", body.strip(), flags=re.M):
+            part = part.strip()
+            if not part:
+                continue
+            name, _, val = part.partition(" = ")
+            values[name.strip()] = parse_tlc_value(val)
+        out.append(TlcState(number, action, values))
+    return out
+
+
+# --------------------------------------------------------------------------- replay
+
+
+def _permutations(model: Model) -> list[tuple[int, ...]]:
+    groups = [g for g in model.sym_groups] or [[a] for a in range(model.n)][:0]
+    if not groups:
+        return [tuple(range(model.n))]
+    out = []
+    for choice in itertools.product(*[itertools.permutations(g) for g in groups]):
+        p = list(range(model.n))
+        for g, order in zip(groups, choice):
+            for old, new in zip(g, order):
+                p[old] = new
+        out.append(tuple(p))
+    return out
+
+
+def replay_tlc_trace(system: System, text_or_states: str | list[TlcState], spec: TlaSpec | None = None) -> Trace:
+    """Turn a TLC error trace into an explorer Trace by matching each TLC state to one of our successors.
+
+    Under symmetry TLC may print any member of a state's orbit; a state then matches a
+    successor up to a permutation of the interchangeable instances. A lasso's
+    ``Back to state k`` becomes the trace's ``loop_start``.
+    """
+    spec = spec or to_tla(system)
+    states = parse_tlc_trace(text_or_states) if isinstance(text_or_states, str) else text_or_states
+    model = Model(system)
+    perms = _permutations(model)
+
+    def matches(ours: Any, theirs: dict[str, Any]) -> Any:
+        for p in perms:
+            cand = ours if p == tuple(range(model.n)) else model.apply(ours, p)
+            vals = state_values(spec, model, cand)
+            if all(vals.get(k) == v for k, v in theirs.items()):
+                return cand
+        return None
+
+    real = [s for s in states if s.back_to is None and not s.stuttering]
+    if not real:
+        raise TlcError("the TLC trace has no states")
+    current = None
+    for s0 in model.initial_states():
+        if matches(s0, real[0].values) is not None:
+            current = s0
+            break
+    if current is None:
+        raise TlcError("TLC's initial state is not one of the explorer's initial states")
+    path: list[Any] = [current]
+    labels: list[Label | None] = [None]
+    for k, ts in enumerate(real[1:], start=2):
+        found = None
+        for raw, s2 in model.successors(current):
+            if matches(s2, ts.values) is not None:
+                found = (Label(*raw), s2)
+                break
+        if found is None:
+            raise TlcError(f"TLC state {k} ({ts.action}) is not a successor of the previous state in the explorer")
+        labels.append(found[0])
+        current = found[1]
+        path.append(current)
+    loop = next((s.back_to for s in states if s.back_to is not None), None)
+    if any(s.stuttering for s in states):
+        loop = len(real)
+    return Trace(_steps(model, path, labels), loop_start=None if loop is None else loop - 1)
+
+
+def _steps(model: Model, states: list[Any], labels: list[Label | None]) -> list[Step]:
+    steps: list[Step] = []
+    prev = None
+    for k, (s, label) in enumerate(zip(states, labels)):
+        changes = []
+        for i in range(model.n):
+            after = model.chart_state(s, i)
+            before = model.chart_state(prev, i) if prev is not None else None
+            if prev is not None and before == after:
+                continue
+            chart = model.charts[i]
+            ctx: dict[str, tuple[Any, Any]] = {}
+            for f, fi in chart.engine.fields.items():
+                a = before.context[fi] if before is not None else None
+                if before is None or a != after.context[fi]:
+                    ctx[f] = (a, after.context[fi])
+            changes.append(Change(model.names[i], chart.leaves(before) if before is not None else (), chart.leaves(after), ctx))
+        in_flight = [f"{e.origin or '?'}->{model.names[d]}:{e.name}" for d, e in model.messages_of(s)]
+        before_ids: dict[int, int] = {}
+        if prev is not None:
+            for mid in model.message_ids(prev):
+                before_ids[mid] = before_ids.get(mid, 0) + 1
+        sent = []
+        for mid in model.message_ids(s):
+            if before_ids.get(mid, 0) > 0:
+                before_ids[mid] -= 1
+                continue
+            d, e = model.msg_values[mid]
+            sent.append((e.origin or "?", model.names[d], e.name))
+        if label is None:
+            steps.append(Step(k, "init", "", "", "initial state", None, changes, sent, in_flight, s))
+        else:
+            who, kind, what = model.describe_label(label)
+            sender = None
+            if label.kind in ("deliver", "drop", "duplicate"):
+                sender = model.msg_values[label.detail][1].origin
+            elif label.kind == "stimulus":
+                sender = "env"
+            steps.append(Step(k, kind, who, what.split("(")[0].split(" ")[0], what, sender, changes, sent, in_flight, s))
+        prev = s
+    return steps
