@@ -84,8 +84,8 @@ def parse_tlc_output(text: str) -> TlcResult:
     prop = None
     if "Model checking completed. No error has been found." in text:
         verdict = "ok"
-    elif m := re.search(r"Error: Invariant (\S+) is violated", text):
-        verdict, prop = "invariant", m.group(1)
+    elif inv := re.search(r"Error: Invariant (\S+) is violated", text):
+        verdict, prop = "invariant", inv.group(1)
     elif "Error: Deadlock reached." in text:
         verdict = "deadlock"
     elif "Error: Temporal properties were violated." in text:
@@ -175,7 +175,7 @@ class _ValueParser:
         raise TlcError(f"unexpected {tok!r} in a TLC value")
 
     def _items(self, close: str) -> list[Any]:
-        items = []
+        items: list[Any] = []
         if self.peek()[1] == close:
             self.take(close)
             return items
@@ -311,13 +311,13 @@ def _steps(model: Model, states: list[Any], labels: list[Label | None]) -> list[
         changes = []
         for i in range(model.n):
             after = model.chart_state(s, i)
-            before = model.chart_state(prev, i) if prev is not None else None
+            before: Any = model.chart_state(prev, i) if prev is not None else None
             if prev is not None and before == after:
                 continue
             chart = model.charts[i]
             ctx: dict[str, tuple[Any, Any]] = {}
             for f, fi in chart.engine.fields.items():
-                a = before.context[fi] if before is not None else None
+                a: Any = before.context[fi] if before is not None else None
                 if before is None or a != after.context[fi]:
                     ctx[f] = (a, after.context[fi])
             changes.append(Change(model.names[i], chart.leaves(before) if before is not None else (), chart.leaves(after), ctx))
