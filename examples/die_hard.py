@@ -6,8 +6,8 @@ counterexample is the solution. BFS finds the shortest one, 6 steps, as TLC does
 
 from __future__ import annotations
 
-from statecharts import Chart, State, Transition, assign, ctx, if_else
 from simulate import Actor, Stimulus, System, actor, explore, invariant, sometimes
+from statecharts import Chart, State, Transition, assign, ctx, if_else
 
 
 def jugs_chart() -> Chart:

@@ -9,8 +9,9 @@ TCConsistent: no RM committed while another aborted. TLC reports 288, 1,568, 8,8
 
 from __future__ import annotations
 
-from statecharts import Chart, State, Transition, assign, broadcast, call, ctx, event, send
 from simulate import Actor, Stimulus, System, any_in, explore, invariant
+from statecharts import Chart, State, Transition, assign, broadcast, call, ctx, event, send
+
 
 def rm_chart() -> Chart:
     """A resource manager: working -> prepared | aborted; obeys Commit / Abort from the TM."""
