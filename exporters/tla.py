@@ -192,7 +192,7 @@ _RESERVED = {
     "NetAdd", "Deliverable", "After", "BagRemove", "BagAdd", "SumOver", "InSeq", "MinOf", "MaxOf", "SumSeq", "Remove",
     "Proof", "PROOF", "OBVIOUS", "OMITTED", "QED", "BY", "DEF", "DEFS", "HAVE", "TAKE", "WITNESS", "PICK", "SUFFICES",
     "ACTION", "STATE", "TEMPORAL", "LEMMA", "PROPOSITION", "COROLLARY", "NEW", "ONLY", "HIDE",
-    "USE", "DEFINE", "SF_", "WF_", "Infinity", "EmptyNet", "RemoveAll",
+    "USE", "DEFINE", "SF_", "WF_", "Infinity", "EmptyNet", "RemoveAll", "FlattenSeq", "SetToSeq",
     # bound names used by the templates
     "self", "ev", "net0", "tmr0", "m", "x", "d", "c", "p", "k", "q", "i", "t", "s", "n", "b", "f", "S", "y", "p0", "p1", "p2", "p3",
 }
@@ -242,13 +242,14 @@ def _kind(t: str) -> str:
 
 
 def _join(types: Iterable[str]) -> str:
-    known = {t for t in types if t != ANY}
-    if len(known) == 1:
-        return known.pop()
+    known = [t for t in types if t != ANY]
     kinds = {_kind(t) for t in known}
-    if len(kinds) == 1:
-        return kinds.pop() + ":" + ANY if kinds & {"set", "seq"} else kinds.pop()
-    return ANY
+    if len(kinds) != 1:
+        return ANY
+    k = kinds.pop()
+    if k in ("set", "seq"):
+        return k + ":" + _join(_elem(t) for t in known)
+    return k
 
 
 def _type_of_value(v: Any) -> str:
@@ -397,7 +398,10 @@ class _Exporter:
         self.none_mv = self.names.new(NO_VALUE)
         self.all_inst_op = self.names.new("Instances")
         self.universe = self._event_universe()
+        self.field_types: dict[tuple[str, str], str] = {}
+        self._infer_field_types()
         self._infer_event_types()
+        self._infer_field_types()
         self.net_var = "net"
         for g in self.groups:
             self._declare_group(g)
@@ -457,7 +461,13 @@ class _Exporter:
             if isinstance(a, Raise):
                 raise TlaUnsupported(f"{w}: raise_ (internal events) is not translated")
             if isinstance(a, Foreach):
-                raise TlaUnsupported(f"{w}: foreach is not translated")
+                bad = [b for b in a.body if not isinstance(b, (Send, Log)) or (isinstance(b, Send) and b.target == SELF and b.delay is not None)]
+                if bad:
+                    raise TlaUnsupported(f"{w}: foreach is translated only when its body just sends messages (found {describe(bad[0])!r})")
+                for b in a.body:
+                    if isinstance(b, Send):
+                        for _, n in b.data:
+                            self._check_node(n, w)
             if isinstance(a, PyAction) and a.tla is None:
                 raise TlaUnsupported(f"{w}: Python action {a.label!r} has no tla= rendering and cannot be translated")
             if isinstance(a, Choose) and nested:
@@ -489,7 +499,7 @@ class _Exporter:
                     for _, body in a.branches:
                         visit(body)
                     visit(a.otherwise)
-                elif isinstance(a, Choose):
+                elif isinstance(a, (Choose, Foreach)):
                     visit(a.body)
 
         for s in ch.states.values():
@@ -520,6 +530,24 @@ class _Exporter:
         self.timer_events = list(timers)
         self.message_events = list(msgs)
         return list(names)
+
+    def _infer_field_types(self) -> None:
+        """Context field types from initial values and every assignment (a few rounds to a fixed point)."""
+        for g in self.groups:
+            for f, v in g.chart.context.items():
+                t = _type_of_value(v)
+                self.field_types[(g.name, f)] = ANY if t == "none" else t
+        for _ in range(3):
+            for g in self.groups:
+                sc = self._scope(g, "self", {f: "" for f in g.chart.context}, "ev", tuple(self.universe), None, "type inference")
+                for act in self._all_actions(g.chart):
+                    if isinstance(act, Assign):
+                        for f, n in act.updates:
+                            try:
+                                t = self._ty(n, sc)
+                            except TlaUnsupported:
+                                continue
+                            self.field_types[(g.name, f)] = _join([self.field_types[(g.name, f)], t])
 
     def _infer_event_types(self) -> None:
         table: dict[tuple[str, str], list[str]] = {}
@@ -661,8 +689,7 @@ class _Exporter:
         if isinstance(n, Ctx):
             if sc.group is None:
                 return ANY
-            t = _type_of_value(sc.group.chart.context.get(n.name))
-            return ANY if t == "none" else t
+            return self.field_types.get((sc.group.name, n.name), ANY)
         if isinstance(n, EventField):
             return _join(self.event_types.get((e, n.name), ANY) for e in sc.ev_names) if sc.ev_names else ANY
         if isinstance(n, EventAttr):
@@ -746,7 +773,7 @@ class _Exporter:
                 gs = self._actor_groups(n.args[0], sc)
             except TlaUnsupported:
                 return ANY
-            return _join(_type_of_value(g.chart.context[f]) for g, _ in gs if f in g.chart.context)
+            return _join(self.field_types.get((g.name, f), ANY) for g, _ in gs if f in g.chart.context)
         return ANY
 
     def _coll_kind(self, n: Node, sc: _Scope, allowed: Sequence[str] = ("set", "seq", "map")) -> str:
@@ -875,8 +902,8 @@ class _Exporter:
         if n.op == "-":
             if "set" in kinds:
                 return f"({a} \\ {b})"
-            if "int" in kinds:
-                return f"({a} - {b})"
+            if kinds <= {"int", ANY}:
+                return f"({a} - {b})"  # unknown types: TLC fails loudly if they are not integers
             raise self._fail(sc, n, "cannot tell whether '-' is on numbers or sets")
         if n.op == "+":
             if "int" in kinds:
@@ -887,6 +914,8 @@ class _Exporter:
                 return f"({a} \\o {b})"
             if kinds == {"str"}:
                 return f"({a} \\o {b})"
+            if kinds == {ANY}:
+                return f"({a} + {b})"  # unknown types: TLC fails loudly if they are not integers
             raise self._fail(sc, n, "cannot tell whether '+' is on numbers, strings or sequences")
         if n.op == "*":
             return f"({a} * {b})"
@@ -904,8 +933,8 @@ class _Exporter:
             return f"({a} # {b})"
         if n.op in ("<", "<=", ">", ">="):
             lt, rt = _kind(self._ty(n.left, sc)), _kind(self._ty(n.right, sc))
-            if "int" not in (lt, rt) or {lt, rt} - {"int", ANY}:
-                raise self._fail(sc, n, f"'{n.op}' is translated only on integers")
+            if {lt, rt} - {"int", ANY}:
+                raise self._fail(sc, n, f"'{n.op}' is translated only on integers")  # unknown types: TLC fails loudly on non-integers
             op = {"<": "<", "<=": "<=", ">": ">", ">=": ">="}[n.op]
             return f"({a} {op} {b})"
         k = self._coll_kind(n.right, sc, ("set", "seq", "map"))
@@ -1199,6 +1228,9 @@ class _Exporter:
             recs = [f"[to |-> {to}, from |-> {sc.self_expr}, name |-> {_tla_string(a.event)}, data |-> {d}]" for to in tos]
             sym.out.append("<<" + ", ".join(recs) + ">>")
             return
+        if isinstance(a, Foreach):
+            sym.out.append(self._foreach(a, sc))
+            return
         if isinstance(a, If):
             conds = [self._e(c, sc) for c, _ in a.branches]
             bodies = [body for _, body in a.branches] + [a.otherwise]
@@ -1227,6 +1259,27 @@ class _Exporter:
                 sym.out.append(nm)
             return
         raise TlaUnsupported(f"{sc.where}: action {describe(a)!r} is not translated")
+
+    def _foreach(self, a: Foreach, sc: _Scope) -> str:
+        """The messages a send-only foreach puts in the outbox, as one TLA+ sequence."""
+        where = f"{sc.where}: {describe(a)!r}"
+        arr_t = self._ty(a.array, sc)
+        kind = self._coll_kind(a.array, sc, ("seq", "set"))
+        arr = self._e(a.array, sc)
+        v, k, sq = self._fresh(a.item), self._fresh("k"), self._fresh("items")
+        inner = sc.bind(a.item, v, _elem(arr_t))
+        if a.index:
+            inner = inner.bind(a.index, f"({k} - 1)", "int")
+        sends = [b for b in a.body if isinstance(b, Send)]
+        if kind == "set" and self.net_kind == "fifo" and not all(isinstance(b.target, Var) and b.target.name == a.item for b in sends):
+            raise TlaUnsupported(f"{where}: over a set on a FIFO network the send order is Python's set order; send to the loop variable or iterate a sequence")
+        recs: list[str] = []
+        for b in sends:
+            data = self._data(b, inner)
+            for to in self._send_targets(b, inner):
+                recs.append(f"[to |-> {to}, from |-> {sc.self_expr}, name |-> {_tla_string(b.event)}, data |-> {data}]")
+        seq = arr if kind == "seq" else f"SetToSeq({arr})"
+        return f"(LET {sq} == {seq} IN FlattenSeq([{k} \\in 1..Len({sq}) |-> LET {v} == {sq}[{k}] IN <<{', '.join(recs)}>>]))"
 
     @staticmethod
     def _ifchain(conds: list[str], vals: list[str]) -> str:
@@ -1585,6 +1638,8 @@ class _Exporter:
             "MaxOf(S) == CHOOSE x \\in S : \\A y \\in S : x >= y",
             "RECURSIVE SumOver(_, _)\nSumOver(f, S) == IF S = {} THEN 0 ELSE LET x == CHOOSE x \\in S : TRUE IN f[x] + SumOver(f, S \\ {x})",
             "RECURSIVE SumSeq(_)\nSumSeq(s) == IF s = <<>> THEN 0 ELSE Head(s) + SumSeq(Tail(s))",
+            "RECURSIVE FlattenSeq(_)\nFlattenSeq(s) == IF s = <<>> THEN <<>> ELSE Head(s) \\o FlattenSeq(Tail(s))",
+            "RECURSIVE SetToSeq(_)\nSetToSeq(S) == IF S = {} THEN <<>> ELSE LET x == CHOOSE x \\in S : TRUE IN <<x>> \\o SetToSeq(S \\ {x})",
         ]
         kind = self.net_kind
         if kind == "unordered-duplicating":
