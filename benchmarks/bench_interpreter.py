@@ -53,8 +53,9 @@ import json
 import platform
 import sys
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional, Sequence
+from typing import Any
 
 # Make ``import statecharts`` work from a source checkout (repo root is the
 # parent of benchmarks/) without installing the package.
@@ -133,11 +134,11 @@ class Runner:
     package: str
     module: str
     build: Callable[[], Any]
-    run: Callable[[Any, Sequence[str]], "tuple[frozenset[str], int]"]
+    run: Callable[[Any, Sequence[str]], tuple[frozenset[str], int]]
     peer: bool = True
-    check: Optional[Callable[[], Optional[str]]] = None
+    check: Callable[[], str | None] | None = None
     notes: str = ""
-    version: Optional[Callable[[], str]] = None
+    version: Callable[[], str] | None = None
 
 
 def _version_of(runner: Runner) -> str:
@@ -347,7 +348,7 @@ def _sismic_run(interpreter: Any, events: Sequence[str]) -> tuple[frozenset[str]
 # --------------------------------------------------------------------------
 
 
-def _psm_check() -> Optional[str]:
+def _psm_check() -> str | None:
     from statemachine import State
 
     if not hasattr(State, "Parallel") or not hasattr(State, "Compound"):
@@ -379,8 +380,8 @@ def _psm_class() -> Any:
         catch_errors_as_events = False  # let a bug in a guard/action raise
         validate_disconnected_states = False  # A12 is intentionally unreachable
 
-        class root(State.Parallel):
-            class hier(State.Compound):
+        class root(State.Parallel):  # noqa: N801 - the class names are the state ids
+            class hier(State.Compound):  # noqa: N801
                 class A(State.Compound):
                     class A1(State.Compound):
                         A11 = a11
@@ -392,7 +393,7 @@ def _psm_class() -> Any:
 
                 flip = a11.to(b11) | b11.to(a11)
 
-            class loop(State.Compound):
+            class loop(State.Compound):  # noqa: N801
                 L1 = State(initial=True)
                 L2 = State()
                 L3 = State()
@@ -436,10 +437,77 @@ def _psm_run(sm: Any, events: Sequence[str]) -> tuple[frozenset[str], int]:
 
 
 # --------------------------------------------------------------------------
-# Registry.  Add our own framework here, e.g.:
-#
-#   Runner(name="statecharts", package="statecharts", module="statecharts",
-#          build=_statecharts_build, run=_statecharts_run, peer=False),
+# statecharts (this repository)
+# --------------------------------------------------------------------------
+
+_statecharts_chart_cache: list[Any] = []
+
+
+def _statecharts_chart() -> Any:
+    """The benchmark chart in our definition API (built and validated once)."""
+    if _statecharts_chart_cache:
+        return _statecharts_chart_cache[0]
+    from statecharts import Chart, Parallel, State, Transition, assign, ctx
+
+    even = ctx.counter % 2 == 0
+    chart = Chart(
+        "bench_interpreter",
+        Parallel(
+            "root",
+            State(
+                "hier",
+                State("A", State("A1", State("A11", on={"flip": "B11"}), State("A12"))),
+                State("B", State("B1", State("B11", on={"flip": "A11"}))),
+            ),
+            State(
+                "loop",
+                State("L1", on={"tick": Transition("L2", guard=even)}),
+                State("L2", on={"tick": Transition("L3", guard=even)}),
+                State("L3", on={"tick": Transition("L1", guard=even)}),
+                # targetless: no exit/entry, enabled in any of L1/L2/L3
+                on={"inc": Transition(actions=assign(counter=ctx.counter + 1))},
+            ),
+        ),
+        context={"counter": 0},
+    )
+    _statecharts_chart_cache.append(chart)
+    return chart
+
+
+def _statecharts_build() -> Any:
+    from statecharts import Interpreter
+
+    return Interpreter(_statecharts_chart())
+
+
+def _statecharts_run(interpreter: Any, events: Sequence[str]) -> tuple[frozenset[str], int]:
+    send = interpreter.send
+    for event in events:
+        send(event)
+    return frozenset(interpreter.leaves), interpreter.context["counter"]
+
+
+def _statecharts_step_build() -> Any:
+    chart = _statecharts_chart()
+    return chart, chart.start().state
+
+
+def _statecharts_step_run(obj: Any, events: Sequence[str]) -> tuple[frozenset[str], int]:
+    # The pure function under the interpreter (and the explorer): state value in,
+    # StepResult out.  Event objects are built up front, once per distinct name,
+    # as a caller holding events (rather than strings) would have them.
+    from statecharts import Event
+
+    chart, state = obj
+    step = chart.step
+    by_name = {name: Event.of(name) for name in set(events)}
+    for event in events:
+        state = step(state, by_name[event]).state
+    return frozenset(chart.leaves(state)), chart.context_of(state)["counter"]
+
+
+# --------------------------------------------------------------------------
+# Registry
 # --------------------------------------------------------------------------
 
 RUNNERS: list[Runner] = [
@@ -468,6 +536,24 @@ RUNNERS: list[Runner] = [
         check=_psm_check,
         notes="StateChart with State.Parallel/State.Compound, bound triggers",
     ),
+    Runner(
+        name="statecharts",
+        package="statecharts",
+        module="statecharts",
+        build=_statecharts_build,
+        run=_statecharts_run,
+        peer=False,
+        notes="this repository: Interpreter.send(name) per event (strict=False, virtual clock, outbox)",
+    ),
+    Runner(
+        name="statecharts (Chart.step)",
+        package="statecharts",
+        module="statecharts",
+        build=_statecharts_step_build,
+        run=_statecharts_step_run,
+        peer=False,
+        notes="this repository: the pure macrostep, state = chart.step(state, Event).state per event",
+    ),
 ]
 
 
@@ -484,12 +570,12 @@ class Measurement:
     peer: bool
     status: str  # "ok", "skipped: ...", "error: ...", "MISMATCH: ..."
     events: int = 0
-    best_seconds: Optional[float] = None
-    events_per_second: Optional[float] = None
-    ratio_vs_fastest_peer: Optional[float] = None
+    best_seconds: float | None = None
+    events_per_second: float | None = None
+    ratio_vs_fastest_peer: float | None = None
     all_seconds: list = field(default_factory=list)
-    active_leaves: Optional[list] = None
-    counter: Optional[int] = None
+    active_leaves: list | None = None
+    counter: int | None = None
     notes: str = ""
 
 
@@ -533,7 +619,7 @@ def measure(runner: Runner, events: Sequence[str], repeat: int,
     return m
 
 
-def _fmt_rate(x: Optional[float]) -> str:
+def _fmt_rate(x: float | None) -> str:
     return "-" if x is None else f"{x:,.0f}"
 
 
@@ -566,7 +652,7 @@ def print_table(results: list[Measurement], n: int, repeat: int,
             print(f"  {m.name}: {m.notes}")
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--events", type=int, default=100_000,
                         help="number of events to send (default: 100000)")

@@ -70,6 +70,37 @@ def test_unknown_target_in_nested_state_and_history_default() -> None:
     assert "unknown target state 'b'" in err.problem
 
 
+def _regions() -> Parallel:
+    return Parallel("p", State("r1", State("r1a"), State("r1b")), State("r2", State("r2a"), State("r2b")))
+
+
+def test_several_targets_that_cannot_be_active_together() -> None:
+    err = definition_error(lambda: Chart("c", State("a", on={"go": Transition(["r1a", "r1b"])}), _regions()))
+    assert err.path == "chart 'c' / atomic 'a' / transition 'go'"
+    assert "targets 'r1a' and 'r1b' cannot be active together" in err.problem
+    assert "compound state 'r1'" in err.problem
+    assert "different regions of one Parallel state" in err.hint  # type: ignore[operator]
+    err = definition_error(lambda: Chart("c", State("a", on={"go": Transition(["a", "r1a"])}), _regions()))
+    assert "inside the chart" in err.problem
+    err = definition_error(lambda: Chart("c", State("s", State("x"), State("y"), initial=["x", "y"])))
+    assert err.path == "chart 'c' / state 's' initial"
+
+
+def test_several_targets_where_one_contains_the_other() -> None:
+    err = definition_error(lambda: Chart("c", State("a", on={"go": Transition(["p", "r1b"])}), _regions()))
+    assert "targets 'p' and 'r1b': one contains the other" in err.problem
+    assert err.hint == "drop 'p'; entering 'r1b' enters its ancestors"
+
+
+def test_several_targets_in_different_regions() -> None:
+    chart = Chart("c", State("a", on={"go": Transition(["r1b", "r2b"])}), _regions())
+    i = Interpreter(chart)
+    i.send("go")
+    assert i.leaves == ("r1b", "r2b")
+    chart = Chart("c", State("s", _regions(), initial=["r2b"]))
+    assert Interpreter(chart).leaves == ("r1a", "r2b")
+
+
 def test_duplicate_id() -> None:
     err = definition_error(lambda: Chart("c", State("a", State("x")), State("b", State("x"))))
     assert err.path == "chart 'c' / state 'b' / atomic 'x'"
@@ -512,15 +543,23 @@ def test_actions_assign_in_order_and_log() -> None:
 
     chart = Chart(
         "c",
-        State("s", on={"e": Transition(actions=[assign(a=ctx.a + 1, b=ctx.a * 10), log("b is", ctx.b)])}),
+        State(
+            "s",
+            on={
+                "together": Transition(actions=[assign(a=ctx.a + 1, b=ctx.a * 10), log("b is", ctx.b)]),
+                "in_turn": Transition(actions=[assign(a=ctx.a + 1), assign(b=ctx.a * 10), log("b is", ctx.b)]),
+            },
+        ),
         context={"a": 1, "b": 0},
     )
     seen: list[tuple[str, Any]] = []
     i = Interpreter(chart, on_log=lambda label, value: seen.append((label, value)))
-    i.send("e")
-    assert i.context == {"a": 2, "b": 20}  # each update sees the ones before it
-    assert seen == [("b is", 20)]
-    assert i.logs == [("b is", 20)]
+    i.send("together")
+    assert i.context == {"a": 2, "b": 10}  # one assign updates simultaneously (like TLA+ primes)
+    i.send("in_turn")
+    assert i.context == {"a": 3, "b": 30}  # actions run in order: the second assign sees the first
+    assert seen == [("b is", 10), ("b is", 30)]
+    assert i.logs == seen
 
 
 def test_internal_vs_external_self_transition() -> None:
