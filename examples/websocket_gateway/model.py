@@ -377,7 +377,13 @@ def _invoke_runner(cfg: _Config) -> list[Any]:
 
 
 def connect_chart(cfg: _Config) -> Chart:
-    """The $connect lambda: OPEN to the app, then the design's handling of its commands; 200/400 to the gateway."""
+    """The $connect lambda: OPEN to the app, then the design's handling of its commands; 200/400 to the gateway.
+
+    The environment may crash it (``crash`` stimulus, the crash budget) in any state after
+    the app's answer was taken in: the gateway then rejects with 500. A crash while the app
+    is still deciding is left out on purpose: the app's decision is then known to nobody
+    but the app, and no gateway-side design can tell it (the app needs its own expiry).
+    """
     ret200 = send("gw", "result", status=200)
     ret400 = send("gw", "result", status=400)
     if cfg.design == "naive":
