@@ -1,0 +1,214 @@
+"""The ``statecharts`` command line: check, render, mermaid, tla, run.
+
+This is the one place in the ``statecharts`` package allowed to reach "up" into
+``simulate`` and ``exporters`` (imports point exporters -> simulate -> statecharts):
+it does so lazily, inside the command functions, so importing ``statecharts`` never
+imports them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from typing import NoReturn
+
+from rich.console import Console
+
+from statecharts.errors import StatechartError
+
+from .console import report_error, stdout_console
+
+OK, VIOLATED, INCOMPLETE, MODEL_ERROR, USAGE, MISSING_TOOL = 0, 1, 2, 3, 4, 5
+
+EXIT_CODES = f"""\
+exit status:
+  {OK}  every property holds and every reachability goal is reached
+  {VIOLATED}  a property is violated, or a goal is never reached (tla --tlc: TLC and the explorer disagree)
+  {INCOMPLETE}  incomplete: a limit (--max-states, --max-depth, --max-seconds) stopped exploration first
+  {MODEL_ERROR}  model error: the module does not import, a chart or system is malformed, or the exporter cannot translate it
+  {USAGE}  usage error: bad command line
+  {MISSING_TOOL}  a required external tool is missing (Graphviz 'dot', TLC via TLA2TOOLS, Java)
+"""
+
+TARGET_HELP = "MODULE[:NAME], path/to/file.py[:NAME] or a package directory, e.g. examples.die_hard or examples/websocket_gateway"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with usage errors on exit status 4 (2 means "incomplete" here)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _positive(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if n <= 0:
+        raise argparse.ArgumentTypeError(f"{text} must be at least 1")
+    return n
+
+
+def _seconds(text: str) -> float:
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if x <= 0:
+        raise argparse.ArgumentTypeError(f"{text} must be positive")
+    return x
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
+    fmt = argparse.RawDescriptionHelpFormatter
+    p = _Parser(
+        prog="statecharts",
+        description="Design concurrent systems as statecharts, explore every interleaving, draw them, emit TLA+.",
+        epilog=EXIT_CODES + "\nexamples:\n  statecharts check examples/websocket_gateway\n  statecharts check examples.die_hard --json\n"
+        "  statecharts render examples.die_hard -o jugs.svg\n  statecharts run examples.die_hard",
+        formatter_class=fmt,
+    )
+    p.add_argument("--debug", action="store_true", help="show Python tracebacks for errors in the model")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    c = sub.add_parser(
+        "check",
+        help="explore a system and check its properties",
+        description="Explore every interleaving of a system and check its properties.",
+        epilog=EXIT_CODES,
+        formatter_class=fmt,
+    )
+    c.add_argument("target", metavar="TARGET", help=TARGET_HELP + " (NAME: a System, or a zero-argument function returning one)")
+    c.add_argument("--mode", choices=("bfs", "dfs", "random"), default="bfs", help="bfs (shortest counterexamples, default), dfs, or random simulation")
+    c.add_argument("--seed", type=int, default=0, help="random seed for --mode random (default 0)")
+    c.add_argument("--runs", type=_positive, default=1000, help="random walks for --mode random (default 1000)")
+    c.add_argument("--max-states", type=_positive, help="stop after this many distinct states (the result is then incomplete)")
+    c.add_argument("--max-depth", type=_positive, help="do not explore beyond this depth (the result is then incomplete)")
+    c.add_argument("--max-seconds", type=_seconds, help="stop after this long (the result is then incomplete)")
+    c.add_argument("--symmetry", action=argparse.BooleanOptionalAction, default=None, help="treat count= instances as interchangeable (default: as the system says)")
+    c.add_argument("--stop-on-violation", action="store_true", help="stop at the first violation")
+    c.add_argument("--json", action="store_true", help="print machine-readable results (schema statecharts.check/1) on stdout")
+    c.add_argument("--out", default="statecharts-out", metavar="DIR", help="where to write sequence charts of traces (default ./statecharts-out)")
+    c.add_argument("--report", metavar="DIR", help="write a self-contained HTML report to DIR/index.html")
+    c.add_argument("-q", "--quiet", action="store_true", help="no live progress line")
+    c.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+
+    r = sub.add_parser(
+        "render",
+        help="draw a chart or a system (SVG, PNG, PDF or DOT)",
+        description="Draw a chart, or a system's actor topology.",
+        epilog=EXIT_CODES,
+        formatter_class=fmt,
+    )
+    r.add_argument("target", metavar="TARGET", help=TARGET_HELP + " (NAME: a Chart or System, or a function returning one)")
+    r.add_argument("-o", "--output", metavar="FILE", help="FILE.svg, .png, .pdf (need Graphviz) or .dot; without it the DOT text is printed")
+    r.add_argument("--active", action="append", metavar="IDS", help="state ids to highlight (comma-separated, repeatable)")
+    r.add_argument("--actor", metavar="NAME", help="draw this actor's chart of the system")
+    r.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+
+    m = sub.add_parser(
+        "mermaid", help="print a chart as Mermaid stateDiagram-v2", description="Print a chart as a Mermaid state diagram.", epilog=EXIT_CODES, formatter_class=fmt
+    )
+    m.add_argument("target", metavar="TARGET", help=TARGET_HELP + " (NAME: a Chart, or a System with --actor)")
+    m.add_argument("--actor", metavar="NAME", help="the actor whose chart to print, when the target is a system")
+    m.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+
+    t = sub.add_parser(
+        "tla",
+        help="write the system as a TLA+ module and TLC config",
+        description="Emit TLA+ (a module and a TLC .cfg); --tlc runs TLC and compares.",
+        epilog=EXIT_CODES,
+        formatter_class=fmt,
+    )
+    t.add_argument("target", metavar="TARGET", help=TARGET_HELP)
+    t.add_argument("-o", "--output", metavar="DIR", default=".", help="directory for NAME.tla and NAME.cfg (default: the current directory)")
+    t.add_argument("--tlc", action="store_true", help="run TLC (tla2tools.jar from $TLA2TOOLS) and print its verdicts and state count beside ours")
+    t.add_argument("--timeout", type=_seconds, default=600.0, help="seconds per TLC run (default 600)")
+    t.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+
+    u = sub.add_parser(
+        "run",
+        help="send events to a chart interactively",
+        description="An interactive session with one chart: type `event` or `event key=value ...`; :help lists the commands. Reads piped input too.",
+        epilog=EXIT_CODES,
+        formatter_class=fmt,
+    )
+    u.add_argument("target", metavar="TARGET", help=TARGET_HELP + " (NAME: a Chart, or a System with --actor)")
+    u.add_argument("--actor", metavar="NAME", help="run this actor's chart (with its initial context) when the target is a system")
+    u.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    return p
+
+
+def _commands() -> dict[str, Callable[[argparse.Namespace, Console], int]]:
+    from .check import cmd_check
+    from .export import cmd_mermaid, cmd_render, cmd_tla
+    from .run import cmd_run
+
+    return {"check": cmd_check, "render": cmd_render, "mermaid": cmd_mermaid, "tla": cmd_tla, "run": cmd_run}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (see ``statecharts --help``)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    except SystemExit as e:  # --help (0) or a usage error (4)
+        return e.code if isinstance(e.code, int) else USAGE
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return USAGE
+    return run_command(args)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Run a parsed command, turning errors into one paragraph and an exit status."""
+    from .export import ToolMissing, UsageError
+    from .targets import TargetError
+
+    debug = bool(getattr(args, "debug", False))
+    out = stdout_console()
+    try:
+        return _commands()[args.command](args, out)
+    except UsageError as e:
+        report_error("usage error", e, debug=debug)
+        return USAGE
+    except ToolMissing as e:
+        report_error("missing tool", e, debug=debug)
+        return MISSING_TOOL
+    except TargetError as e:
+        report_error("cannot load the model", e, hint="(--debug shows the Python traceback)", debug=debug)
+        return MODEL_ERROR
+    except StatechartError as e:
+        report_error(_title(e), e, hint="(--debug shows the Python traceback)", debug=debug)
+        return MODEL_ERROR
+    except KeyboardInterrupt:
+        report_error("interrupted", "interrupted before exploration finished: no result")
+        return 130
+    except Exception as e:
+        from exporters.graphviz import GraphvizNotInstalled
+
+        if isinstance(e, GraphvizNotInstalled):
+            report_error("missing tool", e, debug=debug)
+            return MISSING_TOOL
+        if type(e).__name__ == "TlaUnsupported":
+            report_error("cannot translate to TLA+", e, hint="(the explorer still checks this system: statecharts check)", debug=debug)
+            return MODEL_ERROR
+        if isinstance(e, OSError):
+            report_error("cannot write", e, debug=debug)
+            return USAGE
+        raise
+
+
+def _title(e: StatechartError) -> str:
+    names = {
+        "ChartDefinitionError": "bad chart",
+        "ModelError": "bad system",
+        "ExpressionError": "bad expression",
+        "ExecutionError": "error in a guard or action",
+        "UnknownEventError": "unknown event",
+    }
+    return names.get(type(e).__name__, "model error")

@@ -1,0 +1,326 @@
+"""``statecharts check``: explore a system, print verdicts, counterexamples, and write their sequence charts."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rich import box
+from rich.console import Console, Group
+from rich.live import Live
+from rich.table import Table
+from rich.text import Text
+
+from .console import jsonable, plain
+
+if TYPE_CHECKING:  # the command line reaches "up" into simulate and exporters, lazily
+    import argparse
+
+    from simulate.result import Result, Stats, Step, Trace, Verdict
+    from simulate.system import System
+
+OK, VIOLATED, INCOMPLETE = 0, 1, 2
+
+STATUS_STYLE = {
+    "holds": ("✓", "green"),
+    "reached": ("✓", "green"),
+    "violated": ("✗", "bold red"),
+    "unreached": ("✗", "bold red"),
+    "incomplete": ("?", "yellow"),
+    "not checked": ("-", "dim"),
+}
+
+
+def exit_status(result: Result) -> int:
+    """0 when every property holds and every goal is reached; 1 on a violation or an unreached goal; 2 when incomplete."""
+    status = result.status
+    if status == "violated":
+        return VIOLATED
+    if status == "incomplete":
+        return INCOMPLETE
+    return OK
+
+
+def slug(text: str) -> str:
+    """A file-name-safe version of a name."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-").lower() or "x"
+
+
+# --------------------------------------------------------------------------- progress
+
+
+class _Progress:
+    """The live status line: refreshed by rich's thread (elapsed time ticks) and by the explorer's callback."""
+
+    def __init__(self, system: str, mode: str) -> None:
+        self.system = system
+        self.mode = mode
+        self.t0 = time.perf_counter()
+        self.stats: Stats | None = None
+
+    def update(self, stats: Stats) -> None:
+        self.stats = stats
+
+    def __rich__(self) -> Text:
+        elapsed = time.perf_counter() - self.t0
+        s = self.stats
+        text = Text.assemble(("⠿ ", "cyan"), (f"exploring {self.system}", "bold"), f" ({self.mode})  ")
+        if s is None:
+            text.append("starting…", style="dim")
+        else:
+            rate = s.distinct_states / s.seconds if s.seconds > 0 else 0.0
+            text.append(f"{s.distinct_states:,} distinct states", style="bold")
+            text.append(f" · {rate:,.0f} states/s · queue {s.queue:,} · depth {s.max_depth}")
+        text.append(f" · {elapsed:.1f}s", style="dim")
+        return text
+
+
+# --------------------------------------------------------------------------- formatting steps
+
+
+def step_what(step: Step) -> str:
+    """What happened in a step, in words: ``deliver post(n=1) from connect``, ``stimulus fill_big``…"""
+    if step.kind == "init":
+        return "initial state"
+    text = step.text
+    if step.kind == "stimulus" and text.endswith(" from env"):
+        text = text[: -len(" from env")]
+    return f"{step.kind} {text}"
+
+
+def change_lines(step: Step) -> list[str]:
+    """One line per actor that changed: ``gw: absent → awaiting; waiters: {} → {c1}``."""
+    lines = []
+    for c in step.changes:
+        parts = []
+        if step.kind == "init":
+            parts.append(", ".join(c.after) or "-")
+            parts.extend(f"{k} = {plain(b)}" for k, (_, b) in c.context.items())
+        else:
+            if c.before != c.after:
+                parts.append(f"{', '.join(c.before) or '-'} → {', '.join(c.after) or '-'}")
+            parts.extend(f"{k}: {plain(a, 30)} → {plain(b, 30)}" for k, (a, b) in c.context.items())
+        if parts:
+            lines.append(f"{c.actor}: " + "; ".join(parts))
+    return lines
+
+
+def trace_table(trace: Trace) -> Table:
+    """A counterexample as a table: step, actor, message or stimulus, state change."""
+    table = Table(show_header=True, header_style="bold", box=box.SIMPLE_HEAD, expand=False)
+    table.add_column("#", justify="right", style="dim", no_wrap=True)
+    table.add_column("actor", style="cyan", no_wrap=True)
+    table.add_column("message / stimulus", overflow="fold")
+    table.add_column("state change", overflow="fold")
+    for s in trace.steps:
+        number = str(s.index)
+        if trace.loop_start is not None and s.index == trace.loop_start:
+            number = f"↻ {s.index}"
+        changes = Text("\n".join(change_lines(s)))
+        if s.in_flight:
+            changes.append(("\n" if changes.plain else "") + "in flight: " + ", ".join(s.in_flight), style="dim")
+        table.add_row(number, s.actor or "", step_what(s), changes)
+    return table
+
+
+# --------------------------------------------------------------------------- JSON
+
+
+def step_json(step: Step) -> dict[str, Any]:
+    """One trace step as a JSON object."""
+    return {
+        "index": step.index,
+        "kind": step.kind,
+        "actor": step.actor,
+        "event": step.event,
+        "text": step.text,
+        "sender": step.sender,
+        "changes": [
+            {"actor": c.actor, "before": list(c.before), "after": list(c.after), "context": {k: [jsonable(a), jsonable(b)] for k, (a, b) in c.context.items()}}
+            for c in step.changes
+        ],
+        "sent": [{"sender": a, "receiver": b, "event": e} for a, b, e in step.sent],
+        "in_flight": list(step.in_flight),
+        "transitions": list(step.transitions),
+    }
+
+
+def trace_json(trace: Trace) -> dict[str, Any]:
+    """A trace as a JSON object: its steps, and where a lasso's loop starts."""
+    return {"length": len(trace), "loop_start": trace.loop_start, "steps": [step_json(s) for s in trace.steps]}
+
+
+def result_json(result: Result, target: str, svgs: dict[str, Path], report: Path | None) -> dict[str, Any]:
+    """The whole result as a JSON object (schema ``statecharts.check/1``, documented in the README)."""
+    s = result.stats
+    verdicts = []
+    for v in result.verdicts:
+        svg = svgs.get(v.name)
+        verdicts.append(
+            {
+                "name": v.name,
+                "kind": v.kind,
+                "status": v.status,
+                "ok": v.ok,
+                "message": v.message,
+                "trace": trace_json(v.trace) if v.trace is not None else None,
+                "sequence_chart": str(svg) if svg is not None else None,
+            }
+        )
+    return {
+        "schema": "statecharts.check/1",
+        "target": target,
+        "system": result.system,
+        "mode": result.mode,
+        "status": result.status,
+        "exit_code": exit_status(result),
+        "complete": result.complete,
+        "limit": result.limit,
+        "stats": {
+            "distinct_states": s.distinct_states,
+            "states_generated": s.states_generated,
+            "max_depth": s.max_depth,
+            "seconds": round(s.seconds, 4),
+            "queue": s.queue,
+            "states_per_second": round(s.states_per_second, 1),
+        },
+        "verdicts": verdicts,
+        "coverage": {"never_taken": {k: list(v) for k, v in result.coverage.items()}},
+        "report": str(report) if report is not None else None,
+    }
+
+
+# --------------------------------------------------------------------------- the command
+
+
+def explore_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The keyword arguments of ``simulate.explore`` selected on the command line."""
+    options: dict[str, Any] = {"mode": args.mode, "seed": args.seed, "runs": args.runs, "stop_on_violation": args.stop_on_violation}
+    for key in ("max_states", "max_depth", "max_seconds", "symmetry"):
+        value = getattr(args, key)
+        if value is not None:
+            options[key] = value
+    return options
+
+
+def run_explorer(system: System, args: argparse.Namespace, out: Console, live: bool) -> Result:
+    """Explore, with a live status line when ``live``."""
+    from simulate import explore
+
+    options = explore_options(args)
+    if not live:
+        return explore(system, **options)
+    status = _Progress(system.name, args.mode)
+    with Live(status, console=out, transient=True, refresh_per_second=4):
+        return explore(system, progress=status.update, progress_interval=0.25, **options)
+
+
+def write_sequence_charts(result: Result, out_dir: Path) -> dict[str, Path]:
+    """Write one SVG sequence chart per verdict that has a trace; property name -> path."""
+    from exporters.graphviz import trace_svg
+
+    written: dict[str, Path] = {}
+    traced = [v for v in result.verdicts if v.trace is not None]
+    if not traced:
+        return written
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for v in traced:
+        path = out_dir / f"{slug(result.system)}-{slug(v.name)}.svg"
+        path.write_text(trace_svg(v, result), encoding="utf-8")
+        written[v.name] = path
+    return written
+
+
+def verdict_table(result: Result, svgs: dict[str, Path]) -> Table:
+    """One row per property: kind, verdict, trace length, note."""
+    table = Table(show_header=True, header_style="bold", box=box.SIMPLE_HEAD)
+    table.add_column("property", no_wrap=True)
+    table.add_column("kind", style="dim", no_wrap=True)
+    table.add_column("verdict", no_wrap=True)
+    table.add_column("trace", justify="right", no_wrap=True)
+    table.add_column("note", overflow="fold")
+    for v in result.verdicts:
+        mark, style = STATUS_STYLE.get(v.status, ("?", ""))
+        if v.kind == "sometimes" and v.status == "unreached":
+            style = "bold red"
+        steps = f"{len(v.trace)} steps" if v.trace is not None else ""
+        table.add_row(v.name, v.kind, Text(f"{mark} {v.status}", style=style), steps, v.message)
+    return table
+
+
+def stats_text(result: Result) -> Text:
+    """The statistics line."""
+    s = result.stats
+    text = Text()
+    text.append(f"{s.distinct_states:,} distinct states", style="bold")
+    text.append(f", {s.states_generated:,} generated, depth {s.max_depth}, {s.seconds:.2f}s ({s.states_per_second:,.0f} states/s), {result.mode}")
+    if not result.complete:
+        text.append(f"\nincomplete: {result.limit}", style="yellow")
+    return text
+
+
+def print_result(out: Console, result: Result, svgs: dict[str, Path]) -> None:
+    """Human-readable output: verdicts, statistics, counterexamples with their sequence charts, coverage."""
+    headline = {"ok": ("all properties hold", "bold green"), "violated": ("violated", "bold red"), "incomplete": ("incomplete", "bold yellow")}[result.status]
+    out.print(Text.assemble((f"{result.system}: ", "bold"), headline))
+    out.print(stats_text(result))
+    out.print(verdict_table(result, svgs))
+    bad: list[Verdict] = [v for v in result.verdicts if v.status == "violated" and v.trace is not None]
+    for v in bad:
+        assert v.trace is not None
+        title = f"counterexample to {v.kind} {v.name!r}: {len(v.trace)} steps" + (f" ({v.message})" if v.message else "")
+        parts: list[Any] = [Text(title, style="bold red"), trace_table(v.trace)]
+        if v.trace.loop_start is not None:
+            parts.append(Text(f"… and back to step {v.trace.loop_start}, forever", style="yellow"))
+        if v.name in svgs:
+            parts.append(Text(f"sequence chart: {svgs[v.name]}", style="cyan", overflow="ignore", no_wrap=True))
+        out.print()
+        out.print(Group(*parts))
+    witnesses = [v for v in result.verdicts if v.status == "reached" and v.name in svgs]
+    if witnesses:
+        out.print()
+        for v in witnesses:
+            assert v.trace is not None
+            out.print(Text(f"witness for {v.name!r}: {len(v.trace)} steps, sequence chart: {svgs[v.name]}", style="dim"), soft_wrap=True)
+    unreached = [v for v in result.verdicts if v.status == "unreached"]
+    for v in unreached:
+        out.print(Text(f"goal {v.name!r} is never reached in the whole state space: can the model get there at all?", style="red"), soft_wrap=True)
+    never = {k: v for k, v in result.coverage.items() if v}
+    if never:
+        count = sum(len(v) for v in never.values())
+        out.print()
+        out.print(Text(f"{count} transition(s) never taken:", style="dim"))
+        shown = 0
+        for chart, labels in never.items():
+            for label in labels:
+                if shown < 12:
+                    out.print(Text(f"  {chart}: {label}", style="dim"))
+                shown += 1
+        if shown > 12:
+            out.print(Text(f"  … and {shown - 12} more (see --report or --json)", style="dim"))
+
+
+def cmd_check(args: argparse.Namespace, out: Console) -> int:
+    """Load the target's System, explore it, report; the exit status says how it went."""
+    from .targets import Target, find_system, load_module
+
+    target = Target.parse(args.target)
+    system = find_system(load_module(target.location), target)
+    live = out.is_terminal and not args.json and not args.quiet
+    result = run_explorer(system, args, out, live)
+    svgs = write_sequence_charts(result, Path(args.out))
+    report: Path | None = None
+    if args.report:
+        from exporters.report import write_report
+
+        report = write_report(result, system, Path(args.report))
+    if args.json:
+        print(json.dumps(result_json(result, str(target), svgs, report), indent=2, ensure_ascii=False))
+        return exit_status(result)
+    print_result(out, result, svgs)
+    if report is not None:
+        out.print(Text(f"report: {report}", style="cyan"))
+    return exit_status(result)

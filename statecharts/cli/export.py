@@ -1,0 +1,157 @@
+"""``statecharts render``, ``mermaid`` and ``tla``: diagrams and TLA+ from a target."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from statecharts.chart import Chart
+
+if TYPE_CHECKING:
+    import argparse
+
+    from simulate.result import Result
+    from simulate.system import System
+
+
+class UsageError(Exception):
+    """The command line asks for something impossible (exit 4)."""
+
+
+class ToolMissing(Exception):
+    """An external program the command needs is not installed or not configured (exit 5)."""
+
+
+def cmd_render(args: argparse.Namespace, out: Console) -> int:
+    """Draw a chart (with ``--active`` states filled) or a system's topology to a file, or print its DOT."""
+    from exporters.graphviz import chart_dot, render, system_dot
+
+    from .targets import Target, find_diagram, load_module
+
+    target = Target.parse(args.target)
+    obj = find_diagram(load_module(target.location), target)
+    if args.actor is not None:
+        from .targets import _actor_chart
+
+        if isinstance(obj, Chart):
+            raise UsageError(f"--actor {args.actor}: {target} is a chart, not a system")
+        obj = _actor_chart(obj, args.actor, target)[0]
+    active = [a for part in args.active for a in part.split(",") if a] if args.active else None
+    if isinstance(obj, Chart):
+        try:
+            dot = chart_dot(obj, active=active)
+        except ValueError as e:
+            raise UsageError(f"--active: {e}") from None
+    else:
+        if active:
+            raise UsageError(f"--active highlights states of a chart, and {target} is the system {obj.name!r} (add --actor NAME to draw one of its charts)")
+        dot = system_dot(obj)
+    if args.output is None:
+        print(dot.source, end="")
+        return 0
+    suffix = Path(args.output).suffix.lower()
+    if suffix not in (".svg", ".png", ".pdf", ".dot", ".gv"):
+        raise UsageError(f"-o {args.output}: the file name must end in .svg, .png, .pdf or .dot")
+    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+    path = render(dot, args.output)
+    out.print(Text(f"wrote {path}", style="cyan"))
+    return 0
+
+
+def cmd_mermaid(args: argparse.Namespace, out: Console) -> int:
+    """Print a chart as a Mermaid ``stateDiagram-v2``."""
+    from exporters.mermaid import chart_mermaid
+
+    from .targets import Target, find_chart, load_module
+
+    target = Target.parse(args.target)
+    chart, _, _ = find_chart(load_module(target.location), target, args.actor)
+    print(chart_mermaid(chart), end="" if chart_mermaid(chart).endswith("\n") else "\n")
+    return 0
+
+
+def _tla_module() -> Any:
+    try:
+        from exporters import tla
+    except ImportError as e:  # the exporter is optional while it is being written
+        raise ToolMissing(f"TLA+ exporter not available (exporters.tla could not be imported: {e})") from None
+    if not hasattr(tla, "write_tla") or not hasattr(tla, "to_tla"):
+        raise ToolMissing("TLA+ exporter not available (exporters.tla has no to_tla/write_tla)")
+    return tla
+
+
+def cmd_tla(args: argparse.Namespace, out: Console) -> int:
+    """Write the system's TLA+ module and TLC configuration; with ``--tlc``, run TLC and compare."""
+    from .targets import Target, find_system, load_module
+
+    tla = _tla_module()
+    jar = None
+    if args.tlc:
+        jar = os.environ.get("TLA2TOOLS")
+        if not jar:
+            raise ToolMissing("--tlc needs TLC: set TLA2TOOLS to the path of tla2tools.jar (https://github.com/tlaplus/tlaplus/releases)")
+        if not Path(jar).is_file():
+            raise ToolMissing(f"TLA2TOOLS={jar}: no such file (it should be the path of tla2tools.jar)")
+        if shutil.which("java") is None:
+            raise ToolMissing("--tlc needs Java (17 or later) on PATH to run TLC")
+    target = Target.parse(args.target)
+    system = find_system(load_module(target.location), target)
+    tla_path, cfg_path = tla.write_tla(system, args.output)
+    out.print(Text(f"wrote {tla_path}\nwrote {cfg_path}", style="cyan"))
+    if not args.tlc:
+        return 0
+    return _cross_check(system, tla, str(jar), args, out)
+
+
+def _cross_check(system: System, tla: Any, jar: str, args: argparse.Namespace, out: Console) -> int:
+    """Explore with our checker and run TLC once per property (and once for the state count); print both."""
+    from exporters.tlc import TlcError, run_tlc
+    from simulate import explore
+
+    spec = tla.to_tla(system)
+    result: Result = explore(system)
+    rows: list[tuple[str, str, str, str]] = []
+    agree = True
+    try:
+        count = run_tlc(spec, jar=jar, cfg=spec.cfg_for(invariants=[], properties=[], deadlock=False), timeout=args.timeout)
+        for v in result.verdicts:
+            if v.kind == "invariant" and v.name in spec.invariants:
+                r = run_tlc(spec, jar=jar, cfg=spec.cfg_for(invariants=[v.name], properties=[], deadlock=False), timeout=args.timeout)
+                theirs = {"ok": "holds", "invariant": "violated"}.get(r.verdict, r.verdict)
+            elif v.kind == "sometimes" and v.name in spec.sometimes:
+                r = run_tlc(spec, jar=jar, cfg=spec.cfg_for(invariants=[], sometimes=[v.name], properties=[], deadlock=False), timeout=args.timeout)
+                theirs = {"ok": "unreached", "invariant": "reached"}.get(r.verdict, r.verdict)
+            elif v.kind in ("eventually", "leads_to") and v.name in spec.liveness:
+                r = run_tlc(spec, jar=jar, cfg=spec.cfg_for(invariants=[], properties=[v.name], deadlock=False, symmetry=False), timeout=args.timeout)
+                theirs = {"ok": "holds", "liveness": "violated"}.get(r.verdict, r.verdict)
+            elif v.kind == "deadlock":
+                r = run_tlc(spec, jar=jar, cfg=spec.cfg_for(invariants=[], properties=[], deadlock=True), timeout=args.timeout)
+                theirs = {"ok": "holds", "deadlock": "violated"}.get(r.verdict, r.verdict)
+            else:
+                theirs = "not exported"
+            same = theirs == v.status
+            agree = agree and same
+            rows.append((v.name, v.status, theirs, "✓" if same else "✗"))
+    except TlcError as e:
+        raise ToolMissing(f"TLC failed: {e}") from None
+    table = Table(title=f"{system.name}: ours vs TLC", header_style="bold")
+    table.add_column("property")
+    table.add_column("ours")
+    table.add_column("TLC")
+    table.add_column("agree")
+    same_count = count.distinct_states == result.stats.distinct_states
+    agree = agree and same_count
+    table.add_row(
+        "distinct states", f"{result.stats.distinct_states:,}", f"{count.distinct_states:,}" if count.distinct_states is not None else "?", "✓" if same_count else "✗"
+    )
+    for row in rows:
+        table.add_row(*row)
+    out.print(table)
+    out.print(Text("TLC agrees with the explorer" if agree else "TLC and the explorer DISAGREE", style="bold green" if agree else "bold red"))
+    return 0 if agree else 1
