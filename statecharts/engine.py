@@ -220,6 +220,7 @@ class Engine:
         if self.fast:
             self.step = self._fast_step  # type: ignore[method-assign]
         self._candidates: dict[tuple[int, str | None], tuple[tuple[_T, ...], ...]] = {}
+        self._fast_table: dict[tuple[int, str], Any] = {}
         self._plans: dict[Any, _Plan] = {}
         self._conflicts: dict[tuple[int, tuple[int, ...]], tuple[_T, ...]] = {}
         self._match_cache: dict[str, bool] = {}
@@ -509,10 +510,70 @@ class Engine:
     def _fast_step(self, state: ChartState, event: Event) -> StepResult:
         """The same macrostep without the replay machinery (charts without ``choose``).
 
-        Transition selection runs on the state's own context tuple; a scratch ``_Run`` is
-        made only when some content must execute. A transition whose plan changes only
-        the configuration costs a few lookups.
+        Per (configuration, event name) a table holds the candidate transitions of the one
+        atomic state that can react, each with its guard and, when it only changes the
+        configuration, its memoized plan: most events cost one lookup and one guard. Other
+        cases take ``_select_step``.
         """
+        cfg = state.config
+        entry = self._fast_table.get((cfg, event.name))
+        if entry is None:
+            entry = self._fast_entry(cfg, event.name)
+        if entry is _GENERAL:
+            return self._select_step(state, event)
+        ctx = state.context
+        for g, t, plan, taken in entry:
+            if g is not None:
+                try:
+                    ok = g(ctx, event, cfg, _NO_VARS)
+                except Exception as e:
+                    raise ExecutionError(f"guard of transition {t.label}", self.names(cfg), e) from e
+                if not ok:
+                    continue
+            if plan is None:
+                return self._select_step(state, event)
+            acts = t.actions
+            if acts is None:
+                return _tnew(StepResult, (_tnew(ChartState, (plan.new_cfg, ctx, ())), (), (), taken))
+            run = _Run(list(ctx), plan.after_exit_cfg, [], ())
+            run.source_cfg = cfg
+            run.ev = event
+            acts(run)
+            run.cfg = plan.new_cfg
+            run.taken.append(t.index)
+            if run.internal:
+                self._stabilize(run)
+            return _tnew(StepResult, (_tnew(ChartState, (run.cfg, tuple(run.ctx), ())), tuple(run.out), tuple(run.logs), tuple(run.taken)))
+        return _tnew(StepResult, (state, (), (), ()))
+
+    def _fast_entry(self, cfg: int, name: str) -> Any:
+        """Build the fast table entry of (configuration, event name); see ``_fast_step``."""
+        entry: Any
+        if self.n_hist or self.has_eventless:
+            entry = _GENERAL
+        elif cfg & self.top_final_mask:
+            entry = ()
+        else:
+            cands = self._candidates_for(cfg, name)
+            if len(cands) > 1:
+                entry = _GENERAL  # several regions react: conflicts are resolved in general
+            elif not cands:
+                entry = ()
+            else:
+                rows = []
+                for t in cands[0]:
+                    key = (cfg, (t.index,), ())
+                    plan = self._plans.get(key)
+                    if plan is None:
+                        plan = self._plans[key] = self._plan(cfg, (t,), ())
+                    rows.append((t.guard, t, plan if plan.quiet else None, (t.index,)))
+                entry = tuple(rows)
+        if len(self._fast_table) < 200_000:
+            self._fast_table[(cfg, name)] = entry
+        return entry
+
+    def _select_step(self, state: ChartState, event: Event) -> StepResult:
+        """Transition selection and the microstep, in general (histories, parallel reactions, eventless)."""
         cfg = state.config
         if cfg & self.top_final_mask:
             return _tnew(StepResult, (state, (), (), ()))
@@ -941,6 +1002,8 @@ class Engine:
 
 
 _NO_VARS: dict[str, Any] = {}
+_GENERAL = object()
+"""Fast-table marker: this (configuration, event) needs the general selection."""
 _tnew = tuple.__new__
 
 
