@@ -654,6 +654,8 @@ class Engine:
         replaying the macrostep with a prefix of decisions (the state is a value, so a
         replay costs one macrostep).
         """
+        if self.fast and state is not None and event is not None:
+            return [self._fast_step(state, event)]
         results: list[StepResult] = []
         stack: list[tuple[int, ...]] = [()]
         while stack:
