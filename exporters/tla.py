@@ -3,13 +3,24 @@
 The supported subset (everything else raises :class:`TlaUnsupported` naming the element):
 
 * charts whose states are atomic, compound or final (no ``Parallel``, no ``History``),
-  without eventless transitions, ``raise_``, ``foreach`` or ``on_error="event"``; every
-  macrostep therefore takes exactly one transition, so one macrostep is one TLA+ step;
+  without eventless transitions, ``raise_`` or ``on_error="event"``, and with no
+  transition listening to an internal ``done.state.*`` event; every macrostep therefore
+  takes exactly one transition, so one macrostep is one TLA+ step;
 * guards and actions in the expression language (``assign``, ``send``/``reply``/
-  ``send_to``/``broadcast``, ``if_``, ``choose`` as ``\\E``, ``cancel``, ``log``, timers
-  from ``after``/``send(delay=)``), plus Python callables that carry a ``tla=`` rendering;
+  ``send_to``/``broadcast``, ``if_``, ``choose`` as ``\\E`` (not inside ``if_``),
+  ``foreach`` whose body only sends, ``cancel``, ``log``, timers from
+  ``after``/``send(delay=)``), plus Python callables that carry a ``tla=`` rendering (a
+  guard: a TLA+ expression over the context field names; an action: a TLA+ record of the
+  fields it ``writes``);
 * every network kind, stimuli (data alternatives, ``max``, ``fair``), drop/duplicate/crash
   faults, symmetry, a constraint, and invariant / sometimes / eventually / leads_to.
+
+Values: integers, booleans, strings, tuples as sequences, frozensets as sets, maps as
+records (or functions when a key is not an identifier), instance names as model values
+(so TLC's symmetry permutes them exactly as the explorer renames them), None as the model
+value ``NoValue``. Where the operator depends on a type the exporter cannot infer
+(``len``, ``in``, indexing), it refuses; arithmetic on operands of unknown type is
+rendered on integers, which TLC rejects loudly if they are not.
 
 Layout of the module: per actor group a variable for the active leaf state, one per
 context field and one for pending timers (functions over the instances' model values for
@@ -120,6 +131,8 @@ class TlaSpec:
     instance_values: dict[str, str] = field(default_factory=dict)
     """Our instance name (and ``env``) -> its TLA+ model value."""
     network: str = "fifo"
+    none_value: str = NO_VALUE
+    """The model value standing for Python's None."""
 
     def cfg_for(
         self,
@@ -204,18 +217,21 @@ class _Names:
     def __init__(self) -> None:
         self.used: set[str] = set()
 
-    def new(self, hint: str) -> str:
+    def new(self, hint: str, model_value: bool = False) -> str:
+        """A fresh identifier; model values never look like TLC's typed ``x_name`` model values."""
         base = re.sub(r"[^A-Za-z0-9_]", "_", hint).strip("_") or "x"
         base = re.sub(r"__+", "_", base)
         if not re.search(r"[A-Za-z]", base):
             base = "v_" + base
         if base.startswith(("WF_", "SF_")):
             base = "x" + base
+        if model_value:
+            base = re.sub(r"^([A-Za-z])_", r"\1", base)
         name = base
         k = 1
-        while name in self.used or name in _RESERVED:
+        while name in self.used or name in _RESERVED or (model_value and re.match(r"^[A-Za-z]_", name)):
             k += 1
-            name = f"{base}_{k}"
+            name = f"{base}{k}" if model_value and len(base) == 1 else f"{base}_{k}"
         self.used.add(name)
         return name
 
@@ -386,16 +402,16 @@ class _Exporter:
             for nm in a.instance_names():
                 i = len(self.inst_names)
                 self.inst_names.append(nm)
-                mv = self.names.new(nm)
+                mv = self.names.new(nm, model_value=True)
                 self.inst_mv[nm] = mv
                 idx.append(i)
                 mvs.append(mv)
             g = _Group(a, a.name, a.chart, idx, mvs, a.count is not None)
             self.groups.append(g)
             self.group_by_name[a.name] = g
-        self.env_mv = self.names.new(ENV)
+        self.env_mv = self.names.new(ENV, model_value=True)
         self.inst_mv[ENV] = self.env_mv
-        self.none_mv = self.names.new(NO_VALUE)
+        self.none_mv = self.names.new(NO_VALUE, model_value=True)
         self.all_inst_op = self.names.new("Instances")
         self.universe = self._event_universe()
         self.field_types: dict[tuple[str, str], str] = {}
@@ -1751,6 +1767,7 @@ class _Exporter:
             constraint=constraint,
             instance_values=dict(self.inst_mv),
             network=self.net_kind,
+            none_value=self.none_mv,
         )
 
 
@@ -1763,7 +1780,7 @@ def _freeze_alt(d: Any) -> Any:
 # --------------------------------------------------------------------------- reading explorer states as TLA+ values
 
 
-def norm(v: Any, mv: dict[str, str]) -> Any:
+def norm(v: Any, mv: dict[str, str], none: str = NO_VALUE) -> Any:
     """A Python value of a chart as the normalized form of its TLA+ rendering (see exporters.tlc)."""
     if isinstance(v, bool):
         return ("B", v)
@@ -1772,13 +1789,13 @@ def norm(v: Any, mv: dict[str, str]) -> Any:
     if isinstance(v, str):
         return ("M", mv[v]) if v in mv else ("S", v)
     if v is None:
-        return ("M", NO_VALUE)
+        return ("M", none)
     if isinstance(v, tuple):
-        return fn_norm([(("I", k + 1), norm(x, mv)) for k, x in enumerate(v)])
+        return fn_norm([(("I", k + 1), norm(x, mv, none)) for k, x in enumerate(v)])
     if isinstance(v, frozenset):
-        return set_norm(norm(x, mv) for x in v)
+        return set_norm(norm(x, mv, none) for x in v)
     if isinstance(v, dict):
-        return fn_norm([(norm(k, mv), norm(x, mv)) for k, x in v.items()])
+        return fn_norm([(norm(k, mv, none), norm(x, mv, none)) for k, x in v.items()])
     raise TypeError(f"no TLA+ form for {v!r}")
 
 
@@ -1795,6 +1812,7 @@ def set_norm(items: Iterable[Any]) -> Any:
 def state_values(spec: TlaSpec, model: Any, state: Any) -> dict[str, Any]:
     """The TLA+ variables of an explorer state (normalized), to match TLC's states against ours."""
     mv = dict(spec.instance_values)
+    none = spec.none_value
     names = model.names
     out: dict[str, Any] = {}
     groups = {a.name: model.groups[a.name] for a in model.system.actors}
@@ -1807,7 +1825,7 @@ def state_values(spec: TlaSpec, model: Any, state: Any) -> dict[str, Any]:
         return fn_norm([(("M", mv[names[i]]), f(i)) for i in idx])
 
     def ev_norm(ev: Any) -> list[tuple[Any, Any]]:
-        return [(("S", "name"), ("S", ev.name)), (("S", "data"), norm(ev.data, mv)), (("S", "from"), norm(ev.origin, mv))]
+        return [(("S", "name"), ("S", ev.name)), (("S", "data"), norm(ev.data, mv, none)), (("S", "from"), norm(ev.origin, mv, none))]
 
     def msg_norm(m: int) -> Any:
         dest, ev = model.msg_values[m]
@@ -1819,12 +1837,12 @@ def state_values(spec: TlaSpec, model: Any, state: Any) -> dict[str, Any]:
             out[v.name] = per_group(v.group, lambda i: ("S", model.charts[i].leaves(model.chart_state(state, i))[0]))
         elif v.kind == "field":
             assert v.group is not None and v.field is not None
-            out[v.name] = per_group(v.group, lambda i, f=v.field: norm(model.field(state, i, f), mv))
+            out[v.name] = per_group(v.group, lambda i, f=v.field: norm(model.field(state, i, f), mv, none))
         elif v.kind == "timers":
             assert v.group is not None
             out[v.name] = per_group(
                 v.group,
-                lambda i: set_norm(fn_norm([(("S", "id"), norm(sid, mv)), (("S", "ev"), fn_norm(ev_norm(ev)))]) for sid, ev in model.timers(state, i)),
+                lambda i: set_norm(fn_norm([(("S", "id"), norm(sid, mv, none)), (("S", "ev"), fn_norm(ev_norm(ev)))]) for sid, ev in model.timers(state, i)),
             )
         elif v.kind == "budget":
             b = state[2]
