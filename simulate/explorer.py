@@ -756,13 +756,13 @@ class _Explorer:
             raise AssertionError("no path inside a strongly connected component")
 
         # prefix: from an initial state to a start (any path), then inside the bad region to the component
-        start_set = set(starts)
         if within_bad_from_init:
             prefix = path(starts, comp, lambda d: bad[d])
         else:
+            # from the p-states that reach the component through not-q states, then back to an initial state
+            second = path(starts, comp, lambda d: bad[d])
             inits = [i for i in range(len(self.parents)) if self.parents[i] == -1]
-            first = path(inits, start_set, lambda d: True)
-            second = path([first[-1][0]], comp, lambda d: bad[d])
+            first = path(inits, {second[0][0]}, lambda d: True)
             prefix = first + second[1:]
         entry = prefix[-1][0]
         loop: list[tuple[int, int]] = []

@@ -103,6 +103,29 @@ def test_leads_to_violation_is_a_lasso_through_a_real_cycle() -> None:
     assert "loop starts here" in trace.format()
 
 
+def test_leads_to_lasso_starts_from_a_p_state_that_reaches_the_cycle() -> None:
+    # the nearest p-state (c, then e is not reachable without q) is not the one on the bad path (b)
+    from statecharts import SELF
+
+    chart = Chart(
+        "x",
+        State("a", on={"go1": Transition("b", actions=send(SELF, "fin")), "go2": "c"}),
+        State("b", on={"fin": "d"}),
+        State("c", on={"go3": "e"}),
+        State("d"),
+        State("e"),
+    )
+    sys = System(
+        "lasso",
+        actors=[Actor("x", chart)],
+        stimuli=[Stimulus("x", e, max=1) for e in ("go1", "go2", "go3")],
+        properties=[leads_to("p ~> q", actor("x").in_state("b") | actor("x").in_state("e"), actor("x").in_state("d"))],
+        check_deadlock=False,
+    )
+    v = explore(sys).verdict("p ~> q")
+    assert v.status == "violated" and v.trace is not None and len(v.trace) == 2
+
+
 def test_symmetry_with_liveness_is_refused() -> None:
     sys = _worker(fair=True)
     with pytest.raises(ModelError, match="symmetry reduction is unsound for liveness"):

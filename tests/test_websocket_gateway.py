@@ -126,17 +126,9 @@ LIVENESS: dict[str, dict[str, tuple[str, int | None]]] = {
     "fixed": {L1: ("holds", None), L2: ("holds", None)},
 }
 
-LASSO_BUG = pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="explorer bug: a leads_to lasso starts from the nearest p-state, which need not reach the fair SCC "
-    "(simulate/explorer.py _lasso, 'no path inside a strongly connected component'); reported to the lead",
-)
-
-
 @pytest.mark.parametrize(
     "design",
-    [pytest.param("naive", marks=LASSO_BUG), "deferred", pytest.param("grace-retry", marks=LASSO_BUG), "fixed"],
+    ["naive", "deferred", "grace-retry", "fixed"],
 )
 def test_liveness_on_the_reduced_bound(design: str) -> None:
     result = explore(build(design, **LIVENESS_BOUNDS))
@@ -252,7 +244,6 @@ def test_each_mutation_brings_its_failure_back(mutation: str) -> None:
     assert result.stats.distinct_states == states
 
 
-@LASSO_BUG
 def test_polling_without_waiting_loses_the_welcome() -> None:
     result = explore(build("fixed", mutation="poll-no-wait", **LIVENESS_BOUNDS))
     assert outcome(result)[L1] == ("violated", 17)
