@@ -168,3 +168,78 @@ def test_leader_election_double_vote() -> None:
     assert result.stats.distinct_states == 287
     assert verdicts(result) == {"ElectionSafety": "violated", "LeaderElected": "reached", "deadlock": "holds"}
     assert steps(result, "ElectionSafety") == 6
+
+
+# --------------------------------------------------------------------------- front-end charts
+
+
+@pytest.mark.parametrize(
+    ("variant", "states", "fresh", "fresh_steps"),
+    [("checked", 109, "holds", None), ("naive", 128, "violated", 5)],  # a late answer taken for the retry's
+)
+def test_fetch_machine(variant: str, states: int, fresh: str, fresh_steps: int | None) -> None:
+    from examples import fetch_machine
+
+    assert fetch_machine.demo() == [("idle",), ("loading",), ("error",), ("loading",), ("loading",), ("success",)]
+    result = explore(fetch_machine.build(variant))
+    assert result.complete
+    assert result.stats.distinct_states == states
+    assert verdicts(result) == {
+        "RetriesBounded": "holds",
+        "FreshData": fresh,
+        "Success": "reached",
+        "GaveUp": "reached",
+        "deadlock": "holds",
+        "LoadingEnds": "holds",
+    }
+    assert steps(result, "Success") == 3
+    assert steps(result, "GaveUp") == 7
+    if fresh_steps is not None:
+        assert steps(result, "FreshData") == fresh_steps
+
+
+@pytest.mark.parametrize(("variant", "states", "lost"), [("guarded", 22, None), ("naive", 74, 4)])
+def test_user_session(variant: str, states: int, lost: int | None) -> None:
+    from examples import user_session
+
+    assert user_session.demo()[-1] == ("anonymous",)
+    result = explore(user_session.build(variant))
+    assert result.complete
+    assert result.stats.distinct_states == states
+    assert verdicts(result) == {"NoLostEdits": "holds" if lost is None else "violated", "Saved": "reached", "deadlock": "holds"}
+    assert steps(result, "Saved") == 5
+    if lost is not None:
+        assert steps(result, "NoLostEdits") == lost
+
+
+def test_media_player() -> None:
+    from examples import media_player
+
+    # STOP is internal: the volume region keeps "muted"
+    assert media_player.demo()[-1] == ("stopped", "muted", "windowed")
+    result = explore(media_player.build())
+    assert result.complete
+    assert result.stats.distinct_states == 496
+    assert verdicts(result) == {"VolumeInRange": "holds", "NoFullscreenWhenStopped": "holds", "PlayingMutedFullscreen": "reached", "deadlock": "holds"}
+    assert steps(result, "PlayingMutedFullscreen") == 5
+
+
+@pytest.mark.parametrize(("variant", "states", "broken"), [("correct", 32, None), ("off_by_one", 42, 12)])
+def test_auth_flow(variant: str, states: int, broken: int | None) -> None:
+    from examples import auth_flow
+
+    assert auth_flow.demo()[-1] == ("signed_in",)
+    result = explore(auth_flow.build(variant))
+    assert result.complete
+    assert result.stats.distinct_states == states
+    status = "holds" if broken is None else "violated"
+    assert verdicts(result) == {
+        "AttemptsBounded": status,
+        "LockedOnlyAtLimit": status,
+        "SignedIn": "reached",
+        "LockedOut": "reached",
+        "deadlock": "holds",
+    }
+    assert steps(result, "LockedOut") == (9 if broken is None else 12)
+    if broken is not None:
+        assert steps(result, "AttemptsBounded") == broken
