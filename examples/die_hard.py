@@ -56,11 +56,15 @@ def system() -> System:
 
 
 def main() -> None:
-    result = explore(system())
+    from examples._artifacts import write_artifacts
+
+    sys_ = system()
+    result = explore(sys_)
     print(result.summary())
     trace = result.verdict("NotSolved").trace
     if trace is not None:
         print(trace.format())
+    write_artifacts(sys_, result, "out/die_hard")
 
 
 if __name__ == "__main__":

@@ -66,9 +66,12 @@ def system(n: int = 3, symmetry: bool = False) -> System:
 
 
 def main() -> None:
+    from examples._artifacts import write_artifacts
+
     for n in (3, 4, 5):
         print(explore(system(n)).summary())
         print(explore(system(n, symmetry=True)).summary())
+    write_artifacts(system(3), explore(system(3)), "out/two_phase")
 
 
 if __name__ == "__main__":

@@ -207,13 +207,25 @@ def _state_actions(s: StateNode) -> list[str]:
     return rows
 
 
-def _state_html(s: StateNode) -> str:
-    rows = _state_actions(s)
+def _state_html(s: StateNode, taken: set[int] | None = None) -> str:
+    """A state's label: its name, entry/exit actions, and its targetless (internal) transitions.
+
+    Targetless transitions are listed inside the state, UML's internal-transition
+    compartment, instead of as self-loops: a state with several of them stays readable.
+    """
+    rows = [(r, False) for r in _state_actions(s)]
+    for t in s.transitions:
+        if not t.targets:
+            rows.append((" ".join(transition_label_lines(t)) or "(targetless)", t.index in (taken or ())))
     name = f"<B>{_html(s.id)}</B>"
     if not rows:
         return f"<{name}>"
-    acts = "".join(f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="9">{_html(r)}</FONT></TD></TR>' for r in rows)
-    return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1"><TR><TD>{name}</TD></TR><HR/>{acts}</TABLE>>'
+    cells = []
+    for text, hot in rows:
+        color = f' COLOR="{TAKEN}"' if hot else ""
+        body = f"<B>{_html(text)}</B>" if hot else _html(text)
+        cells.append(f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="9"{color}>{body}</FONT></TD></TR>')
+    return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1"><TR><TD>{name}</TD></TR><HR/>{"".join(cells)}</TABLE>>'
 
 
 class _ChartDrawing:
@@ -277,7 +289,7 @@ class _ChartDrawing:
                     style.append("dashed")
                 if on:
                     style.append("filled")
-                label = _state_html(s)
+                label = _state_html(s, self.taken)
                 if s.kind == "parallel":
                     label = label[:-1].replace("</B>", "</B> <I>(parallel)</I>", 1) + ">" if label.startswith("<<B>") else label
                 c.attr(
@@ -332,7 +344,7 @@ class _ChartDrawing:
                         extra["label"] = _text("/ " + "; ".join(acts))
                     g.edge(nid, self.node_id(target), style="dashed", color="#777777", **extra)
         else:
-            g.node(nid, label=_state_html(s), **attrs)
+            g.node(nid, label=_state_html(s, self.taken), **attrs)
 
     def _transition(self, g: graphviz.Digraph, t: Transition) -> None:
         src = t.source
@@ -346,8 +358,7 @@ class _ChartDrawing:
         if t.eventless:
             attrs["arrowhead"] = "vee"
         tail = self.node_id(src)
-        if not t.targets:  # targetless: a self-loop on the source (its anchor, for a cluster)
-            g.edge(tail, tail, **attrs)
+        if not t.targets:  # targetless: listed inside the source state (see _state_html)
             return
         for k, tid in enumerate(t.targets):
             target = self.chart.states[tid]
