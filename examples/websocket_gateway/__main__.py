@@ -86,6 +86,8 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--no-traces", action="store_true", help="print verdicts only")
     p.add_argument("--quick", action="store_true", help="check safety on the reduced bound too (seconds instead of minutes)")
     p.add_argument("--max-seconds", type=float, default=None, help="stop each exploration after this long (the verdict is then incomplete)")
+    p.add_argument("--out", default="out/websocket_gateway", help="where diagrams, sequence charts and TLA+ go (default: out/websocket_gateway)")
+    p.add_argument("--no-artifacts", action="store_true", help="do not write diagrams or TLA+")
     return p.parse_args(argv)
 
 
@@ -105,9 +107,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     for design, mutation in targets(args):
         title = design + (f" / mutation {mutation}: {MUTATIONS[mutation]}" if mutation else "")
         print(f"#### {title}\n")
-        for check in checks(design, mutation, args.quick):
+        for k, check in enumerate(checks(design, mutation, args.quick)):
             run(check, args.max_seconds)
             report(check, traces=not args.no_traces)
+            if not args.no_artifacts and check.result is not None:
+                from examples._artifacts import slug, write_artifacts
+
+                where = f"{args.out}/{slug(design + ('-' + mutation if mutation else ''))}/{'safety' if k == 0 else 'liveness'}"
+                write_artifacts(build(check.design, mutation=check.mutation, **check.bounds), check.result, where, tla=k == 0)
             if design == "fixed" and mutation is None and (check.result is None or check.result.status != "ok"):
                 failed_fixed = True
     return 1 if failed_fixed else 0
