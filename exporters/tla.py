@@ -1851,16 +1851,16 @@ def state_values(spec: TlaSpec, model: Any, state: Any) -> dict[str, Any]:
             else:
                 out[v.name] = ("I", b[v.slots[0]])
         elif v.kind == "net":
-            net = state[1]
+            ids = model.message_ids(state)
             if spec.network == "unordered-duplicating":
-                out["net"] = set_norm(msg_norm(m) for m in net)
+                out["net"] = set_norm(msg_norm(m) for m in ids)
             elif spec.network == "unordered":
                 counts: dict[int, int] = {}
-                for m in net:
+                for m in ids:
                     counts[m] = counts.get(m, 0) + 1
                 out["net"] = fn_norm([(msg_norm(m), ("I", c)) for m, c in counts.items()])
             else:
-                chans = dict(net)
+                chans = dict(state[1])  # fifo: sorted ((sender, receiver), message ids) channels
                 pairs = []
                 for s_ in range(model.n):
                     for d_ in range(model.n):
