@@ -180,7 +180,7 @@ def run_command(args: argparse.Namespace) -> int:
         report_error("missing tool", e, debug=debug)
         return MISSING_TOOL
     except TargetError as e:
-        report_error("cannot load the model", e, hint="(--debug shows the Python traceback)", debug=debug)
+        report_error("cannot load the model", e, hint="(--debug shows the Python traceback)" if e.__cause__ is not None else "", debug=debug)
         return MODEL_ERROR
     except StatechartError as e:
         report_error(_title(e), e, hint="(--debug shows the Python traceback)", debug=debug)

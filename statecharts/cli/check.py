@@ -110,7 +110,7 @@ def change_lines(step: Step) -> list[str]:
 
 def trace_table(trace: Trace) -> Table:
     """A counterexample as a table: step, actor, message or stimulus, state change."""
-    table = Table(show_header=True, header_style="bold", box=box.SIMPLE_HEAD, expand=False)
+    table = Table(show_header=True, header_style="bold", box=box.SIMPLE_HEAD, show_edge=False, expand=False)
     table.add_column("#", justify="right", style="dim", no_wrap=True)
     table.add_column("actor", style="cyan", no_wrap=True)
     table.add_column("message / stimulus", overflow="fold")
@@ -236,7 +236,7 @@ def write_sequence_charts(result: Result, out_dir: Path) -> dict[str, Path]:
 
 def verdict_table(result: Result, svgs: dict[str, Path]) -> Table:
     """One row per property: kind, verdict, trace length, note."""
-    table = Table(show_header=True, header_style="bold", box=box.SIMPLE_HEAD)
+    table = Table(show_header=True, header_style="bold", box=box.SIMPLE_HEAD, show_edge=False)
     table.add_column("property", no_wrap=True)
     table.add_column("kind", style="dim", no_wrap=True)
     table.add_column("verdict", no_wrap=True)

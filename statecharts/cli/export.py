@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -115,31 +116,39 @@ def _cross_check(system: System, tla: Any, jar: str, args: argparse.Namespace, o
     from simulate import explore
 
     spec = tla.to_tla(system)
-    result: Result = explore(system)
+    # one TLC run for the state count, one per property (TLC stops at its first violation)
+    jobs: dict[str, tuple[str, dict[str, str]]] = {"": (spec.cfg_for(invariants=[], properties=[], deadlock=False), {})}
+    for p in system.properties:
+        if p.name in spec.invariants:
+            jobs[p.name] = (spec.cfg_for(invariants=[p.name], properties=[], deadlock=False), {"ok": "holds", "invariant": "violated"})
+        elif p.name in spec.sometimes:
+            jobs[p.name] = (spec.cfg_for(invariants=[], sometimes=[p.name], properties=[], deadlock=False), {"ok": "unreached", "invariant": "reached"})
+        elif p.name in spec.liveness:
+            jobs[p.name] = (spec.cfg_for(invariants=[], properties=[p.name], deadlock=False, symmetry=False), {"ok": "holds", "liveness": "violated"})
+    if system.check_deadlock:
+        jobs["deadlock"] = (spec.cfg_for(invariants=[], properties=[], deadlock=True), {"ok": "holds", "deadlock": "violated"})
+    workers = max(1, min(len(jobs), (os.cpu_count() or 2) // 2))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = {name: pool.submit(run_tlc, spec, jar=jar, cfg=cfg, timeout=args.timeout) for name, (cfg, _) in jobs.items()}
+        result: Result = explore(system)
+        try:
+            tlc = {name: f.result() for name, f in futures.items()}
+        except TlcError as e:
+            raise ToolMissing(f"TLC failed: {e}") from None
+    count = tlc[""]
     rows: list[tuple[str, str, str, str]] = []
     agree = True
-    try:
-        count = run_tlc(spec, jar=jar, cfg=spec.cfg_for(invariants=[], properties=[], deadlock=False), timeout=args.timeout)
-        for v in result.verdicts:
-            if v.kind == "invariant" and v.name in spec.invariants:
-                r = run_tlc(spec, jar=jar, cfg=spec.cfg_for(invariants=[v.name], properties=[], deadlock=False), timeout=args.timeout)
-                theirs = {"ok": "holds", "invariant": "violated"}.get(r.verdict, r.verdict)
-            elif v.kind == "sometimes" and v.name in spec.sometimes:
-                r = run_tlc(spec, jar=jar, cfg=spec.cfg_for(invariants=[], sometimes=[v.name], properties=[], deadlock=False), timeout=args.timeout)
-                theirs = {"ok": "unreached", "invariant": "reached"}.get(r.verdict, r.verdict)
-            elif v.kind in ("eventually", "leads_to") and v.name in spec.liveness:
-                r = run_tlc(spec, jar=jar, cfg=spec.cfg_for(invariants=[], properties=[v.name], deadlock=False, symmetry=False), timeout=args.timeout)
-                theirs = {"ok": "holds", "liveness": "violated"}.get(r.verdict, r.verdict)
-            elif v.kind == "deadlock":
-                r = run_tlc(spec, jar=jar, cfg=spec.cfg_for(invariants=[], properties=[], deadlock=True), timeout=args.timeout)
-                theirs = {"ok": "holds", "deadlock": "violated"}.get(r.verdict, r.verdict)
-            else:
-                theirs = "not exported"
-            same = theirs == v.status
-            agree = agree and same
-            rows.append((v.name, v.status, theirs, "✓" if same else "✗"))
-    except TlcError as e:
-        raise ToolMissing(f"TLC failed: {e}") from None
+    for v in result.verdicts:
+        if v.name in tlc:
+            r = tlc[v.name]
+            theirs = jobs[v.name][1].get(r.verdict, r.verdict)
+            if r.verdict == "error" and r.messages:
+                theirs = f"error: {r.messages[0]}"
+        else:
+            theirs = "not exported"
+        same = theirs == v.status
+        agree = agree and same
+        rows.append((v.name, v.status, theirs, "✓" if same else "✗"))
     table = Table(title=f"{system.name}: ours vs TLC", header_style="bold")
     table.add_column("property")
     table.add_column("ours")

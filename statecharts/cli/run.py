@@ -155,7 +155,8 @@ class Session:
             self.errors += 1
             self.out.print(Text(f"error: {error_text(e)} (nothing changed)", style="bold red"))
             return
-        self.history.append(before)
+        if it.snapshot() != before:
+            self.history.append(before)
         if not result.taken and result.state == before.state:
             hint = "" if self.chart.accepts(name) else f" (the chart has no transition for {name!r}; :events lists its events)"
             self.out.print(Text(f"  {name}: no transition enabled, event discarded{hint}", style="yellow"))
