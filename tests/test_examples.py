@@ -243,3 +243,38 @@ def test_auth_flow(variant: str, states: int, broken: int | None) -> None:
     assert steps(result, "LockedOut") == (9 if broken is None else 12)
     if broken is not None:
         assert steps(result, "AttemptsBounded") == broken
+
+
+# --------------------------------------------------------------------------- LogSync
+
+
+def test_log_sync_fixed_matches_tlc() -> None:
+    """TLC 2.18 on the LogSync spec (with its later '>=' fix), one key, one client, 2 lines: 2232 states, no error."""
+    from examples import log_sync
+
+    result = explore(log_sync.build("fixed"))
+    assert result.complete
+    assert result.stats.distinct_states == 2232
+    assert verdicts(result) == {
+        "AllJobsMustBeFinished": "holds",
+        "DBShouldSameAsMem": "holds",
+        "StateAlwaysMatchWaitList": "holds",
+        "LogIndexBounded": "holds",
+        "AlwaysTerminate": "holds",
+    }
+
+
+def test_log_sync_spec_log_index_grows() -> None:
+    """As written, a client's log index grows without bound after an eviction (explored under a CONSTRAINT)."""
+    from examples import log_sync
+
+    result = explore(log_sync.build("spec"))
+    assert result.stats.distinct_states == 3680
+    assert verdicts(result)["LogIndexBounded"] == "violated"
+    assert steps(result, "LogIndexBounded") == 19
+    assert {k: v for k, v in verdicts(result).items() if k != "LogIndexBounded"} == {
+        "AllJobsMustBeFinished": "holds",
+        "DBShouldSameAsMem": "holds",
+        "StateAlwaysMatchWaitList": "holds",
+        "AlwaysTerminate": "holds",
+    }
