@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from simulate import Result, System
+from simulate import Result, System, explore
 
 
 def slug(text: str) -> str:
@@ -68,3 +68,16 @@ def write_artifacts(system: System, result: Result | None, out: str | Path, *, t
         for n in notes:
             print("  " + ("SVG not rendered: Graphviz's 'dot' is not installed (apt-get install graphviz)" if n == "graphviz" else n))
     return written
+
+
+def explore_and_report(system: System, out: str | Path, **options: object) -> Result:
+    """Explore a system, print its verdicts and shortest counterexamples, and write its artefacts."""
+    result = explore(system, **options)  # type: ignore[arg-type]
+    print(result.summary())
+    for v in result.violations:
+        if v.trace is not None:
+            print(f"-- {v.name}: shortest counterexample")
+            print(v.trace.format())
+    write_artifacts(system, result, out)
+    print()
+    return result

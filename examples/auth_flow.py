@@ -11,7 +11,7 @@ lock-out guard and lets a fourth wrong password through.
 
 from __future__ import annotations
 
-from simulate import Actor, Result, Stimulus, System, actor, explore, invariant, sometimes
+from simulate import Actor, Stimulus, System, actor, invariant, sometimes
 from statecharts import Chart, Final, Interpreter, State, Transition, assign, choose, ctx, if_, reply, send
 
 VARIANTS = ("correct", "off_by_one")
@@ -87,14 +87,10 @@ def main() -> None:
     """The interpreter demo, then both variants explored."""
     print(" -> ".join("/".join(c) for c in demo()))
     print()
+    from examples._artifacts import explore_and_report
+
     for variant in VARIANTS:
-        result: Result = explore(build(variant))
-        print(result.summary())
-        for v in result.violations:
-            if v.trace is not None:
-                print(f"-- {v.name}: shortest counterexample")
-                print(v.trace.format())
-        print()
+        explore_and_report(build(variant), f"out/auth_flow/{variant}")
 
 
 if __name__ == "__main__":

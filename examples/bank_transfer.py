@@ -25,7 +25,7 @@ distinct states; the explorer finds the same numbers.
 
 from __future__ import annotations
 
-from simulate import Actor, Result, Stimulus, System, actor, explore, invariant
+from simulate import Actor, Stimulus, System, actor, invariant
 from statecharts import Chart, Expr, Parallel, State, Transition, assign, call, choose, ctx, if_else
 
 VARIANTS = ("racy", "check_then_act", "atomic")
@@ -116,14 +116,10 @@ system = build()
 
 def main() -> None:
     """Explore the three variants and print verdicts and the shortest counterexamples."""
+    from examples._artifacts import explore_and_report
+
     for variant in VARIANTS:
-        result: Result = explore(build(variant))
-        print(result.summary())
-        for v in result.violations:
-            if v.trace is not None:
-                print(f"-- {v.name}: shortest counterexample")
-                print(v.trace.format())
-        print()
+        explore_and_report(build(variant), f"out/bank_transfer/{variant}")
 
 
 if __name__ == "__main__":

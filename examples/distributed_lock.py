@@ -30,7 +30,7 @@ holder with the grant again; with that, no deadlock.
 
 from __future__ import annotations
 
-from simulate import Actor, Result, Stimulus, System, actor, explore, invariant, leads_to
+from simulate import Actor, Stimulus, System, actor, invariant, leads_to
 from statecharts import Chart, State, Transition, assign, call, ctx, event, reply, send
 
 VARIANTS = ("queue", "lease", "fenced")
@@ -157,14 +157,10 @@ system = build()
 
 def main() -> None:
     """Explore the three variants; print verdicts and the shortest counterexamples."""
+    from examples._artifacts import explore_and_report
+
     for variant in VARIANTS:
-        result: Result = explore(build(variant))
-        print(result.summary())
-        for v in result.violations:
-            if v.trace is not None:
-                print(f"-- {v.name}: shortest counterexample")
-                print(v.trace.format())
-        print()
+        explore_and_report(build(variant), f"out/distributed_lock/{variant}")
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ the latest request) holds; the ``naive`` variant, which takes any answer, breaks
 
 from __future__ import annotations
 
-from simulate import Actor, Result, Stimulus, System, actor, explore, invariant, leads_to, sometimes
+from simulate import Actor, Stimulus, System, actor, invariant, leads_to, sometimes
 from statecharts import Chart, Final, Interpreter, State, Transition, assign, choose, ctx, event, if_, reply, send
 
 VARIANTS = ("checked", "naive")
@@ -108,14 +108,10 @@ def main() -> None:
     for config in demo():
         print(" / ".join(config))
     print()
+    from examples._artifacts import explore_and_report
+
     for variant in VARIANTS:
-        result: Result = explore(build(variant))
-        print(result.summary())
-        for v in result.violations:
-            if v.trace is not None:
-                print(f"-- {v.name}: shortest counterexample")
-                print(v.trace.format())
-        print()
+        explore_and_report(build(variant), f"out/fetch_machine/{variant}")
 
 
 if __name__ == "__main__":

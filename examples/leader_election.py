@@ -19,7 +19,7 @@ enough to show it, and keeps that variant's state space small).
 
 from __future__ import annotations
 
-from simulate import Actor, Result, Stimulus, System, explore, invariant, sometimes
+from simulate import Actor, Stimulus, System, invariant, sometimes
 from statecharts import Chart, State, Transition, assign, call, ctx, event, foreach, reply, send
 
 VARIANTS = ("raft", "double_vote")
@@ -111,14 +111,10 @@ system = build()
 
 def main() -> None:
     """Explore both variants; print verdicts and the shortest counterexample."""
+    from examples._artifacts import explore_and_report
+
     for variant in VARIANTS:
-        result: Result = explore(build(variant))
-        print(result.summary())
-        for v in result.violations:
-            if v.trace is not None:
-                print(f"-- {v.name}: shortest counterexample")
-                print(v.trace.format())
-        print()
+        explore_and_report(build(variant), f"out/leader_election/{variant}")
 
 
 if __name__ == "__main__":

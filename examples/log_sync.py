@@ -40,7 +40,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from simulate import Actor, Result, Stimulus, System, eventually, explore, invariant
+from simulate import Actor, Stimulus, System, eventually, invariant
 from statecharts import Chart, Expr, Parallel, State, Transition, assign, call, choose, const, ctx, event, if_, if_else
 
 KEYS = ("k1",)
@@ -351,14 +351,10 @@ system = build()
 
 def main() -> None:
     """Explore one key and one client, then two keys; print verdicts and counterexamples."""
+    from examples._artifacts import explore_and_report
+
     for variant in VARIANTS:
-        result: Result = explore(build(variant))
-        print(result.summary())
-        for v in result.violations:
-            if v.trace is not None:
-                print(f"-- {v.name}: shortest counterexample")
-                print(v.trace.format())
-        print()
+        explore_and_report(build(variant), f"out/log_sync/{variant}")
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ reset the volume and display regions.
 
 from __future__ import annotations
 
-from simulate import Actor, Result, Stimulus, System, actor, explore, invariant, sometimes
+from simulate import Actor, Stimulus, System, actor, invariant, sometimes
 from statecharts import Chart, In, Interpreter, Parallel, State, Transition, assign, choose, ctx, if_, reply, send
 
 MAX_VOLUME = 3
@@ -100,8 +100,9 @@ def main() -> None:
     for leaves in demo():
         print(" | ".join(leaves))
     print()
-    result: Result = explore(build())
-    print(result.summary())
+    from examples._artifacts import explore_and_report
+
+    result = explore_and_report(build(), "out/media_player")
     trace = result.verdict("PlayingMutedFullscreen").trace
     if trace is not None:
         print(trace.format())

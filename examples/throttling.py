@@ -24,7 +24,7 @@ accepted" is reported unreached instead of passing silently.
 
 from __future__ import annotations
 
-from simulate import Actor, Result, Stimulus, System, actor, explore, invariant, sometimes
+from simulate import Actor, Result, Stimulus, System, actor, invariant, sometimes
 from statecharts import Chart, Final, State, Transition, assign, call, ctx, event, if_, reply, send
 
 WINDOW, LIMIT, MAX_TIME = 2, 3, 3
@@ -172,10 +172,12 @@ def _report(result: Result) -> None:
 
 def main() -> None:
     """Explore the single-sender and multi-sender variants; print verdicts and counterexamples."""
+    from examples._artifacts import explore_and_report
+
     for variant in SINGLE_VARIANTS:
-        _report(explore(build(variant)))
+        explore_and_report(build(variant), f"out/throttling/{variant}")
     for mode in MULTI_VARIANTS:
-        _report(explore(build_multi(mode)))
+        explore_and_report(build_multi(mode), f"out/throttling/multi-{mode}")
 
 
 if __name__ == "__main__":

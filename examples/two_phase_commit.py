@@ -23,7 +23,7 @@ Variants:
 
 from __future__ import annotations
 
-from simulate import Actor, Result, System, actor, any_in, explore, invariant, sometimes
+from simulate import Actor, System, actor, any_in, invariant, sometimes
 from simulate import all_in as all_in_states
 from statecharts import Chart, State, Transition, assign, broadcast, call, choose, const, ctx, event, reply, send
 
@@ -136,14 +136,10 @@ system = build()
 
 def main() -> None:
     """Explore the three variants; print verdicts and the shortest counterexamples."""
+    from examples._artifacts import explore_and_report
+
     for variant in VARIANTS:
-        result: Result = explore(build(variant))
-        print(result.summary())
-        for v in result.violations:
-            if v.trace is not None:
-                print(f"-- {v.name}: shortest counterexample")
-                print(v.trace.format())
-        print()
+        explore_and_report(build(variant), f"out/two_phase_commit/{variant}")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ anywhere, and the explorer shows the 4-step way to lose an edit (log in, edit, l
 
 from __future__ import annotations
 
-from simulate import Actor, Result, Stimulus, System, actor, explore, invariant, sometimes
+from simulate import Actor, Stimulus, System, actor, invariant, sometimes
 from statecharts import Chart, Interpreter, State, Transition, assign, choose, ctx, if_, reply, send
 
 VARIANTS = ("guarded", "naive")
@@ -79,14 +79,10 @@ def main() -> None:
     """The interpreter demo, then both variants explored."""
     print(" -> ".join("/".join(c) for c in demo()))
     print()
+    from examples._artifacts import explore_and_report
+
     for variant in VARIANTS:
-        result: Result = explore(build(variant))
-        print(result.summary())
-        for v in result.violations:
-            if v.trace is not None:
-                print(f"-- {v.name}: shortest counterexample")
-                print(v.trace.format())
-        print()
+        explore_and_report(build(variant), f"out/user_session/{variant}")
 
 
 if __name__ == "__main__":
