@@ -44,7 +44,7 @@ class Step:
         """One line: ``3. lambda[0] <- post(conn='c1') from gateway``."""
         if self.kind == "init":
             return f"{self.index}. initial state"
-        return f"{self.index}. {self.actor}: {self.kind} {self.text}"
+        return f"{self.index}. {self.actor}: {self.kind} {self.text}".rstrip()
 
 
 @dataclass
