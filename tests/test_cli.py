@@ -327,6 +327,26 @@ def test_tla_writes_module_and_cfg(tmp_path: Path, capsys: pytest.CaptureFixture
     assert "SPECIFICATION Spec" in (tmp_path / "spec" / "DieHard.cfg").read_text()
 
 
+def test_tla_untranslatable_system_is_a_model_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("exporters.tla")
+    code, _, err = run(capsys, "tla", "examples.media_player", "-o", str(tmp_path))
+    assert code == 3
+    assert "cannot translate to TLA+" in err and "parallel state" in err and "Traceback" not in err
+
+
+def test_exploration_options_reach_the_explorer(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--symmetry, --mode, --runs, --seed and --max-depth are passed through (TwoPhase N=3: 288 states, 80 with symmetry, as TLC)."""
+    code, out, _ = run(capsys, "check", "examples.two_phase", "--json")
+    assert code == 0 and json.loads(out)["stats"]["distinct_states"] == 288
+    code, out, _ = run(capsys, "check", "examples.two_phase", "--symmetry", "--json")
+    assert code == 0 and json.loads(out)["stats"]["distinct_states"] == 80
+    code, out, _ = run(capsys, "check", "examples.die_hard", "--mode", "random", "--runs", "20", "--seed", "1", "--max-depth", "5", "--json", "--out", str(tmp_path))
+    data = json.loads(out)
+    assert data["mode"] == "random" and data["stats"]["max_depth"] <= 5 and data["complete"] is False
+    code, out, _ = run(capsys, "check", "examples.die_hard", "--mode", "dfs", "--stop-on-violation", "--json", "--out", str(tmp_path))
+    assert code == 1 and json.loads(out)["mode"] == "dfs"
+
+
 @pytest.mark.skipif(not os.environ.get("TLA2TOOLS"), reason="TLA2TOOLS not set (path of tla2tools.jar)")
 def test_tla_cross_check_with_tlc(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "tla", "examples.die_hard", "-o", str(tmp_path), "--tlc")

@@ -25,7 +25,7 @@ EXIT_CODES = f"""\
 exit status:
   {OK}  every property holds and every reachability goal is reached
   {VIOLATED}  a property is violated, or a goal is never reached (tla --tlc: TLC and the explorer disagree)
-  {INCOMPLETE}  incomplete: a limit (--max-states, --max-depth, --max-seconds) stopped exploration first
+  {INCOMPLETE}  incomplete: a limit (--max-states, --max-depth, --max-seconds) stopped exploration first, or --mode random found nothing
   {MODEL_ERROR}  model error: the module does not import, a chart or system is malformed, or the exporter cannot translate it
   {USAGE}  usage error: bad command line
   {MISSING_TOOL}  a required external tool is missing (Graphviz 'dot', TLC via TLA2TOOLS, Java)
