@@ -7,9 +7,9 @@ or witness a step-through view: a slider and previous/next buttons move along th
 filling the active states of each actor's chart for that step, drawing the transitions it
 took in bold, and highlighting the step in the message sequence chart.
 
-Each chart is drawn once (Graphviz); its edges carry a ``tr<index>`` class so that the
-page can mark taken transitions, and nodes are found by their DOT names (``s<index>``,
-``cluster_<index>``). The page honours ``#step=N`` and ``#trace=ID&step=N`` fragments.
+Each chart is drawn once (Graphviz); the drawing of each transition (an edge, or the state
+that lists a targetless one) carries a ``tr<index>`` class so that the page can mark taken
+transitions, and states are found by their DOT names (``s<index>``, ``cluster_<index>``). The page honours ``#step=N`` and ``#trace=ID&step=N`` fragments.
 Without the Graphviz binary the report still renders, with a note, the sequence charts
 (drawn without Graphviz) and each actor's state as text.
 """
@@ -38,11 +38,6 @@ MAX_CHART_STATES = 400
 # --------------------------------------------------------------------------- diagrams
 
 
-def _node_name(s: StateNode) -> str:
-    """The DOT node name ``chart_dot`` gives a state (compound/parallel: an invisible anchor)."""
-    return f"a{s.index}" if s.kind in ("compound", "parallel") else f"s{s.index}"
-
-
 def _clean_svg(svg: str) -> str:
     """Graphviz SVG without the XML prolog, doctype and comments, ready to inline in HTML."""
     start = svg.find("<svg")
@@ -51,23 +46,29 @@ def _clean_svg(svg: str) -> str:
 
 
 def chart_svg_with_classes(chart: Chart) -> str:
-    """The chart's SVG whose transition edges carry ``class="tr tr<index>"`` (needs Graphviz).
+    """The chart's SVG in which the drawing of each transition carries the class ``tr<index>`` (needs Graphviz).
 
-    ``chart_dot`` draws the transitions last, in order, one edge per target (one self-loop
-    for a targetless transition); the classes are added to exactly those edge lines, and
-    only when every line's tail matches its transition's source (otherwise the diagram is
-    returned without them, and taken transitions are simply not marked).
+    Which DOT lines draw a transition is learnt from ``chart_dot`` itself: the lines that
+    change when it is drawn as taken (its edges, or the state that lists it when it is
+    targetless). So the classes follow the diagram however it lays transitions out.
     """
     dot = chart_dot(chart)
-    edge_lines = [i for i, line in enumerate(dot.body) if re.match(r"\s*\S+ -> \S+", line)]
-    expected = [(t, k) for t in chart.transitions for k in range(max(1, len(t.targets)))]
-    if expected and len(edge_lines) >= len(expected):
-        lines = edge_lines[len(edge_lines) - len(expected) :]
-        if all(t.source is not None and dot.body[i].strip().startswith(f"{_node_name(t.source)} -> ") for i, (t, _) in zip(lines, expected)):
-            for i, (t, _) in zip(lines, expected):
-                line = dot.body[i].rstrip("\n")
-                attrs = f'class="tr tr{t.index}"'
-                dot.body[i] = (line[:-1] + f" {attrs}]" if line.endswith("]") else line + f" [{attrs}]") + "\n"
+    base = list(dot.body)
+    classes: dict[int, list[str]] = {}
+    for t in chart.transitions:
+        marked = chart_dot(chart, taken=[t.index]).body
+        if len(marked) != len(base):
+            continue  # not line-for-line comparable: leave this transition unmarked
+        for i, (a, b) in enumerate(zip(base, marked)):
+            if a != b:
+                classes.setdefault(i, []).append(f"tr{t.index}")
+    for i, names in classes.items():
+        line = base[i].rstrip("\n")
+        attrs = f'class="tr {" ".join(names)}"'
+        if line.endswith("]"):  # a node or an edge statement
+            dot.body[i] = line[:-1] + f" {attrs}]\n"
+        elif "=" in line and "->" not in line and "{" not in line:  # a cluster's attribute statement
+            dot.body[i] = f"{line} {attrs}\n"
     return _clean_svg(_svg(dot))
 
 
@@ -440,6 +441,7 @@ figure.chart { margin: 10px 0 22px; } figcaption { font-weight: bold; margin-bot
 g.node.active > path, g.node.active > polygon, g.node.active > ellipse { fill: var(--hl); stroke: var(--hl-line); stroke-width: 2; }
 g.cluster.active > path, g.cluster.active > polygon { fill: #fff7dc; stroke: var(--hl-line); stroke-width: 2; }
 g.edge.taken > path { stroke: #d62728; stroke-width: 2.5; }
+g.node.taken > path, g.node.taken > polygon, g.cluster.taken > path, g.cluster.taken > polygon { stroke: #d62728; stroke-width: 2.5; }
 g.edge.taken > polygon { fill: #d62728; stroke: #d62728; } g.edge.taken > text { fill: #d62728; font-weight: bold; }
 .msc rect.msc-hl.current { fill: var(--hl); fill-opacity: 1; stroke: var(--hl-line); }
 .msc text.msc-label.current { font-weight: bold; }
@@ -548,10 +550,10 @@ JS = r"""
       c.card.classList.toggle('changed', st.changed.indexOf(name) >= 0 && st.actor !== name);
       if (c.svg) {
         c.svg.querySelectorAll('.active').forEach(function (g) { g.classList.remove('active'); });
-        c.svg.querySelectorAll('g.edge.taken').forEach(function (g) { g.classList.remove('taken'); });
+        c.svg.querySelectorAll('g.taken').forEach(function (g) { g.classList.remove('taken'); });
         if (s) { s.titles.forEach(function (t) { var g = c.titles[t]; if (g) { g.classList.add('active'); } }); }
         if (st.actor === name) {
-          st.taken.forEach(function (cls) { c.svg.querySelectorAll('g.edge.' + cls).forEach(function (g) { g.classList.add('taken'); }); });
+          st.taken.forEach(function (cls) { c.svg.querySelectorAll('g.' + cls).forEach(function (g) { g.classList.add('taken'); }); });
         }
       }
       c.state.textContent = '';
