@@ -575,7 +575,7 @@ JS = r"""
         this.band.setAttribute('y', String(y - 17));
         this.band.setAttribute('height', '24');
         var pane = this.el.querySelector('.pane.msc');
-        pane.scrollTop = Math.max(0, y - pane.clientHeight / 2);
+        if (y < pane.scrollTop + 40 || y > pane.scrollTop + pane.clientHeight - 40) { pane.scrollTop = Math.max(0, y - pane.clientHeight / 2); }
         var x = parseFloat(label.getAttribute('x'));
         if (x < pane.scrollLeft + 40 || x > pane.scrollLeft + pane.clientWidth - 40) { pane.scrollLeft = Math.max(0, x - pane.clientWidth / 2); }
       } else {
