@@ -144,10 +144,12 @@ class _Explorer:
             self.initial = self.model.initial_states()
         except StatechartError as e:
             raise ModelError(f"system {self.system.name!r}: cannot start: {e}") from None
-        if self.mode == "random":
-            complete = self._simulate()
-        else:
-            complete = self._search()
+        try:
+            complete = self._simulate() if self.mode == "random" else self._search()
+        except KeyboardInterrupt:
+            # an interrupted exploration reports what it had: verdicts on the explored part
+            complete = False
+            self.limit = "interrupted"
         self.stats.seconds = time.perf_counter() - t0
         verdicts = self._verdicts(complete)
         graph = self._networkx() if self.want_graph else None
