@@ -33,9 +33,10 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from simulate.properties import SYSTEM_FUNCTIONS, Eventually, Invariant, LeadsTo, Sometimes, system_node
@@ -57,7 +58,7 @@ from statecharts.actions import (
     describe,
 )
 from statecharts.chart import StateNode, Transition, match_descriptor
-from statecharts.engine import CONTENT
+from statecharts.engine import _T, CONTENT
 from statecharts.errors import ExpressionError
 from statecharts.expr import (
     Attr,
@@ -108,6 +109,8 @@ class VarInfo:
     """For budgets: the explorer's budget slots (one, or one per instance for stimulus budgets)."""
     instances: tuple[int, ...] = ()
     """For budgets over instances: the instance index of each slot."""
+    leaf_set: bool = False
+    """For states of charts with parallel states: the set of active leaves (else the one active leaf)."""
 
 
 @dataclass
@@ -311,6 +314,13 @@ class _Group:
     selected_op: str = ""
     deliver_ops: list[str] = field(default_factory=list)
     timer_ops: list[str] = field(default_factory=list)
+    general: bool = False
+    """Parallel states or eventless transitions: macrosteps are translated per configuration."""
+    par: bool = False
+    """Parallel states: the state variable holds the set of active leaves."""
+    step_ops: list[tuple[str, list[str], str]] = field(default_factory=list)
+    """(operator, event names it takes, description) of each macrostep operator."""
+    tmap: dict[int, Transition] = field(default_factory=dict)
 
     def acc(self, var: str, self_expr: str) -> str:
         return f"{var}[{self_expr}]" if self.multi else var
@@ -407,6 +417,9 @@ class _Exporter:
                 idx.append(i)
                 mvs.append(mv)
             g = _Group(a, a.name, a.chart, idx, mvs, a.count is not None)
+            g.par = any(x.kind == "parallel" for x in a.chart.states.values())
+            g.general = g.par or any(t.eventless for t in a.chart.transitions)
+            g.tmap = {t.index: t for t in a.chart.transitions}
             self.groups.append(g)
             self.group_by_name[a.name] = g
         self.env_mv = self.names.new(ENV, model_value=True)
@@ -438,16 +451,11 @@ class _Exporter:
         if ch.on_error != "raise":
             raise TlaUnsupported(f"{where}: on_error={ch.on_error!r} (error.execution events) is not translated; use on_error='raise'")
         for s in ch.states.values():
-            if s.kind == "parallel":
-                raise TlaUnsupported(
-                    f"{where}: parallel state {s.id!r}: several regions may react to one event in one macrostep; "
-                    "the TLA+ exporter supports atomic, compound and final states"
-                )
             if s.kind == "history":
                 raise TlaUnsupported(f"{where}: history state {s.id!r} is not translated")
             for t in s.transitions:
-                if t.eventless:
-                    raise TlaUnsupported(f"{where}: eventless transition {t.describe()} (a macrostep would take several transitions)")
+                if t.eventless and t.guard is not None and any(isinstance(n, (EventField, EventAttr)) for n in walk(t.guard)):
+                    raise TlaUnsupported(f"{where}: eventless transition {t.describe()} has a guard reading the event, which is not translated")
             for label, acts in (("entry", s.entry), ("exit", s.exit)):
                 self._check_actions(acts, f"{where}, {label} of state {s.id!r}")
             if s.initial is not None:
@@ -460,6 +468,7 @@ class _Exporter:
                 self._check_node(t.guard, f"{where}, guard of transition {t.describe()}")
         # internal done.state events must not trigger anything
         done = {f"done.state.{s.parent.id}" for s in ch.states.values() if s.kind == "final" and s.parent is not None and s.parent.kind != "root"}
+        done |= {f"done.state.{s.id}" for s in ch.states.values() if s.kind == "parallel"}
         for t in ch.transitions:
             for d in t.events:
                 for e in done:
@@ -590,7 +599,7 @@ class _Exporter:
         g.set_op = self.names.new(f"{g.name}_Instances")
         g.list_op = self.names.new(f"{g.name}_List")
         g.state_var = self.names.new(f"{g.name}_state")
-        self.variables.append(VarInfo(g.state_var, "state", g.name))
+        self.variables.append(VarInfo(g.state_var, "state", g.name, leaf_set=g.par))
         for f in g.chart.context:
             v = self.names.new(f"{g.name}_{f}")
             g.field_vars[f] = v
@@ -890,7 +899,7 @@ class _Exporter:
             if sc.active is not None:
                 return "TRUE" if n.state in sc.active else "FALSE"
             leaf = sc.group.acc(sc.group.state_var, sc.self_expr)
-            return f"({leaf} \\in {self._str_set(sc.group.leaves[n.state])})"
+            return f"({self._in_leaves(sc.group, leaf, sc.group.leaves[n.state])})"
         if isinstance(n, PyFunc):
             if n.tla is None:
                 raise self._fail(sc, n, f"Python callable {n.label!r} has no tla= rendering")
@@ -902,6 +911,12 @@ class _Exporter:
         if not binds:
             return f"({text})"
         return f"(LET {' '.join(binds)} IN {text})"
+
+    def _in_leaves(self, g: _Group, acc: str, leaves: Sequence[str]) -> str:
+        """The state variable (read as ``acc``) has an active leaf among ``leaves``."""
+        if g.par:
+            return f"{acc} \\cap {self._str_set(leaves)} # {{}}"
+        return f"{acc} \\in {self._str_set(leaves)}"
 
     def _str_set(self, items: Iterable[str]) -> str:
         return "{" + ", ".join(_tla_string(x) for x in items) + "}"
@@ -1056,7 +1071,7 @@ class _Exporter:
         if fn == "is_final":
             for g, mv in gs:
                 finals = [s.id for s in g.chart.root.children if s.kind == "final"]
-                test = f"{g.acc(g.state_var, a)} \\in {self._str_set(finals)}"
+                test = self._in_leaves(g, g.acc(g.state_var, a), finals)
                 parts.append(test if mv else f"({a} \\in {g.set_op} /\\ {test})")
             return "(" + " \\/ ".join(parts or ["FALSE"]) + ")"
         if len(args) != 2 or not isinstance(args[1], Const) or not isinstance(args[1].value, str):
@@ -1066,7 +1081,7 @@ class _Exporter:
             for g, mv in gs:
                 if what not in g.leaves:
                     continue
-                test = f"{g.acc(g.state_var, a)} \\in {self._str_set(g.leaves[what])}"
+                test = self._in_leaves(g, g.acc(g.state_var, a), g.leaves[what])
                 parts.append(f"({test})" if mv else f"({a} \\in {g.set_op} /\\ {test})")
             return "(" + " \\/ ".join(parts or ["FALSE"]) + ")"
         # field
@@ -1356,7 +1371,7 @@ class _Exporter:
         def enabled(t: Transition, names: Sequence[str] | None = None) -> str:
             assert t.source is not None
             ns = g.names[t.index] if names is None else names
-            parts = [f"{leaf} \\in {self._str_set(g.leaves[t.source.id])}", f"ev.name \\in {self._str_set(ns)}"]
+            parts = [self._in_leaves(g, leaf, g.leaves[t.source.id]), f"ev.name \\in {self._str_set(ns)}"]
             if guards[t.index] != "TRUE":
                 parts.append(guards[t.index])
             return "(" + " /\\ ".join(parts) + ")"
@@ -1365,6 +1380,9 @@ class _Exporter:
         g.selected_op = self.names.new(f"{g.name}_Selected")
         sel = [enabled(t) for t in ch.transitions if g.names[t.index]]
         self.defs.append(f"{g.selected_op}(self, ev) ==\n    " + ("\\/ " + "\n    \\/ ".join(sel) if sel else "FALSE"))
+        if g.general:
+            self._general_operators(g)
+            return
         for t in ch.transitions:
             if not g.names[t.index]:
                 continue
@@ -1405,10 +1423,200 @@ class _Exporter:
             self.defs.append(
                 f"\\* {g.name}: {t.describe()}\n{op}(self, ev, net0, tmr0) ==\n    /\\ " + "\n    /\\ ".join(parts)
             )
+            g.step_ops.append((op, g.names[t.index], t.describe()))
 
-    def _finish_local(self, g: _Group, sym: _Sym, key: str, new_leaf: str, prime: str = "'") -> str:
+    # ------------------------------------------------------------------ general macrosteps (parallel states, eventless transitions)
+
+    def _cfg_ids(self, g: _Group, cfg: int) -> frozenset[str]:
+        eng = g.chart.engine
+        return frozenset(eng.ids[i] for i in range(1, eng.n) if cfg >> i & 1)
+
+    def _cfg_value(self, g: _Group, cfg: int) -> str:
+        leaves = g.chart.engine.leaf_names(cfg)
+        if g.par:
+            return self._str_set(leaves)
+        assert len(leaves) == 1
+        return _tla_string(leaves[0])
+
+    def _plan_items(self, g: _Group, cfg: int, enabled: tuple[Any, ...], first: Sequence[Action] = ()) -> tuple[list[tuple[Action, frozenset[str]]], int, bool]:
+        """The engine's microstep taking ``enabled`` in ``cfg``: exits, transition actions in order, entries (document order)."""
+        eng = g.chart.engine
+        ch = g.chart
+        plan = eng._plan(cfg, enabled, ())
+        if plan.hist_saves:
+            raise TlaUnsupported(f"actor {g.name!r}: history is not translated")
+        items: list[tuple[Action, frozenset[str]]] = [(a, frozenset()) for a in first]
+        cur = cfg
+        for s, _fn in plan.exits:
+            node = ch.states[eng.ids[s]]
+            items.extend((a, self._cfg_ids(g, cur)) for a in node.exit)
+            cur &= ~(1 << s)
+        cur = plan.after_exit_cfg
+        for t in enabled:
+            tr = g.tmap.get(t.index)
+            if tr is not None:
+                items.extend((a, self._cfg_ids(g, cur)) for a in tr.actions)
+        stop = False
+        for s, fns, _done, st in plan.entries:
+            cur |= 1 << s
+            node = ch.states[eng.ids[s]]
+            act = self._cfg_ids(g, cur)
+            items.extend((a, act) for a in node.entry)
+            init_fn = eng.initial_actions[s]
+            if node.initial is not None and init_fn is not None and any(f is init_fn for f in fns):
+                items.extend((a, act) for a in node.initial.actions)
+            stop = stop or st
+        return items, plan.new_cfg, stop
+
+    def _select_combos(self, g: _Group, cfg: int, name: str | None) -> list[tuple[Any, ...]]:
+        """Candidate lists (one per active atomic state, document order) of the engine's selection."""
+        eng = g.chart.engine
+        if cfg & eng.top_final_mask:
+            return []
+        return list(eng._candidates_for(cfg, name))
+
+    def _resolve(self, g: _Group, cfg: int, enabled: list[Any]) -> tuple[Any, ...]:
+        sel = tuple(enabled)
+        if len(sel) > 1:
+            sel = g.chart.engine._remove_conflicts(SimpleNamespace(cfg=cfg), sel)  # type: ignore[arg-type]
+        return sel
+
+    def _static_succ(self, g: _Group, cfg: int, name: str | None, path: tuple[int, ...]) -> set[int]:
+        """Configurations a macrostep may end in, guards ignored; rejects eventless chains that can repeat."""
+        out: set[int] = set()
+        lists = self._select_combos(g, cfg, name)
+        if not lists:
+            return {cfg} if name is None else out
+        for combo in itertools.product(*[[*lst, None] for lst in lists]):
+            enabled: list[Any] = []
+            for t in combo:
+                if t is not None and t not in enabled:
+                    enabled.append(t)
+            if not enabled:
+                if name is None:
+                    out.add(cfg)
+                continue
+            sel = self._resolve(g, cfg, enabled)
+            _, new, stop = self._plan_items(g, cfg, sel)
+            if name is None and new in path:
+                descs = ", ".join(g.tmap[t.index].describe() for t in sel)
+                raise TlaUnsupported(
+                    f"actor {g.name!r} (chart {g.chart.name!r}): eventless transitions may chain forever ({descs} returns to an earlier "
+                    "configuration of the same macrostep); only acyclic eventless transitions are translated"
+                )
+            out |= {new} if stop else self._static_succ(g, new, None, (*path, new))
+        return out
+
+    def _fork(self, sym: _Sym) -> _Sym:
+        return _Sym([], {k: _Local(dict(v.fields), v.leaf, v.timers) for k, v in sym.locals.items()}, list(sym.out))
+
+    def _macro(
+        self,
+        g: _Group,
+        key: str,
+        self_expr: str,
+        cfg: int,
+        name: str | None,
+        ev: str | None,
+        sym: _Sym,
+        done: Callable[[_Sym, int], str],
+        first: bool,
+    ) -> str:
+        """One macrostep from configuration ``cfg``: the selected transitions' microstep, then eventless microsteps until stable."""
+        where = f"actor {g.name!r}, macrostep" + (f" on {name!r}" if name else "")
+        lists = self._select_combos(g, cfg, name if first else None)
         loc = sym.locals[key]
-        parts = [g.upd(g.state_var, "self", _tla_string(new_leaf))]
+        ev_names = (name,) if name else ()
+        sc = _Scope(g, self_expr, dict(loc.fields), ev, ev_names, self._cfg_ids(g, cfg), {}, where)
+        opts_per_list = []
+        for lst in lists:
+            opts: list[tuple[list[str], Any]] = []
+            negs: list[str] = []
+            for t in lst:
+                tr = g.tmap[t.index]
+                gt = self._e(tr.guard, sc) if tr.guard is not None else "TRUE"
+                if gt == "TRUE":
+                    opts.append((list(negs), t))
+                    break
+                opts.append(([*negs, gt], t))
+                negs = [*negs, f"~{gt}"]
+            else:
+                opts.append((negs, None))
+            opts_per_list.append(opts)
+        branches = []
+        for combo in itertools.product(*opts_per_list):
+            conds = [c for cs, _ in combo for c in cs]
+            enabled: list[Any] = []
+            for _, t in combo:
+                if t is not None and t not in enabled:
+                    enabled.append(t)
+            if not enabled:
+                if first:
+                    continue
+                body = done(sym, cfg)
+            else:
+                sel = self._resolve(g, cfg, enabled)
+                items, new, stop = self._plan_items(g, cfg, sel)
+                sub = self._fork(sym)
+                run_items = [(a, _Scope(g, self_expr, {}, ev, ev_names, act, {}, where), key) for a, act in items]
+
+                def cont(s: _Sym, c: int = new, stop: bool = stop) -> str:
+                    if stop:
+                        return done(s, c)
+                    return self._macro(g, key, self_expr, c, name, ev, s, done, False)
+
+                body = self._run(run_items, sub, cont)
+            branches.append("(" + " /\\ ".join([*conds, body]) + ")" if conds else body)
+        if not branches:
+            return "FALSE"
+        return branches[0] if len(branches) == 1 else "(" + " \\/ ".join(branches) + ")"
+
+    def _initial_general(self, g: _Group) -> tuple[list[tuple[Action, frozenset[str]]], int]:
+        eng = g.chart.engine
+        root_t = _T()
+        root_t.targets = eng.initial_targets[0]
+        root_t.domain = 0
+        first = g.chart.root.initial.actions if g.chart.root.initial is not None else ()
+        items, cfg, _ = self._plan_items(g, 1, (root_t,), first)
+        return items, cfg
+
+    def _general_operators(self, g: _Group) -> None:
+        ch = g.chart
+        _, cfg0 = self._initial_general(g)
+        reacting = [e for e in self.universe if any(e in g.names[t.index] for t in ch.transitions)]
+        seen = set(self._static_succ(g, cfg0, None, (cfg0,)))
+        queue = sorted(seen)
+        while queue:
+            cfg = queue.pop(0)
+            for n in reacting:
+                for c in sorted(self._static_succ(g, cfg, n, ())):
+                    if c not in seen:
+                        seen.add(c)
+                        queue.append(c)
+        state = g.acc(g.state_var, "self")
+        arms = []
+        for cfg in sorted(seen, key=lambda c: g.chart.engine.leaf_names(c)):
+            per_name = []
+            for n in reacting:
+                locals_ = {"self": _Local({f: g.acc(v, "self") for f, v in g.field_vars.items()}, "", "tmr0" if g.timers_var else None)}
+                text = self._macro(
+                    g, "self", "self", cfg, n, "ev", _Sym([], locals_, []),
+                    lambda s, c: self._finish_local(g, s, "self", "", leaf_text=self._cfg_value(g, c)), True,
+                )
+                if text != "FALSE":
+                    per_name.append(f"(ev.name = {_tla_string(n)} /\\ {text})")
+            if per_name:
+                arms.append(f"/\\ {state} = {self._cfg_value(g, cfg)}\n       /\\ " + ("\n          \\/ ".join(per_name)))
+        op = self.names.new(f"{g.name}_Step")
+        self.defs.append(
+            f"\\* {g.name}: one macrostep per (configuration, event): the optimal enabled transition set, then eventless microsteps\n"
+            f"{op}(self, ev, net0, tmr0) ==\n    " + ("\\/ " + "\n    \\/ ".join(arms) if arms else "FALSE")
+        )
+        g.step_ops = [(op, reacting, "a macrostep")]
+
+    def _finish_local(self, g: _Group, sym: _Sym, key: str, new_leaf: str, prime: str = "'", leaf_text: str | None = None) -> str:
+        loc = sym.locals[key]
+        parts = [g.upd(g.state_var, "self", leaf_text if leaf_text is not None else _tla_string(new_leaf))]
         for f, v in g.field_vars.items():
             parts.append(g.upd(v, "self", loc.fields[f]))
         if g.timers_var:
@@ -1423,20 +1631,27 @@ class _Exporter:
         items: list[tuple[Action, _Scope, str]] = []
         locals_: dict[str, _Local] = {}
         leaves: dict[str, tuple[_Group, str, str]] = {}
+        general: list[tuple[_Group, str, int]] = []
         for g in self.groups:
-            acts, leaf = self._initial_items(g)
+            if g.general:
+                acts, cfg0 = self._initial_general(g)
+                leaf = ""
+            else:
+                acts, leaf = self._initial_items(g)
             for mv in g.mvs:
                 fields = {f: g.acc(op, mv) for f, op in g.init_ops.items()}
-                locals_[mv] = _Local(fields, leaf, "{}" if g.timers_var else None)
+                locals_[mv] = _Local(fields, _tla_string(leaf), "{}" if g.timers_var else None)
                 leaves[mv] = (g, mv, leaf)
                 where = f"actor {mv}, initial entry"
                 items.extend((a, _Scope(g, mv, {}, None, (), act, {}, where), mv) for a, act in acts)
+                if g.general:
+                    general.append((g, mv, cfg0))
 
         def finish(sym: _Sym) -> str:
             parts = []
             for g in self.groups:
                 per = [(mv, sym.locals[mv]) for mv in g.mvs]
-                parts.append(f"{g.state_var} = " + self._fn(g, [_tla_string(leaves[mv][2]) for mv, _ in per]))
+                parts.append(f"{g.state_var} = " + self._fn(g, [loc.leaf for _, loc in per]))
                 for f, v in g.field_vars.items():
                     parts.append(f"{v} = " + self._fn(g, [loc.fields[f] for _, loc in per]))
                 if g.timers_var:
@@ -1447,7 +1662,19 @@ class _Exporter:
                 parts.append(f"{v} = {init}")
             return "(" + " /\\ ".join(f"({x})" for x in parts) + ")"
 
-        body = self._run(items, _Sym([], locals_, []), finish)
+        def chain(k: int) -> Callable[[_Sym], str]:
+            if k == len(general):
+                return finish
+            g, mv, cfg0 = general[k]
+
+            def done(s: _Sym, c: int) -> str:
+                s2 = self._fork(s)
+                s2.locals[mv].leaf = self._cfg_value(g, c)
+                return chain(k + 1)(s2)
+
+            return lambda s: self._macro(g, mv, mv, cfg0, None, None, s, done, False)
+
+        body = self._run(items, _Sym([], locals_, []), chain(0))
         self.init_text = "Init ==\n    " + body
 
     def _fn(self, g: _Group, vals: list[str]) -> str:
@@ -1456,12 +1683,22 @@ class _Exporter:
         return "(" + " @@ ".join(f"({mv} :> {v})" for mv, v in zip(g.mvs, vals)) + ")"
 
     def _crash_body(self, g: _Group) -> str:
-        acts, leaf = self._initial_items(g)
+        if g.general:
+            acts, cfg0 = self._initial_general(g)
+            leaf = ""
+        else:
+            acts, leaf = self._initial_items(g)
         durable = set(g.actor.durable)
         fields = {f: (g.acc(v, "self") if f in durable else g.acc(g.init_ops[f], "self")) for f, v in g.field_vars.items()}
         locals_ = {"self": _Local(fields, leaf, "{}" if g.timers_var else None)}
         where = f"actor {g.name!r}, restart after a crash"
         items = [(a, _Scope(g, "self", {}, None, (), act, {}, where), "self") for a, act in acts]
+        if g.general:
+
+            def done(s: _Sym, c: int) -> str:
+                return self._finish_local(g, s, "self", "", leaf_text=self._cfg_value(g, c))
+
+            return self._run(items, _Sym([], locals_, []), lambda s: self._macro(g, "self", "self", cfg0, None, None, s, done, False))
         return self._run(items, _Sym([], locals_, []), lambda s: self._finish_local(g, s, "self", leaf))
 
     # ------------------------------------------------------------------ actions of Next
@@ -1485,12 +1722,11 @@ class _Exporter:
     def _deliveries(self, g: _Group) -> None:
         tmr = g.acc(g.timers_var, "self") if g.timers_var else "{}"
         keep = [*g.all_vars(), "net"]
-        for t in g.chart.transitions:
-            op = g.trans_ops.get(t.index)
-            if op is None or not set(self.message_events) & set(g.names[t.index]):
+        for op, names, desc in g.step_ops:
+            if not set(self.message_events) & set(names):
                 continue
             body = f"/\\ \\E m \\in Deliverable(self) : {op}(self, m, After(m), {tmr})\n    /\\ {self._unchanged(keep)}"
-            a = self._action(f"recv_{op}", "self", body, f"{g.name} receives a message and takes {t.describe()}")
+            a = self._action(f"recv_{op}", "self", body, f"{g.name} receives a message and takes {desc}")
             g.deliver_ops.append(a)
             self.next_parts.append(self._quant(g, a))
         if self.net_kind != "unordered-duplicating":
@@ -1503,12 +1739,11 @@ class _Exporter:
             self.next_parts.append(self._quant(g, a))
         if g.timers_var:
             tv = g.acc(g.timers_var, "self")
-            for t in g.chart.transitions:
-                op = g.trans_ops.get(t.index)
-                if op is None or not set(self.timer_events) & set(g.names[t.index]):
+            for op, names, desc in g.step_ops:
+                if not set(self.timer_events) & set(names):
                     continue
                 body = f"/\\ \\E x \\in {tv} : {op}(self, x.ev, net, {tv} \\ {{x}})\n    /\\ {self._unchanged(keep)}"
-                a = self._action(f"timer_{op}", "self", body, f"a timer of {g.name} fires and it takes {t.describe()}")
+                a = self._action(f"timer_{op}", "self", body, f"a timer of {g.name} fires and it takes {desc}")
                 g.timer_ops.append(a)
                 self.next_parts.append(self._quant(g, a))
             rest = tv + " \\ {x}"
@@ -1547,9 +1782,8 @@ class _Exporter:
             budget = self.stim_vars.get(k)
             tmr = g.acc(g.timers_var, "self") if g.timers_var else "{}"
             ops = []
-            for t in g.chart.transitions:
-                op = g.trans_ops.get(t.index)
-                if op is None or st.event not in g.names[t.index]:
+            for op, names, desc in g.step_ops:
+                if st.event not in names:
                     continue
                 keep = [*g.all_vars(), "net"]
                 parts = []
@@ -1561,7 +1795,7 @@ class _Exporter:
                     keep.append(bv)
                 parts.append(f"\\E d \\in {alts} : {op}(self, {ev}, net, {tmr})")
                 parts.append(self._unchanged(keep))
-                a = self._action(f"stim_{st.event}_{op}", "self", "/\\ " + "\n    /\\ ".join(parts), f"the environment sends {st.event!r} to {st.target}; {t.describe()}")
+                a = self._action(f"stim_{st.event}_{op}", "self", "/\\ " + "\n    /\\ ".join(parts), f"the environment sends {st.event!r} to {st.target}; {desc}")
                 ops.append(a)
                 if g.multi:
                     self.next_parts.append(f"\\E self \\in {dom} : {a}(self)")
@@ -1711,8 +1945,8 @@ class _Exporter:
             leaves: list[str] = []
             for sid in ids + list(g.actor.end_states):
                 leaves.extend(lf for lf in g.leaves[sid] if lf not in leaves)
-            cond = f"{g.acc(g.state_var, 'i')} \\in {self._str_set(leaves)}"
-            rest.append(f"(\\A i \\in {g.set_op} : {cond})" if g.multi else f"({g.acc(g.state_var, '')} \\in {self._str_set(leaves)})")
+            cond = self._in_leaves(g, g.acc(g.state_var, "i"), leaves)
+            rest.append(f"(\\A i \\in {g.set_op} : {cond})" if g.multi else f"({self._in_leaves(g, g.acc(g.state_var, ''), leaves)})")
         at_rest = "AtRest == " + (" /\\ ".join(rest) if rest else "TRUE")
         next_parts = list(self.next_parts)
         if s.check_deadlock:
@@ -1834,7 +2068,10 @@ def state_values(spec: TlaSpec, model: Any, state: Any) -> dict[str, Any]:
     for v in spec.variables:
         if v.kind == "state":
             assert v.group is not None
-            out[v.name] = per_group(v.group, lambda i: ("S", model.charts[i].leaves(model.chart_state(state, i))[0]))
+            if v.leaf_set:
+                out[v.name] = per_group(v.group, lambda i: set_norm(("S", x) for x in model.charts[i].leaves(model.chart_state(state, i))))
+            else:
+                out[v.name] = per_group(v.group, lambda i: ("S", model.charts[i].leaves(model.chart_state(state, i))[0]))
         elif v.kind == "field":
             assert v.group is not None and v.field is not None
             out[v.name] = per_group(v.group, lambda i, f=v.field: norm(model.field(state, i, f), mv, none))

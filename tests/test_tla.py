@@ -21,7 +21,7 @@ import pytest
 from exporters.tla import TlaSpec, TlaUnsupported, to_tla, write_tla
 from exporters.tlc import TlcResult, parse_tlc_output, parse_tlc_trace, parse_tlc_value, replay_tlc_trace, run_tlc
 from simulate import Actor, Stimulus, System, actor, explore, invariant, sometimes
-from statecharts import Chart, Parallel, State, Transition, assign, choose, ctx, foreach, if_, python, raise_, send
+from statecharts import Chart, State, Transition, assign, choose, ctx, event, foreach, if_, python, raise_, send
 from statecharts.expr import PyFunc
 
 FIXTURES = Path(__file__).parent / "fixtures" / "tla"
@@ -89,6 +89,14 @@ CASES: dict[str, Callable[[], System]] = {
     "leader_election": _example("examples.leader_election"),
     "websocket_gateway": _example("examples.websocket_gateway.model", "build"),
     "jugs_tla_escape_hatch": _jugs_with_tla_guard,
+    # parallel states (several regions may react to one event) and eventless transitions
+    "bank_transfer_racy": _example("examples.bank_transfer", variant="racy"),
+    "bank_transfer_check_then_act": _example("examples.bank_transfer", variant="check_then_act"),
+    "bank_transfer_atomic": _example("examples.bank_transfer", variant="atomic"),
+    "media_player": _example("examples.media_player"),
+    "two_phase_commit_durable": _example("examples.two_phase_commit", variant="durable"),
+    "two_phase_commit_volatile": _example("examples.two_phase_commit", variant="volatile"),
+    "two_phase_commit_impatient": _example("examples.two_phase_commit", variant="impatient"),
     **{name: fn for name, fn in SYSTEMS.ALL.items()},
 }
 
@@ -203,8 +211,15 @@ def _one(chart: Chart, **kw: Any) -> System:
     [
         (lambda: _one(Chart("C", State("s", on={"go": Transition("s", guard=lambda c, e: True)}), State("t"))), "guard of transition s --go--> s"),
         (lambda: _one(Chart("C", State("s", on={"go": Transition(None, actions=lambda c, e: None)}))), "Python action"),
-        (lambda: _one(Chart("C", Parallel("p", State("r1", on={"go": "r1"}), State("r2", on={"go": "r2"})))), "parallel state 'p'"),
-        (lambda: _one(Chart("C", State("s", on={"go": "t"}), State("t", always="s"))), "eventless transition t --(eventless)--> s"),
+        (
+            lambda: _one(Chart("C", State("s", on={"go": "t"}), State("t", always=Transition(None, guard=ctx.n < 3, actions=assign(n=ctx.n + 1))), context={"n": 0})),
+            "eventless transitions may chain forever",
+        ),
+        (lambda: _one(Chart("C", State("s", on={"go": "t"}), State("t", always="u"), State("u", always="t"))), "eventless transitions may chain forever"),
+        (
+            lambda: _one(Chart("C", State("s", on={"go": "t"}), State("t", always=Transition("s", guard=event.n == 1)))),
+            "has a guard reading the event",
+        ),
         (lambda: _one(Chart("C", State("s", on={"go": Transition(None, actions=raise_("x")), "x": "t"}), State("t"))), "raise_"),
         (
             lambda: _one(Chart("C", State("s", on={"go": Transition(None, actions=foreach((1, 2), "i", lambda i: assign(n=i)))}), context={"n": 0})),
