@@ -1012,8 +1012,9 @@ class _Exporter:
             return f"({e[0]} \\cup {{{e[1]}}})"
         if fn == "head":
             return f"Head({e[0]})"
-        if fn == "tail":
-            return f"Tail({e[0]})"
+        if fn == "tail":  # total, as in Python (the tail of an empty sequence is empty); TLA+'s Tail is not
+            v = self.names.new("s")
+            return f"(LET {v} == {e[0]} IN SubSeq({v}, 2, Len({v})))"
         if fn == "range":
             lo, hi = ("0", e[0]) if len(e) == 1 else (e[0], e[1])
             v = self.names.new("k")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from statecharts.errors import ExpressionError
-from statecharts.expr import Call, Const, Ctx, Evaluator, Expr, Node, PyFunc, _Compiler, node_of, to_node, to_source, walk
+from statecharts.expr import Call, Const, Ctx, Evaluator, Expr, Node, PyFunc, Quant, Var, _Compiler, node_of, to_node, to_source, walk
 
 if TYPE_CHECKING:
     from .model import Model
@@ -261,6 +261,10 @@ class _SystemCompiler(_Compiler):
         if isinstance(n, PyFunc):
             fn = n.fn
             return lambda c, e, g, b: fn(SystemView(model, c))
+        if isinstance(n, Quant):
+            fast = self._group_in_state(n)
+            if fast is not None:
+                return fast
         if not isinstance(n, Call) or n.fn not in SYSTEM_FUNCTIONS:
             return super().c(n)
         args = n.args
@@ -307,6 +311,42 @@ class _SystemCompiler(_Compiler):
             fi = model.charts[i].engine.fields[what]
             return lambda c, e, g, b: model.chart_state(c, i).context[fi]
         return lambda c, e, g, b: model.field(c, model.instance_index(who(c, e, g, b)), what)
+
+    def _group_in_state(self, n: Quant) -> Evaluator | None:
+        """``any_in``/``all_in`` with one state (a quantifier over a group whose body is ``In``): a loop over masks."""
+        model, dom, body = self.model, n.domain, n.body
+        if n.kind not in ("any", "all") or n.cond is not None:
+            return None
+        if not (isinstance(dom, Call) and dom.fn == "instances" and len(dom.args) == 1 and isinstance(dom.args[0], Const)):
+            return None
+        if not (isinstance(body, Call) and body.fn == "In" and len(body.args) == 2 and body.args[0] == Var(n.var)):
+            return None
+        group, what = dom.args[0].value, body.args[1]
+        if group not in model.groups or not isinstance(what, Const) or not isinstance(what.value, str):
+            return None
+        self._check_names(None, what.value, "state")
+        charts = model.charts
+        pairs = tuple((i, charts[i].engine.state_mask(what.value) if what.value in charts[i].states else 0) for i in model.groups[group])
+        lv = model.local_values
+        if n.kind == "any":
+
+            def some(c: Any, e: Any, g: int, b: dict[str, Any]) -> bool:
+                ids = c[0]
+                for i, mask in pairs:
+                    if lv[ids[i]][1].config & mask:
+                        return True
+                return False
+
+            return some
+
+        def every(c: Any, e: Any, g: int, b: dict[str, Any]) -> bool:
+            ids = c[0]
+            for i, mask in pairs:
+                if not lv[ids[i]][1].config & mask:
+                    return False
+            return True
+
+        return every
 
     def _check_names(self, fixed: list[str] | None, what: str, kind: str) -> None:
         charts = [self.model.charts[self.model.instance_index(x)] for x in fixed] if fixed else self.model.unique_charts()

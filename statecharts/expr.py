@@ -207,6 +207,7 @@ def _head(seq: Sequence[Any]) -> Any:
 
 
 def _tail(seq: Sequence[Any]) -> tuple[Any, ...]:
+    """All but the first item; the tail of an empty sequence is empty (as in Python slicing)."""
     return tuple(seq[1:])
 
 

@@ -355,3 +355,36 @@ def test_unknown_stimulus_and_context_are_rejected() -> None:
         System("bad", actors=[Actor("c", chart, context={"m": 1})])
     with pytest.raises(ModelError, match="unknown actor 'd'"):
         System("bad", actors=[Actor("c", chart)], stimuli=[Stimulus("d", "go")])
+
+
+def test_group_quantifiers_agree_with_the_general_evaluation() -> None:
+    """``any_in``/``all_in`` compile to a loop over state masks; the general quantifier (with a condition, so not
+    the loop) must give the same value in every reachable state."""
+    from dataclasses import replace
+
+    from simulate import all_in, any_in
+    from statecharts.expr import Const, Expr, Quant
+
+    def general(e: Expr) -> Expr:
+        assert isinstance(e.node, Quant)
+        return Expr(replace(e.node, cond=Const(True)))
+
+    base = two_phase.system(3)
+    quantifiers = {"any_committed": any_in("rm", "committed"), "all_prepared": all_in("rm", "prepared"), "all_aborted": all_in("rm", "aborted")}
+    system = System(
+        base.name,
+        actors=base.actors,
+        network=base.network,
+        stimuli=base.stimuli,
+        properties=[
+            *[invariant(f"{k} agrees", q == general(q)) for k, q in quantifiers.items()],
+            *[sometimes(f"{k} reached", q) for k, q in quantifiers.items()],
+        ],
+        check_deadlock=False,
+    )
+    result = explore(system)
+    assert result.complete and result.stats.distinct_states == 288
+    assert {v.name: v.status for v in result.verdicts} == {
+        **{f"{k} agrees": "holds" for k in quantifiers},
+        **{f"{k} reached": "reached" for k in quantifiers},
+    }
