@@ -122,6 +122,7 @@ class _Explorer:
         self.stats = Stats()
         self.verdicts: dict[str, Verdict] = {}
         self.found: dict[str, int] = {}  # property -> state index of its counterexample/witness
+        self._pending: list[tuple[str, Predicate, bool]] | None = None  # the properties _check still evaluates
         self.errors: list[tuple[str, int, Label | None, str]] = []
         self.deadlock: int | None = None
         self.limit = ""
@@ -150,6 +151,7 @@ class _Explorer:
             # an interrupted exploration reports what it had: verdicts on the explored part
             complete = False
             self.limit = "interrupted"
+            self.stats.distinct_states = len(self.parents)
         self.stats.seconds = time.perf_counter() - t0
         verdicts = self._verdicts(complete)
         graph = self._networkx() if self.want_graph else None
@@ -194,26 +196,22 @@ class _Explorer:
         return idx
 
     def _check(self, state: State, idx: int) -> None:
-        for name, pred in self.invariants:
-            if name in self.found:
-                continue
+        """Evaluate the invariants and goals not yet decided (a violated invariant or reached goal is decided)."""
+        pending = self._pending
+        if pending is None:
+            pending = self._pending = [(n, p, True) for n, p in self.invariants if n not in self.found] + [
+                (n, p, False) for n, p in self.goals if n not in self.found
+            ]
+        for name, pred, is_invariant in pending:
             try:
-                ok = pred(state)
+                decided = not pred(state) if is_invariant else pred(state)
             except Exception as e:
-                self.errors.append((f"invariant {name!r} raised {type(e).__name__}: {e}", idx, None, name))
+                kind = "invariant" if is_invariant else "sometimes"
+                self.errors.append((f"{kind} {name!r} raised {type(e).__name__}: {e}", idx, None, name))
+                decided = True
+            if decided and name not in self.found:
                 self.found[name] = idx
-                continue
-            if not ok:
-                self.found[name] = idx
-        for name, pred in self.goals:
-            if name in self.found:
-                continue
-            try:
-                if pred(state):
-                    self.found[name] = idx
-            except Exception as e:
-                self.errors.append((f"sometimes {name!r} raised {type(e).__name__}: {e}", idx, None, name))
-                self.found[name] = idx
+                self._pending = None
 
     def _violated(self) -> bool:
         return any(n in self.found for n, _ in self.invariants) or bool(self.errors) or self.deadlock is not None
@@ -361,10 +359,13 @@ class _Explorer:
         frontier.clear()
         depth = 0
         counter = 0
+        stats = self.stats
+        generated = stats.states_generated  # kept in a local, written back at every progress tick and return
         while level_states:
             if max_depth is not None and depth >= max_depth:
                 self.limit = f"max_depth {max_depth} reached"
-                self.stats.queue = len(level_states)
+                stats.queue = len(level_states)
+                stats.states_generated, stats.distinct_states = generated, len(parents)
                 return False
             next_states: list[State | None] = []
             next_index = array("q")
@@ -375,18 +376,19 @@ class _Explorer:
                 idx = level_index[k]
                 counter += 1
                 if counter & 1023 == 0:
-                    self.stats.queue = len(level_states) - k + len(next_states)
+                    stats.queue = len(level_states) - k + len(next_states)
+                    stats.states_generated, stats.distinct_states = generated, len(parents)
                     if not self._tick():
                         return False
                     if self.stop_on_violation and self._violated():
                         self.limit = "stopped at the first violation"
-                        return False
+                        return False  # stats were written back above
                 try:
                     succs = successors(state)  # type: ignore[arg-type]
                 except StepError as e:
                     self.errors.append((self._error_text(e), idx, Label(*e.label), "error"))
                     continue
-                self.stats.states_generated += len(succs)
+                generated += len(succs)
                 if not succs:
                     if self.system.check_deadlock and self.deadlock is None and not self._at_rest(state):  # type: ignore[arg-type]
                         self.deadlock = idx
@@ -400,7 +402,7 @@ class _Explorer:
                     nidx = len(parents)
                     if max_states is not None and nidx >= max_states:
                         self.limit = f"max_states {max_states} reached"
-                        self.stats.distinct_states = nidx
+                        stats.states_generated, stats.distinct_states = generated, nidx
                         return False
                     parents_append(idx)
                     ordinals_append(ordinal)
@@ -409,9 +411,9 @@ class _Explorer:
                         self._check(s2, nidx)
                     next_states.append(s2)
                     next_index.append(nidx)
-                self.stats.distinct_states = len(parents)
+            stats.states_generated, stats.distinct_states = generated, len(parents)
             if next_states:
-                self.stats.max_depth = nd
+                stats.max_depth = nd
             level_states, level_index, depth = next_states, next_index, nd
         self.stats.queue = 0
         if self.progress is not None:
