@@ -289,6 +289,15 @@ def _type_of_value(v: Any) -> str:
     return ANY
 
 
+def _chooses(a: Action) -> bool:
+    """Whether an action chooses somewhere inside (a choose nested in if_ branches)."""
+    if isinstance(a, Choose):
+        return True
+    if isinstance(a, If):
+        return any(_chooses(b) for _, body in a.branches for b in body) or any(_chooses(b) for b in a.otherwise)
+    return False
+
+
 # --------------------------------------------------------------------------- per actor
 
 
@@ -480,7 +489,7 @@ class _Exporter:
             if isinstance(n, PyFunc) and n.tla is None:
                 raise TlaUnsupported(f"{where}: Python callable {n.label!r} has no tla= rendering and cannot be translated")
 
-    def _check_actions(self, acts: Sequence[Action], where: str, nested: bool = False) -> None:
+    def _check_actions(self, acts: Sequence[Action], where: str) -> None:
         for a in acts:
             w = f"{where}: action {describe(a)!r}"
             if isinstance(a, Raise):
@@ -495,8 +504,6 @@ class _Exporter:
                             self._check_node(n, w)
             if isinstance(a, PyAction) and a.tla is None:
                 raise TlaUnsupported(f"{w}: Python action {a.label!r} has no tla= rendering and cannot be translated")
-            if isinstance(a, Choose) and nested:
-                raise TlaUnsupported(f"{w}: choose inside if_ is not translated; move it to the top level of the action list")
             if isinstance(a, Assign):
                 for _, n in a.updates:
                     self._check_node(n, w)
@@ -506,11 +513,11 @@ class _Exporter:
             if isinstance(a, If):
                 for c, body in a.branches:
                     self._check_node(c, w)
-                    self._check_actions(body, where, True)
-                self._check_actions(a.otherwise, where, True)
+                    self._check_actions(body, where)
+                self._check_actions(a.otherwise, where)
             if isinstance(a, Choose):
                 self._check_node(a.domain, w)
-                self._check_actions(a.body, where, nested)
+                self._check_actions(a.body, where)
 
     # ------------------------------------------------------------------ event names and their data types
 
@@ -1199,6 +1206,16 @@ class _Exporter:
                 rest = [(b, inner, key) for b in a.body] + items[pos + 1 :]
                 body = self._run(rest, _Sym([], sym.locals, sym.out), finish)
                 return self._wrap(sym.defs, f"(\\E {v} \\in {dom} : {body})")
+            if isinstance(a, If) and _chooses(a):
+                # a branch that chooses: one disjunct per branch, each running the rest of the macrostep
+                now = self._sc_now(sc, sym, key)
+                conds = [self._e(c, now) for c, _ in a.branches]
+                arms = []
+                for i, branch in enumerate([*(body for _, body in a.branches), a.otherwise]):
+                    taken = [f"~{c}" for c in conds[:i]] + conds[i : i + 1]
+                    arm = self._run([(b, sc, key) for b in branch] + items[pos + 1 :], self._fork(sym), finish)
+                    arms.append("(" + " /\\ ".join([*taken, arm]) + ")")
+                return self._wrap(sym.defs, "(" + " \\/ ".join(arms) + ")")
             self._straight(a, sc, key, sym)
         return self._wrap(sym.defs, finish(sym))
 

@@ -21,7 +21,7 @@ import pytest
 from exporters.tla import TlaSpec, TlaUnsupported, to_tla, write_tla
 from exporters.tlc import TlcResult, parse_tlc_output, parse_tlc_trace, parse_tlc_value, replay_tlc_trace, run_tlc
 from simulate import Actor, Stimulus, System, actor, explore, invariant, sometimes
-from statecharts import Chart, State, Transition, assign, choose, ctx, event, foreach, if_, python, raise_, send
+from statecharts import Chart, State, Transition, assign, ctx, event, foreach, python, raise_, send
 from statecharts.expr import PyFunc
 
 FIXTURES = Path(__file__).parent / "fixtures" / "tla"
@@ -243,10 +243,6 @@ def _one(chart: Chart, **kw: Any) -> System:
         (
             lambda: _one(Chart("C", State("s", on={"go": Transition(None, actions=foreach((1, 2), "i", lambda i: assign(n=i)))}), context={"n": 0})),
             "foreach is translated only when its body just sends",
-        ),
-        (
-            lambda: _one(Chart("C", State("s", on={"go": Transition(None, actions=if_(ctx.n == 0, [choose("v", (1, 2), lambda v: assign(n=v))]))}), context={"n": 0})),
-            "choose inside if_",
         ),
         (
             lambda: _one(Chart("C", State("s", on={"go": "s"})), properties=[invariant("P", lambda view: True)]),
