@@ -250,28 +250,58 @@ def _is_ident(s: Any) -> bool:
 # --------------------------------------------------------------------------- types (just enough to pick operators)
 
 ANY = "any"
+Ty = Any
+"""A type: a scalar name ("int", "str", "bool", "none", ANY) or a collection ``(kind, element, positions)``:
+``("seq", E, (T0, T1, ...) or None)`` (a tuple's per-position types when known), ``("set", E, None)``,
+``("map", V, None)`` with V the type of the values."""
 
 
-def _elem(t: str) -> str:
-    return t.split(":", 1)[1] if ":" in t else ANY
+def _coll(kind: str, elem: Ty = ANY, positions: tuple[Ty, ...] | None = None) -> Ty:
+    return (kind, elem, positions)
 
 
-def _kind(t: str) -> str:
-    return t.split(":", 1)[0]
+def _elem(t: Ty) -> Ty:
+    """The element type of a set or sequence, the value type of a map."""
+    return t[1] if isinstance(t, tuple) else ANY
 
 
-def _join(types: Iterable[str]) -> str:
-    known = [t for t in types if t != ANY]
+def _iter_elem(t: Ty) -> Ty:
+    """The type of what iterating a value gives (a map iterates its keys, whose type is not tracked)."""
+    return _elem(t) if _kind(t) in ("set", "seq") else ANY
+
+
+def _kind(t: Ty) -> str:
+    return t[0] if isinstance(t, tuple) else t  # type: ignore[no-any-return]
+
+
+def _positions(t: Ty) -> tuple[Ty, ...] | None:
+    return t[2] if isinstance(t, tuple) else None
+
+
+def _unpositioned(t: Ty) -> Ty:
+    return _coll(t[0], t[1]) if isinstance(t, tuple) else t
+
+
+def _join(types: Iterable[Ty]) -> Ty:
+    """The common type (ANY when the kinds differ); None is neutral: an optional value has its value's type."""
+    given = list(types)
+    known = [t for t in given if t not in (ANY, "none")]
+    if not known:
+        return "none" if "none" in given else ANY
     kinds = {_kind(t) for t in known}
     if len(kinds) != 1:
         return ANY
     k = kinds.pop()
-    if k in ("set", "seq"):
-        return k + ":" + _join(_elem(t) for t in known)
+    if k in ("set", "seq", "map"):
+        pos = [_positions(t) for t in known]
+        joined = None
+        if k == "seq" and all(p is not None for p in pos) and len({len(p) for p in pos if p is not None}) == 1:
+            joined = tuple(_join(col) for col in zip(*[p for p in pos if p is not None]))
+        return _coll(k, _join(_elem(t) for t in known), joined)
     return k
 
 
-def _type_of_value(v: Any) -> str:
+def _type_of_value(v: Any) -> Ty:
     if isinstance(v, bool):
         return "bool"
     if isinstance(v, int):
@@ -281,11 +311,12 @@ def _type_of_value(v: Any) -> str:
     if v is None:
         return "none"
     if isinstance(v, tuple):
-        return "seq:" + _join(_type_of_value(x) for x in v)
+        items = tuple(_type_of_value(x) for x in v)
+        return _coll("seq", _join(items), items)
     if isinstance(v, frozenset):
-        return "set:" + _join(_type_of_value(x) for x in v)
+        return _coll("set", _join(_type_of_value(x) for x in v))
     if isinstance(v, FrozenMap):
-        return "map"
+        return _coll("map", _join(_type_of_value(x) for x in v.values()))
     return ANY
 
 
@@ -374,11 +405,11 @@ class _Scope:
     ev: str | None
     ev_names: tuple[str, ...]
     active: frozenset[str] | None
-    bound: dict[str, tuple[str, str]]
+    bound: dict[str, tuple[str, Ty]]
     where: str
     system: bool = False
 
-    def bind(self, name: str, tla: str, ty: str) -> _Scope:
+    def bind(self, name: str, tla: str, ty: Ty) -> _Scope:
         b = dict(self.bound)
         b[name] = (tla, ty)
         return _Scope(self.group, self.self_expr, self.fields, self.ev, self.ev_names, self.active, b, self.where, self.system)
@@ -402,7 +433,7 @@ class _Exporter:
         self.variables: list[VarInfo] = []
         self.counter = itertools.count(1)
         self.net_kind = system.network
-        self.event_types: dict[tuple[str, str], str] = {}
+        self.event_types: dict[tuple[str, str], Ty] = {}
         self.universe: list[str] = []
 
     # ------------------------------------------------------------------ entry point
@@ -436,7 +467,7 @@ class _Exporter:
         self.none_mv = self.names.new(NO_VALUE, model_value=True)
         self.all_inst_op = self.names.new("Instances")
         self.universe = self._event_universe()
-        self.field_types: dict[tuple[str, str], str] = {}
+        self.field_types: dict[tuple[str, str], Ty] = {}
         self._infer_field_types()
         self._infer_event_types()
         self._infer_field_types()
@@ -715,7 +746,7 @@ class _Exporter:
     def _fail(self, sc: _Scope, node: Node, why: str) -> TlaUnsupported:
         return TlaUnsupported(f"{sc.where}: expression {to_source(node)!r}: {why}")
 
-    def _ty(self, n: Node, sc: _Scope) -> str:
+    def _ty(self, n: Node, sc: _Scope) -> Ty:
         if isinstance(n, Const):
             return _type_of_value(n.value)
         if isinstance(n, Ctx):
@@ -730,7 +761,11 @@ class _Exporter:
             return sc.bound[n.name][1] if n.name in sc.bound else ANY
         if isinstance(n, Index):
             t = self._ty(n.obj, sc)
-            return _elem(t) if _kind(t) == "seq" else ANY
+            pos = _positions(t)
+            key = n.key.value if isinstance(n.key, Const) else None
+            if pos is not None and type(key) is int and -len(pos) <= key < len(pos):
+                return pos[key]
+            return _elem(t) if _kind(t) in ("seq", "map") else ANY
         if isinstance(n, BinOp):
             lt, rt = self._ty(n.left, sc), self._ty(n.right, sc)
             kinds = {_kind(lt), _kind(rt)}
@@ -751,22 +786,23 @@ class _Exporter:
         if isinstance(n, IfElse):
             return _join([self._ty(n.then, sc), self._ty(n.other, sc)])
         if isinstance(n, TupleLit):
-            return "seq:" + _join(self._ty(x, sc) for x in n.items)
+            items = tuple(self._ty(x, sc) for x in n.items)
+            return _coll("seq", _join(items), items)
         if isinstance(n, SetLit):
-            return "set:" + _join(self._ty(x, sc) for x in n.items)
+            return _coll("set", _join(self._ty(x, sc) for x in n.items))
         if isinstance(n, MapLit):
-            return "map"
+            return _coll("map", _join(self._ty(x, sc) for x in n.values))
         if isinstance(n, Call):
             return self._call_ty(n, sc)
         if isinstance(n, Quant):
             if n.kind == "set":
                 dom = self._ty(n.domain, sc)
                 inner = sc.bind(n.var, "x", _elem(dom) if _kind(dom) in ("set", "seq") else ANY)
-                return "set:" + self._ty(n.body, inner)
+                return _coll("set", self._ty(n.body, inner))
             return "bool"
         return ANY
 
-    def _call_ty(self, n: Call, sc: _Scope) -> str:
+    def _call_ty(self, n: Call, sc: _Scope) -> Ty:
         fn = n.fn
         args = [self._ty(a, sc) for a in n.args]
         if fn in ("len", "abs", "pow", "sum", "in_flight"):
@@ -777,28 +813,28 @@ class _Exporter:
             return "str"
         if fn in ("min", "max"):
             if len(args) == 1:
-                return _elem(args[0])
+                return _iter_elem(args[0])
             return _join(args)
         if fn == "append":
-            return "seq:" + _join([_elem(args[0]), args[1]])
+            return _coll("seq", _join([_elem(args[0]), args[1]]))
         if fn == "put":
-            return "map"
+            return _coll("map", _join([_elem(args[0]), args[2]]) if len(args) == 3 else ANY)
         if fn in ("remove", "tail"):
-            return args[0]
+            return _unpositioned(args[0])
         if fn == "add":
-            return "set:" + _join([_elem(args[0]), args[1]])
+            return _coll("set", _join([_elem(args[0]), args[1]]))
         if fn == "head":
-            return _elem(args[0])
+            return (_positions(args[0]) or (_elem(args[0]),))[0]
         if fn == "range":
-            return "seq:int"
+            return _coll("seq", "int")
         if fn == "keys":
-            return "set:any"
+            return _coll("set")
         if fn == "set":
-            return "set:" + (_elem(args[0]) if args else ANY)
+            return _coll("set", _iter_elem(args[0]) if args else ANY)
         if fn == "tuple":
-            return "seq:" + (_elem(args[0]) if args else ANY)
+            return _coll("seq", _iter_elem(args[0]) if args else ANY)
         if fn == "instances":
-            return "set:str"
+            return _coll("set", "str")
         if fn == "field" and sc.system and len(n.args) == 2 and isinstance(n.args[1], Const):
             f = n.args[1].value
             try:

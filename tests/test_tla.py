@@ -105,6 +105,8 @@ CASES: dict[str, Callable[[], System]] = {
     "throttling_unthrottled": _example("examples.throttling", variant="unthrottled"),
     "throttling_multi": _example("examples.throttling", "build_multi", mode="throttled"),
     "throttling_multi_unthrottled": _example("examples.throttling", "build_multi", mode="unthrottled"),
+    "log_sync": _example("examples.log_sync", variant="fixed"),
+    "log_sync_spec": _example("examples.log_sync", variant="spec"),
     **{name: fn for name, fn in SYSTEMS.ALL.items()},
 }
 
