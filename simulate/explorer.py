@@ -123,6 +123,7 @@ class _Explorer:
         self.verdicts: dict[str, Verdict] = {}
         self.found: dict[str, int] = {}  # property -> state index of its counterexample/witness
         self._pending: list[tuple[str, Predicate, bool]] | None = None  # the properties _check still evaluates
+        self._live_graph_cache: tuple[list[State], list[list[tuple[int, int, Any]]], list[set[Any]], set[Any]] | None = None
         self.errors: list[tuple[str, int, Label | None, str]] = []
         self.deadlock: int | None = None
         self.limit = ""
@@ -511,6 +512,7 @@ class _Explorer:
                 out.append(Verdict(prop.name, kind, "holds"))
             else:
                 out.append(Verdict(prop.name, kind, "violated", lasso, "a fair behaviour never reaches the goal"))
+        self._live_graph_cache = None  # the graph is rebuilt once per exploration, not kept afterwards
         return out
 
     def _stuck_actors(self, idx: int) -> str:
@@ -659,16 +661,8 @@ class _Explorer:
         """A fair lasso violating ``<>p`` (q None) or ``p ~> q``; None when the property holds."""
         import networkx as nx
 
-        m = self.model
         n = len(self.parents)
-        states = self._all_states()
-        succ: list[list[tuple[int, int, Any]]] = [[] for _ in range(n)]
-        for src, fp, ordinal, label in self.edges:
-            dst = self.index.get(fp)
-            if dst is not None:
-                succ[src].append((dst, ordinal, self._fair_key(label)))
-        enabled: list[set[Any]] = [{k for d, _, k in succ[i] if k is not None and d != i} for i in range(n)]
-        all_keys = set().union(*enabled) if enabled else set()
+        states, succ, enabled, all_keys = self._live_graph()
         goal = [bool(p(states[i])) if q is None else bool(q(states[i])) for i in range(n)]
         if q is None:
             bad = [not g for g in goal]
@@ -701,9 +695,24 @@ class _Explorer:
                     fair = False
                     break
             if fair:
-                _ = m
                 return self._lasso(comp, needed, starts, bad, succ, q is None)
         return None
+
+    def _live_graph(self) -> tuple[list[State], list[list[tuple[int, int, Any]]], list[set[Any]], set[Any]]:
+        """Every state, its successors (index, ordinal, fairness key), the fairness keys enabled in it, and all keys:
+        built once and shared by every liveness property of the exploration."""
+        if self._live_graph_cache is None:
+            n = len(self.parents)
+            states = self._all_states()
+            succ: list[list[tuple[int, int, Any]]] = [[] for _ in range(n)]
+            for src, fp, ordinal, label in self.edges:
+                dst = self.index.get(fp)
+                if dst is not None:
+                    succ[src].append((dst, ordinal, self._fair_key(label)))
+            enabled: list[set[Any]] = [{k for d, _, k in succ[i] if k is not None and d != i} for i in range(n)]
+            all_keys: set[Any] = set().union(*enabled) if enabled else set()
+            self._live_graph_cache = (states, succ, enabled, all_keys)
+        return self._live_graph_cache
 
     def _all_states(self) -> list[State]:
         """Every stored state, rebuilt by replaying the parent tree once (liveness only)."""

@@ -329,12 +329,20 @@ class Model:
             return net
         if kind == "unordered":
             return tuple(sorted(net + tuple(m for _, m in sends)))
-        chans = dict(net)
+        # FIFO: the network is a tuple of (channel, messages) sorted by channel; append each message to its channel
+        msg_values = self.msg_values
         for src, m in sends:
-            dest = self.msg_values[m][0]
-            key = (src, dest)
-            chans[key] = chans.get(key, ()) + (m,)
-        return tuple(sorted(chans.items()))
+            key = (src, msg_values[m][0])
+            for k, (chan, msgs) in enumerate(net):
+                if chan == key:
+                    net = net[:k] + ((chan, (*msgs, m)),) + net[k + 1 :]
+                    break
+                if chan > key:
+                    net = net[:k] + ((key, (m,)),) + net[k:]
+                    break
+            else:
+                net = (*net, (key, (m,)))
+        return net
 
     def deliverable(self, net: Any) -> Iterator[tuple[int, Any, bool]]:
         """(message id, network after taking it, whether taking it changes the network)."""
