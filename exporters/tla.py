@@ -43,7 +43,6 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 from simulate.properties import SYSTEM_FUNCTIONS, Eventually, Invariant, LeadsTo, Sometimes, system_node
@@ -1539,7 +1538,7 @@ class _Exporter:
     def _resolve(self, g: _Group, cfg: int, enabled: list[Any]) -> tuple[Any, ...]:
         sel = tuple(enabled)
         if len(sel) > 1:
-            sel = g.chart.engine._remove_conflicts(SimpleNamespace(cfg=cfg), sel)  # type: ignore[arg-type]
+            sel = g.chart.engine.without_conflicts(cfg, sel)
         return sel
 
     def _static_succ(self, g: _Group, cfg: int, name: str | None, path: tuple[int, ...]) -> set[int]:

@@ -768,6 +768,11 @@ class Engine:
             return run.cfg & self.desc_mask[self._dynamic_domain(run, t)]
         return run.cfg & t.exit_mask
 
+    def without_conflicts(self, cfg: int, enabled: tuple[_T, ...]) -> tuple[_T, ...]:
+        """The transitions of ``enabled`` (document order) that survive SCXML conflict resolution in ``cfg``
+        (a chart without history); the TLA+ exporter enumerates macrosteps with it."""
+        return self._remove_conflicts(_Run([], cfg, [], ()), enabled)
+
     def _remove_conflicts(self, run: _Run, enabled: tuple[_T, ...]) -> tuple[_T, ...]:
         key = (run.cfg, tuple(t.index for t in enabled))
         hist_dependent = any(t.has_history for t in enabled)

@@ -325,7 +325,7 @@ def test_replay_rejects_a_foreign_trace() -> None:
 
 
 def _tlc(spec: TlaSpec, **cfg: Any) -> TlcResult:
-    result = run_tlc(spec, jar=TLA2TOOLS, timeout=900, cfg=spec.cfg_for(**cfg))
+    result = run_tlc(spec, jar=TLA2TOOLS, timeout=float(os.environ.get("TLC_TIMEOUT", 3600)), cfg=spec.cfg_for(**cfg))
     assert result.verdict != "error", result.raw_output[-3000:]
     return result
 
