@@ -91,6 +91,7 @@ class Model:
         self.local_values: list[tuple[int, ChartState, frozenset[tuple[str | None, Event]]]] = []
         self.msg_ids: dict[tuple[int, Event], int] = {}
         self.msg_values: list[tuple[int, Event]] = []
+        self._count_flags: dict[tuple[str | None, int | None], list[bool]] = {}
         self._memo: dict[tuple[int, int, Event], list[_Outcome] | BaseException] = {}
         self._dmemo: dict[tuple[int, int], list[_Outcome] | BaseException] = {}
         self._set_moves: dict[tuple[int, int], list[tuple[Any, int, int]]] = {}
@@ -208,10 +209,28 @@ class Model:
         return [self.msg_values[m] for m in self.message_ids(state)]
 
     def count_messages(self, state: State, event: str | None, dest: int | None) -> int:
+        """How many messages in flight (with repetition) have this event name and receiver (None: any)."""
+        net = state[1]
+        if event is None and dest is None:
+            if self.network == "fifo":
+                return sum(len(msgs) for _, msgs in net)
+            return len(self.members(net)) if self.network == "unordered-duplicating" else len(net)
+        flags = self._count_flags.get((event, dest))
+        if flags is None:
+            flags = self._count_flags[(event, dest)] = []
+        values = self.msg_values
+        for m in range(len(flags), len(values)):  # message ids are interned as they appear: classify the new ones
+            d, e = values[m]
+            flags.append((event is None or e.name == event) and (dest is None or d == dest))
         n = 0
-        for m in self.message_ids(state):
-            d, e = self.msg_values[m]
-            if (event is None or e.name == event) and (dest is None or d == dest):
+        if self.network == "fifo":
+            for _, msgs in net:
+                for m in msgs:
+                    if flags[m]:
+                        n += 1
+            return n
+        for m in self.members(net) if self.network == "unordered-duplicating" else net:
+            if flags[m]:
                 n += 1
         return n
 
