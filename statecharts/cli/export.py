@@ -149,7 +149,8 @@ def _cross_check(system: System, tla: Any, jar: str, args: argparse.Namespace, o
         same = theirs == v.status
         agree = agree and same
         rows.append((v.name, v.status, theirs, "✓" if same else "✗"))
-    table = Table(title=f"{system.name}: ours vs TLC", header_style="bold")
+    out.print(Text(f"{system.name}: ours vs TLC", style="bold"))
+    table = Table(header_style="bold")
     table.add_column("property")
     table.add_column("ours")
     table.add_column("TLC")
