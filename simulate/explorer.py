@@ -6,20 +6,26 @@ those positions from the initial state (the step function is deterministic). Ful
 live only in the frontier. Liveness (``eventually``, ``leads_to``) keeps the state graph
 and checks it by strongly connected components under weak fairness: every actor's
 message deliveries, every pending timer and every stimulus declared ``fair=True`` are
-weakly fair (as ``WF_vars`` in the emitted TLA+).
+weakly fair (as ``WF_vars`` in the emitted TLA+). Plain BFS can write checkpoints and
+resume from them (``simulate.checkpoint``).
 """
 
 from __future__ import annotations
 
+import json
 import random
+import signal
+import threading
 import time
 from array import array
 from collections import deque
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from statecharts.errors import ExpressionError, StatechartError
 
+from . import checkpoint as ckpt
 from .model import Label, Model, State, StepError
 from .properties import Eventually, Invariant, LeadsTo, Predicate, Sometimes, compile_predicate
 from .result import Change, Result, Stats, Step, Trace, Verdict
@@ -45,6 +51,9 @@ def explore(
     runs: int = 1000,
     progress: ProgressFn | None = None,
     progress_interval: float = 0.5,
+    checkpoint: str | Path | None = None,
+    checkpoint_every: float = 300.0,
+    resume: str | Path | None = None,
 ) -> Result:
     """Explore every interleaving of a system (or simulate random runs) and check its properties.
 
@@ -52,10 +61,15 @@ def explore(
     random walks of at most ``max_depth`` steps from ``seed``). Hitting ``max_states``,
     ``max_depth`` or ``max_seconds`` makes the result incomplete, never a silent pass.
     ``graph=True`` returns the state graph as a networkx DiGraph (small spaces).
+    ``checkpoint`` names a file that plain BFS (no liveness, symmetry, constraint or graph)
+    rewrites every ``checkpoint_every`` seconds and whenever it stops early (a limit, Ctrl-C);
+    ``resume`` continues from such a file, with the same model, to the same verdicts.
     """
     if mode not in ("bfs", "dfs", "random"):
         raise ModelError(f"mode {mode!r}: use 'bfs', 'dfs' or 'random'")
-    return _Explorer(system, mode, max_states, max_depth, max_seconds, symmetry, graph, stop_on_violation, seed, runs, progress, progress_interval).run()
+    explorer = _Explorer(system, mode, max_states, max_depth, max_seconds, symmetry, graph, stop_on_violation, seed, runs, progress, progress_interval)
+    explorer.use_checkpoints(checkpoint, checkpoint_every, resume)
+    return explorer.run()
 
 
 class _Explorer:
@@ -135,6 +149,41 @@ class _Explorer:
         self.seen: set[int] = set()
         self.edges: list[tuple[int, int, int, Label]] = []  # (src, dst fp, ordinal, label) when keeping the graph
         self.terminal: set[int] = set()
+        # checkpoints
+        self.checkpoint_path: Path | None = None
+        self.resume_path: Path | None = None
+        self.checkpoint_every = 300.0
+        self._next_checkpoint = 0.0
+        self._signature = ""
+        self._seconds_before = 0.0
+        self._resumed_taken: dict[str, set[int]] = {}
+        self._interrupted = False
+
+    def use_checkpoints(self, checkpoint: str | Path | None, every: float, resume: str | Path | None) -> None:
+        """Write checkpoints to ``checkpoint`` and/or resume from ``resume`` (plain BFS only)."""
+        if checkpoint is None and resume is None:
+            return
+        why = [
+            reason
+            for reason, present in (
+                (f"mode {self.mode!r}", self.mode != "bfs"),
+                ("liveness properties", bool(self.liveness)),
+                ("graph=True", self.want_graph),
+                ("a constraint", self.constraint is not None),
+                ("symmetry", bool(self.model.sym_groups)),
+            )
+            if present
+        ]
+        if why:
+            raise ModelError(
+                f"system {self.system.name!r}: checkpoints are written by plain BFS only, and this exploration has {', '.join(why)}: "
+                "drop the checkpoint, or explore without them"
+            )
+        if every <= 0:
+            raise ModelError(f"checkpoint_every={every}: give a positive number of seconds")
+        self.checkpoint_path = Path(checkpoint) if checkpoint is not None else None
+        self.resume_path = Path(resume) if resume is not None else None
+        self.checkpoint_every = every
 
     # ------------------------------------------------------------------ driving
 
@@ -146,17 +195,23 @@ class _Explorer:
             self.initial = self.model.initial_states()
         except StatechartError as e:
             raise ModelError(f"system {self.system.name!r}: cannot start: {e}") from None
+        restore_sigint = self._begin_checkpoints(t0)
         try:
-            complete = self._simulate() if self.mode == "random" else self._search()
+            if self.resume_path is not None:
+                complete = self._resume()
+            else:
+                complete = self._simulate() if self.mode == "random" else self._search()
         except KeyboardInterrupt:
             # an interrupted exploration reports what it had: verdicts on the explored part
             complete = False
             self.limit = "interrupted"
             self.stats.distinct_states = len(self.parents)
-        self.stats.seconds = time.perf_counter() - t0
+        finally:
+            restore_sigint()
+        self.stats.seconds = self._seconds_before + time.perf_counter() - t0
         verdicts = self._verdicts(complete)
         graph = self._networkx() if self.want_graph else None
-        self.stats.seconds = time.perf_counter() - t0
+        self.stats.seconds = self._seconds_before + time.perf_counter() - t0
         return Result(
             system=self.system.name,
             mode=self.mode,
@@ -173,6 +228,9 @@ class _Explorer:
     def _tick(self) -> bool:
         """Report progress; return False when the time limit is reached."""
         now = time.perf_counter()
+        if self._interrupted:
+            self.limit = "interrupted"
+            return False
         if self.progress is not None and now >= self._next_progress:
             self.stats.seconds = now - self._t0
             self.progress(self.stats)
@@ -344,46 +402,62 @@ class _Explorer:
         ordinals_append: Callable[[int], None],
         seen_add: Callable[[int], None],
         check: bool,
+        resumed: tuple[list[State | None], array[int], list[State | None], array[int], int] | None = None,
     ) -> bool:
         """Plain BFS (no symmetry, graph or constraint) level by level, with compact frontiers.
 
         A level is a list of states and an array of their indices; processed entries are
         released at once, so memory holds fingerprints, parent links and about one level.
+        ``resumed`` continues a checkpoint: the rest of a level, the next level so far, the depth.
         """
         m = self.model
         successors = m.successors
         seen = self.seen
         max_states = self.max_states
         max_depth = self.max_depth
-        level_states: list[State | None] = [s for s, _, _ in frontier]
-        level_index = array("q", [i for _, i, _ in frontier])
+        if resumed is None:
+            level_states: list[State | None] = [s for s, _, _ in frontier]
+            level_index = array("q", [i for _, i, _ in frontier])
+            next_states: list[State | None] = []
+            next_index = array("q")
+            depth = 0
+        else:
+            level_states, level_index, next_states, next_index, depth = resumed
         frontier.clear()
-        depth = 0
         counter = 0
         stats = self.stats
         generated = stats.states_generated  # kept in a local, written back at every progress tick and return
+        checkpointing = self.checkpoint_path is not None
+        k = 0
+
+        def stop(limit: str, from_k: int, expanded: int = 0) -> bool:
+            """End early: write the counters back and, when checkpointing, what is left to explore."""
+            self.limit = limit
+            stats.queue = len(level_states) - from_k + len(next_states)
+            stats.states_generated, stats.distinct_states = generated - expanded, len(parents)
+            if checkpointing:
+                self._write_checkpoint(level_states[from_k:], level_index[from_k:], next_states, next_index, depth)
+            return False
+
         while level_states:
             if max_depth is not None and depth >= max_depth:
-                self.limit = f"max_depth {max_depth} reached"
-                stats.queue = len(level_states)
+                return stop(f"max_depth {max_depth} reached", 0)
+            if checkpointing and time.perf_counter() >= self._next_checkpoint and not next_states:
                 stats.states_generated, stats.distinct_states = generated, len(parents)
-                return False
-            next_states: list[State | None] = []
-            next_index = array("q")
+                self._write_checkpoint(level_states, level_index, next_states, next_index, depth)
             nd = depth + 1
             for k in range(len(level_states)):
                 state = level_states[k]
-                level_states[k] = None
                 idx = level_index[k]
                 counter += 1
                 if counter & 1023 == 0:
                     stats.queue = len(level_states) - k + len(next_states)
                     stats.states_generated, stats.distinct_states = generated, len(parents)
                     if not self._tick():
-                        return False
+                        return stop(self.limit, k)
                     if self.stop_on_violation and self._violated():
-                        self.limit = "stopped at the first violation"
-                        return False  # stats were written back above
+                        return stop("stopped at the first violation", k)
+                level_states[k] = None
                 try:
                     succs = successors(state)  # type: ignore[arg-type]
                 except StepError as e:
@@ -402,9 +476,8 @@ class _Explorer:
                         continue
                     nidx = len(parents)
                     if max_states is not None and nidx >= max_states:
-                        self.limit = f"max_states {max_states} reached"
-                        stats.states_generated, stats.distinct_states = generated, nidx
-                        return False
+                        level_states[k] = state  # not fully expanded: a resumed run expands it again
+                        return stop(f"max_states {max_states} reached", k, len(succs))
                     parents_append(idx)
                     ordinals_append(ordinal)
                     seen_add(fp)
@@ -416,11 +489,117 @@ class _Explorer:
             if next_states:
                 stats.max_depth = nd
             level_states, level_index, depth = next_states, next_index, nd
+            next_states, next_index = [], array("q")
         self.stats.queue = 0
+        if checkpointing:
+            self._write_checkpoint([], array("q"), [], array("q"), depth)
         if self.progress is not None:
             self.stats.seconds = time.perf_counter() - self._t0
             self.progress(self.stats)
         return True
+
+    # ------------------------------------------------------------------ checkpoints
+
+    def _begin_checkpoints(self, t0: float) -> Callable[[], None]:
+        """Sign the model, schedule the first checkpoint and let Ctrl-C stop at the next tick (so that a checkpoint
+        can be written in a consistent place); returns what undoes the Ctrl-C handler."""
+        if self.checkpoint_path is None and self.resume_path is None:
+            return lambda: None
+        m = self.model
+        self._signature = ckpt.signature(self.system, [ckpt.encode(v) for v in m.local_values])
+        self._next_checkpoint = t0 + self.checkpoint_every
+        if self.checkpoint_path is None or threading.current_thread() is not threading.main_thread():
+            return lambda: None
+
+        def on_sigint(signum: int, frame: Any) -> None:
+            if self._interrupted:  # a second Ctrl-C: stop at once
+                raise KeyboardInterrupt
+            self._interrupted = True
+
+        previous = signal.signal(signal.SIGINT, on_sigint)
+
+        def restore() -> None:
+            signal.signal(signal.SIGINT, previous)
+
+        return restore
+
+    def _taken_so_far(self) -> dict[str, set[int]]:
+        """The transitions taken so far, per chart (its position among the model's charts), this run and resumed."""
+        m = self.model
+        position = {id(ch): str(k) for k, ch in enumerate(m.unique_charts())}
+        taken = {k: set(v) for k, v in self._resumed_taken.items()}
+        for (i, _, _), outcomes in m._memo.items():
+            if isinstance(outcomes, BaseException):
+                continue
+            s = taken.setdefault(position[id(m.charts[i])], set())
+            for o in outcomes:
+                s.update(o.taken)
+        return taken
+
+    def _write_checkpoint(
+        self, current: Sequence[State | None], current_index: array[int], nxt: Sequence[State | None], next_index: array[int], depth: int
+    ) -> None:
+        assert self.checkpoint_path is not None
+        m = self.model
+        enc = ckpt.encode
+        data = {
+            "system": self.system.name,
+            "signature": self._signature,
+            "local_values": [enc(v) for v in m.local_values],
+            "msg_values": [enc(v) for v in m.msg_values],
+            "parents": ckpt.pack(self.parents),
+            "ordinals": ckpt.pack(self.ordinals),
+            "seen": ckpt.pack(array("q", self.seen)),
+            "current": [enc(x) for x in current],
+            "current_index": ckpt.pack(array("q", current_index)),
+            "next": [enc(x) for x in nxt],
+            "next_index": ckpt.pack(array("q", next_index)),
+            "depth": depth,
+            "found": self.found,
+            "errors": [[text, idx, enc(tuple(label)) if label is not None else None, name] for text, idx, label, name in self.errors],
+            "deadlock": self.deadlock,
+            "stats": {
+                "states_generated": self.stats.states_generated,
+                "max_depth": self.stats.max_depth,
+                "seconds": self._seconds_before + time.perf_counter() - self._t0,
+            },
+            "taken": {k: sorted(v) for k, v in self._taken_so_far().items()},
+        }
+        ckpt.save(self.checkpoint_path, data)
+        self._next_checkpoint = time.perf_counter() + self.checkpoint_every
+
+    def _resume(self) -> bool:
+        """Continue the exploration a checkpoint stopped."""
+        assert self.resume_path is not None
+        m = self.model
+        try:
+            data = ckpt.load(self.resume_path, self.system, self._signature)
+            dec = ckpt.decode
+            local_values = [dec(v) for v in data["local_values"]]
+            msg_values = [dec(v) for v in data["msg_values"]]
+            m.restore_interned(local_values, msg_values)
+            self.parents = ckpt.unpack(data["parents"])
+            self.ordinals = ckpt.unpack(data["ordinals"])
+            self.seen = set(ckpt.unpack(data["seen"]))
+            current = [dec(x) for x in data["current"]]
+            nxt = [dec(x) for x in data["next"]]
+            resumed = (current, ckpt.unpack(data["current_index"]), nxt, ckpt.unpack(data["next_index"]), int(data["depth"]))
+            self.found = {str(k): int(v) for k, v in data["found"].items()}
+            self.errors = [(text, idx, Label(*dec(label)) if label is not None else None, name) for text, idx, label, name in data["errors"]]
+            self.deadlock = data["deadlock"]
+            self.stats.states_generated = int(data["stats"]["states_generated"])
+            self.stats.max_depth = int(data["stats"]["max_depth"])
+            self.stats.distinct_states = len(self.parents)
+            self._seconds_before = float(data["stats"]["seconds"])
+            self._resumed_taken = {str(k): set(v) for k, v in data["taken"].items()}
+        except (KeyError, TypeError, ValueError, json.JSONDecodeError) as e:
+            raise ModelError(f"{self.resume_path} is not a checkpoint of this explorer (or it is damaged): {type(e).__name__}: {e}") from None
+        except ckpt.CheckpointError as e:
+            raise ModelError(str(e)) from None
+        if len(self.ordinals) != len(self.parents):
+            raise ModelError(f"{self.resume_path} is damaged: {len(self.parents)} parent links but {len(self.ordinals)} step positions")
+        check = bool(self.invariants or self.goals)
+        return self._fast_bfs(deque(), self.parents, self.parents.append, self.ordinals.append, self.seen.add, check, resumed)
 
     def _error_text(self, e: StepError) -> str:
         who, kind, what = self.model.describe_label(e.label)
@@ -809,16 +988,10 @@ class _Explorer:
 
     def _coverage(self) -> dict[str, list[str]]:
         m = self.model
-        taken: dict[int, set[int]] = {}
-        for (i, _, _), outcomes in m._memo.items():
-            if isinstance(outcomes, BaseException):
-                continue
-            s = taken.setdefault(id(m.charts[i]), set())
-            for o in outcomes:
-                s.update(o.taken)
+        taken = self._taken_so_far()
         out: dict[str, list[str]] = {}
-        for chart in m.unique_charts():
-            done = taken.get(id(chart), set())
+        for k, chart in enumerate(m.unique_charts()):
+            done = taken.get(str(k), set())
             out[chart.name] = [t.label for t in chart.engine.transitions if t.index not in done and not t.events[:1] == ("",)]
         return out
 

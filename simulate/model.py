@@ -253,6 +253,18 @@ class Model:
             self.dest_of.append(dest)
         return mid
 
+    def restore_interned(self, local_values: Sequence[Any], msg_values: Sequence[tuple[int, Event]]) -> None:
+        """Replace the interning tables (a resumed checkpoint's), so that its states' numbers mean what they meant."""
+        self.local_values[:] = local_values
+        self.local_ids.clear()
+        self.local_ids.update((v, i) for i, v in enumerate(local_values))
+        self.msg_values[:] = msg_values
+        self.msg_ids.clear()
+        self.msg_ids.update((v, i) for i, v in enumerate(msg_values))
+        self.dest_of[:] = [d for d, _ in msg_values]
+        for cache in (self._memo, self._dmemo, self._set_moves, self._stim_moves, self._count_flags, self._rename_local_cache, self._rename_msg_cache):
+            cache.clear()
+
     # ------------------------------------------------------------------ initial states
 
     def initial_states(self) -> list[State]:

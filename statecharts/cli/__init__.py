@@ -91,6 +91,11 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--max-seconds", type=_seconds, help="stop after this long (the result is then incomplete)")
     c.add_argument("--symmetry", action=argparse.BooleanOptionalAction, default=None, help="treat count= instances as interchangeable (default: as the system says)")
     c.add_argument("--stop-on-violation", action="store_true", help="stop at the first violation")
+    c.add_argument(
+        "--checkpoint", metavar="FILE", help="write a checkpoint to FILE every --checkpoint-every seconds and when stopping early (plain BFS only)"
+    )
+    c.add_argument("--checkpoint-every", type=_seconds, default=300.0, metavar="SECONDS", help="seconds between checkpoints (default 300)")
+    c.add_argument("--resume", metavar="FILE", help="continue the exploration a checkpoint stopped (same model; add --checkpoint to keep writing)")
     c.add_argument("--json", action="store_true", help="print machine-readable results (schema statecharts.check/1) on stdout")
     c.add_argument("--out", default="statecharts-out", metavar="DIR", help="where to write sequence charts of traces (default ./statecharts-out)")
     c.add_argument("--report", metavar="DIR", help="write a self-contained HTML report to DIR/index.html")

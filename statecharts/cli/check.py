@@ -199,10 +199,12 @@ def result_json(result: Result, target: str, svgs: dict[str, Path], report: Path
 def explore_options(args: argparse.Namespace) -> dict[str, Any]:
     """The keyword arguments of ``simulate.explore`` selected on the command line."""
     options: dict[str, Any] = {"mode": args.mode, "seed": args.seed, "runs": args.runs, "stop_on_violation": args.stop_on_violation}
-    for key in ("max_states", "max_depth", "max_seconds", "symmetry"):
-        value = getattr(args, key)
+    for key in ("max_states", "max_depth", "max_seconds", "symmetry", "checkpoint", "resume"):
+        value = getattr(args, key, None)
         if value is not None:
             options[key] = value
+    if options.get("checkpoint") is not None:
+        options["checkpoint_every"] = args.checkpoint_every
     return options
 
 
