@@ -62,7 +62,8 @@ def explore(
     ``max_depth`` or ``max_seconds`` makes the result incomplete, never a silent pass.
     ``graph=True`` returns the state graph as a networkx DiGraph (small spaces).
     ``checkpoint`` names a file that plain BFS (no liveness, symmetry, constraint or graph)
-    rewrites every ``checkpoint_every`` seconds and whenever it stops early (a limit, Ctrl-C);
+    rewrites at the first BFS level boundary after every ``checkpoint_every`` seconds, and
+    whenever it stops early (a limit, Ctrl-C);
     ``resume`` continues from such a file, with the same model, to the same verdicts.
     """
     if mode not in ("bfs", "dfs", "random"):
@@ -428,7 +429,6 @@ class _Explorer:
         stats = self.stats
         generated = stats.states_generated  # kept in a local, written back at every progress tick and return
         checkpointing = self.checkpoint_path is not None
-        k = 0
 
         def stop(limit: str, from_k: int, expanded: int = 0) -> bool:
             """End early: write the counters back and, when checkpointing, what is left to explore."""
