@@ -18,6 +18,7 @@ path (``chart 'door' / state 'opened' / transition 'close'``).
 from __future__ import annotations
 
 import difflib
+import keyword
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Literal
@@ -51,13 +52,9 @@ class Transition:
         event: str | None = None,
         label: str | None = None,
     ) -> None:
-        if isinstance(target, str):
-            targets = tuple(target.split())
-        elif target is None:
-            targets = ()
-        else:
-            targets = tuple(target)
-        self.targets: tuple[str, ...] = targets
+        self.targets: tuple[str, ...] = _targets(target, "Transition")
+        if event is not None and not isinstance(event, str):
+            raise ChartDefinitionError("Transition", f"event {event!r} is not a string", "event names are strings like 'go'")
         self.guard_spec = guard
         self.actions_spec = actions
         self.internal = internal
@@ -101,6 +98,21 @@ class Transition:
 TransitionSpec = str | Transition | Sequence[str | Transition] | None
 
 
+def _targets(target: Any, where: str) -> tuple[str, ...]:
+    """Target ids from a space-separated string, a sequence of ids, or None; anything else is refused."""
+    hint = "name target states by id: 'b', 'b c' or ['b', 'c']"
+    if target is None:
+        return ()
+    if isinstance(target, str):
+        return tuple(target.split())
+    if not isinstance(target, Sequence):
+        raise ChartDefinitionError(where, f"target {target!r} is not a state id", hint)
+    for x in target:
+        if not isinstance(x, str) or not x.strip():
+            raise ChartDefinitionError(where, f"target {x!r} in {list(target)!r} is not a state id", hint)
+    return tuple(target)
+
+
 class StateNode:
     """Common base of every state kind; use State, Parallel, Final or History to build one."""
 
@@ -119,6 +131,19 @@ class StateNode:
         transitions: Sequence[Transition] = (),
         doc: str | None = None,
     ) -> None:
+        kind = type(self).__name__
+        if not isinstance(id, str) or not id:
+            raise ChartDefinitionError(kind, f"invalid state id {id!r}", "state ids are non-empty strings")
+        for c in children:
+            if not isinstance(c, StateNode):
+                raise ChartDefinitionError(f"{kind} {id!r}", f"child {c!r} is not a state", "use State, Parallel, Final or History")
+        if not isinstance(transitions, Sequence) or isinstance(transitions, str):
+            raise ChartDefinitionError(f"{kind} {id!r}", f"transitions={transitions!r} is not a list of Transition objects")
+        for key, value in (("on", on), ("after", after)):
+            if value is not None and not isinstance(value, Mapping):
+                raise ChartDefinitionError(
+                    f"{kind} {id!r}", f"{key}= takes a mapping, not {type(value).__name__}", f"write {key}={{key: transition}}"
+                )
         self.id = id
         self.children: list[StateNode] = list(children)
         self.initial_spec = initial
@@ -220,6 +245,13 @@ class Chart:
         on_error: Literal["raise", "event"] = "raise",
         doc: str | None = None,
     ) -> None:
+        if not isinstance(name, str) or not name:
+            raise ChartDefinitionError("Chart", f"chart name {name!r} is not a non-empty string", "name the chart, e.g. Chart('door', ...)")
+        if context is not None and not isinstance(context, Mapping):
+            raise ChartDefinitionError(
+                f"chart {name!r}", f"context must be a mapping of field names to values, not {type(context).__name__}",
+                "write context={'field': initial_value}",
+            )
         self.name = name
         self.doc = doc
         self.on_error = on_error
@@ -331,8 +363,9 @@ class _Builder:
         if not root.children:
             raise self.fail(root.path, "the chart has no states", "pass State(...) objects after the name")
         for name, value in chart.context.items():
-            if not isinstance(name, str) or not name.isidentifier():
-                raise self.fail(root.path, f"context field {name!r} is not an identifier", "use a Python identifier")
+            if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
+                what = "a reserved word" if isinstance(name, str) and keyword.iskeyword(name) else "not an identifier"
+                raise self.fail(root.path, f"context field {name!r} is {what}", "name fields like Python variables, e.g. count or class_")
             if _has_float(value):
                 raise self.fail(
                     f"{root.path} / context field {name!r}",
@@ -473,11 +506,17 @@ class _Builder:
         self.chart.transitions.append(t)
         return t
 
-    def _specs(self, spec: TransitionSpec) -> list[Transition]:
+    def _specs(self, path: str, spec: TransitionSpec) -> list[Transition]:
         if spec is None:
             return []
         if isinstance(spec, (str, Transition)):
             spec = [spec]
+        hint = "use a target id, Transition(...), or a list of them"
+        if not isinstance(spec, Sequence):
+            raise self.fail(path, f"{spec!r} is not a transition", hint)
+        for x in spec:
+            if not isinstance(x, (str, Transition)):
+                raise self.fail(path, f"{x!r} is not a transition", hint)
         return [Transition(x) if isinstance(x, str) else x for x in spec]
 
     def _state(self, s: StateNode) -> None:
@@ -521,16 +560,16 @@ class _Builder:
         for ev, spec in s.on_spec.items():
             if not isinstance(ev, str) or not ev.strip():
                 raise self.fail(path, f"event key {ev!r} is not an event name", "use always= for eventless transitions")
-            for t in self._specs(spec):
+            for t in self._specs(f"{path} / transition {ev!r}", spec):
                 s.transitions.append(self._transition(s, t, ev))
         for delay, spec in s.after_spec.items():
             ms = _delay_ms(delay, f"{path} / after {delay!r}")
             timer_event = f"after.{ms}.{s.id}"
             s.entry = (*s.entry, Send(SELF, timer_event, delay=ms, send_id=timer_event))
             s.exit = (*s.exit, cancel(timer_event))
-            for t in self._specs(spec):
+            for t in self._specs(f"{path} / after {delay!r}", spec):
                 s.transitions.append(self._transition(s, t, timer_event))
-        for t in self._specs(s.always_spec):
+        for t in self._specs(f"{path} / always", s.always_spec):
             if t.event is not None:
                 raise self.fail(path, f"always= transition has event {t.event!r}", "use on= for event transitions")
             s.transitions.append(self._transition(s, t, None))
@@ -550,7 +589,7 @@ class _Builder:
         elif isinstance(spec, Transition):
             t = spec
         else:
-            t = Transition(spec)
+            t = Transition(_targets(spec, path))
         if not t.targets:
             raise self.fail(path, "the initial transition has no target", "name the child state to enter first")
         for tid in t.targets:

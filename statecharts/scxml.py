@@ -45,6 +45,8 @@ SCXML_NS = "http://www.w3.org/2005/07/scxml"
 
 _EVENT_PROCESSORS = {"http://www.w3.org/TR/scxml/#SCXMLEventProcessor", "scxml"}
 _STATE_TAGS = {"state", "parallel", "final", "history"}
+MAX_NESTING = 200
+"""The deepest element nesting a document may have (see ``_TreeTarget``)."""
 _EXECUTABLE = {"raise", "assign", "log", "if", "foreach", "send", "cancel", "script"}
 
 # --------------------------------------------------------------------------- the XML tree

@@ -328,7 +328,7 @@ def test_good_after_delays() -> None:
 
 def test_not_a_transition_and_not_an_action() -> None:
     err = definition_error(lambda: Chart("c", State("x", on={"e": [42]})))  # type: ignore[dict-item]
-    assert err.path == "chart 'c' / atomic 'x'"
+    assert err.path == "chart 'c' / atomic 'x' / transition 'e'"
     err = definition_error(lambda: Chart("c", State("x", entry=[42])))
     assert err.path == "chart 'c' / atomic 'x' entry"
     assert "42 is not an action" in err.problem

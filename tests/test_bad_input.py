@@ -1,0 +1,345 @@
+"""Bad input to the chart-building API, the SCXML reader and the pytransitions importer (issue 10, points 11-12).
+
+Every case is a reproduction from the issue: the input once gave a raw Python error
+(RecursionError, OverflowError, TypeError, ...) or was accepted silently. Each must now
+give one of the project's own errors, naming the element at fault.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from exporters.graphviz import chart_dot
+from exporters.mermaid import chart_mermaid
+from exporters.tla import to_tla
+from simulate import Actor, System
+from statecharts import (
+    Chart,
+    ChartDefinitionError,
+    ExecutionError,
+    Interpreter,
+    StatechartError,
+    State,
+    Transition,
+    python,
+)
+from statecharts.pytransitions import from_transitions
+from statecharts.scxml import MAX_NESTING, load_scxml, parse_scxml
+
+NS = 'xmlns="http://www.w3.org/2005/07/scxml" version="1.0"'
+
+
+def doc(body: str) -> str:
+    """An SCXML document around ``body``."""
+    return f"<scxml {NS}>\n{body}\n</scxml>"
+
+
+def rejects(fn: Callable[[], Any], *fragments: str, kind: type[StatechartError] = ChartDefinitionError) -> str:
+    """Call fn, expect ``kind``; every fragment must appear in the message. Returns the message."""
+    with pytest.raises(kind) as info:
+        fn()
+    message = str(info.value)
+    for f in fragments:
+        assert f in message, f"{f!r} not in {message!r}"
+    return message
+
+
+# --------------------------------------------------------------------------- deep nesting in SCXML
+
+
+def nested_states(n: int) -> str:
+    return doc("".join(f'<state id="s{i}">' for i in range(n)) + "</state>" * n)
+
+
+def nested_executable(n: int, open_tag: str, close_tag: str) -> str:
+    body = open_tag * n + '<assign location="x" expr="x + 1"/>' + close_tag * n
+    return doc(f'<datamodel><data id="x" expr="0"/></datamodel><state id="a"><onentry>{body}</onentry></state>')
+
+
+DEEP_EXECUTABLE = {
+    "if": ('<if cond="x &gt;= 0">', "</if>"),
+    "else": ('<if cond="x &lt; 0"><else/>', "</if>"),
+    "elseif": ('<if cond="x &lt; 0"><elseif cond="x &gt;= 0"/>', "</if>"),
+    "foreach": ('<foreach array="[1]" item="i">', "</foreach>"),
+}
+
+
+def test_two_thousand_nested_states_are_refused_by_name() -> None:
+    text = nested_states(2000)
+    # <scxml> is level 1, so s{k} is level k + 2: the first element too deep is s{MAX_NESTING - 1}
+    rejects(lambda: parse_scxml(text), f"<scxml>:2 <state id='s{MAX_NESTING - 1}'>", f"more than {MAX_NESTING}")
+
+@pytest.mark.parametrize("kind", sorted(DEEP_EXECUTABLE))
+def test_six_hundred_nested_executable_elements_are_refused_by_name(kind: str) -> None:
+    open_tag, close_tag = DEEP_EXECUTABLE[kind]
+    rejects(lambda: parse_scxml(nested_executable(600, open_tag, close_tag)), f"more than {MAX_NESTING}", "nested")
+
+
+def test_nesting_up_to_the_bound_loads_runs_and_exports() -> None:
+    depth = MAX_NESTING - 2  # <scxml> and the states' parent chain are counted
+    chart = parse_scxml(nested_states(depth))
+    it = Interpreter(chart)
+    assert it.leaves == (f"s{depth - 1}",)
+    assert "s0" in chart_dot(chart).source and "s0" in chart_mermaid(chart)
+    assert "s0" in to_tla(System("S", actors=[Actor("a", chart)], check_deadlock=False)).module
+    open_tag, close_tag = DEEP_EXECUTABLE["if"]
+    chart = parse_scxml(nested_executable(MAX_NESTING - 5, open_tag, close_tag))
+    assert Interpreter(chart).context == {"x": 1}
+    assert "x" in to_tla(System("S", actors=[Actor("a", chart)], check_deadlock=False)).module
+    open_tag, close_tag = DEEP_EXECUTABLE["foreach"]
+    chart = parse_scxml(nested_executable(MAX_NESTING - 5, open_tag, close_tag))
+    assert Interpreter(chart).context["x"] == 1
+
+
+# --------------------------------------------------------------------------- delays
+
+
+@pytest.mark.parametrize("delay", ["1e400s", "9" * 400 + "s", "9" * 400 + "ms", "1" + "0" * 30 + "d"])
+def test_huge_delays_are_refused_by_name(delay: str) -> None:
+    text = doc(f'<state id="a"><onentry><send event="e" delay="{delay}"/></onentry></state>')
+    rejects(lambda: parse_scxml(text), "<send>", "delay")
+
+
+@pytest.mark.parametrize("delay", ["1.5s", "250.7ms", "0.0001s", "1.0005s"])
+def test_fractional_delays_that_are_not_whole_milliseconds_are_refused(delay: str) -> None:
+    text = doc(f'<state id="a"><onentry><send event="e" delay="{delay}"/></onentry></state>')
+    rejects(lambda: parse_scxml(text), "<scxml>:2 <send>", repr(delay), "whole number of milliseconds")
+
+
+@pytest.mark.parametrize(("delay", "ms"), [("1.5s", 1500), ("2.25s", 2250), ("250.0ms", 250), ("0.5m", 30000), ("7", 7)])
+def test_fractional_delays_that_are_whole_milliseconds_are_exact(delay: str, ms: int) -> None:
+    text = doc(f'<state id="a"><onentry><send event="e" delay="{delay}"/></onentry><transition event="e" target="b"/></state><state id="b"/>')
+    it = Interpreter(parse_scxml(text))
+    it.advance(ms - 1)
+    assert it.leaves == ("a",)
+    it.advance(1)
+    assert it.leaves == ("b",)
+
+
+def test_python_api_after_uses_the_same_duration_rules() -> None:
+    rejects(lambda: Chart("c", State("a", after={"250.7ms": "a"})), "after '250.7ms'", "whole number of milliseconds")
+    rejects(lambda: Chart("c", State("a", after={"9" * 400 + "s": "a"})), "after")
+    assert Chart("c", State("a", after={"1.5s": "a"})).transitions[0].events == ("after.1500.a",)
+
+
+# --------------------------------------------------------------------------- wrongly typed arguments
+
+
+def test_transition_with_a_non_string_target() -> None:
+    rejects(lambda: Transition(123), "Transition", "123", "target")
+    rejects(lambda: Transition(["a", 5]), "Transition", "5")
+    rejects(lambda: Transition("a", event=5), "event", "5")  # type: ignore[arg-type]
+
+
+def test_on_mapping_with_a_non_transition_value() -> None:
+    rejects(lambda: Chart("c", State("a", on={"go": 5})), "'a'", "'go'", "5")  # type: ignore[dict-item]
+    rejects(lambda: Chart("c", State("a", on={"go": ["a", 5]})), "'a'", "'go'", "5")  # type: ignore[list-item]
+    rejects(lambda: Chart("c", State("a", always=5)), "'a'", "5")  # type: ignore[arg-type]
+    rejects(lambda: Chart("c", State("a", on=5)), "'a'", "on=")  # type: ignore[arg-type]
+    rejects(lambda: Chart("c", State("a", after=["1s"])), "'a'", "after=")  # type: ignore[arg-type]
+
+
+def test_initial_that_is_not_a_state_id() -> None:
+    rejects(lambda: Chart("c", State("a"), initial=5), "chart 'c'", "initial", "5")  # type: ignore[arg-type]
+    rejects(lambda: Chart("c", State("p", State("a"), initial=5)), "state 'p'", "initial", "5")  # type: ignore[arg-type]
+
+
+def test_state_with_a_non_string_id() -> None:
+    rejects(lambda: State(5), "State", "5", "id")  # type: ignore[arg-type]
+    rejects(lambda: State(""), "State", "id")
+    rejects(lambda: State("a", 5), "State 'a'", "child 5")  # type: ignore[arg-type]
+
+
+def test_chart_with_a_non_string_name_or_a_non_mapping_context() -> None:
+    rejects(lambda: Chart(5, State("a")), "chart", "name")  # type: ignore[arg-type]
+    rejects(lambda: Chart("c", State("a"), context=[("x", 1)]), "chart 'c'", "context")  # type: ignore[arg-type]
+
+
+def counter() -> Chart:
+    return Chart("c", State("a", on={"go": Transition("a", actions=python(lambda c, e: {"n": c.n + 1}, label="inc"))}), context={"n": 0})
+
+
+@pytest.mark.parametrize("event", [5, None, b"go", ("go",), ""])
+def test_send_with_a_non_string_event_name(event: Any) -> None:
+    rejects(lambda: Interpreter(counter()).send(event), "send", "event", kind=StatechartError)
+
+
+@pytest.mark.parametrize("data", [5, [1, 2], "x=1", {5: 1}])
+def test_send_with_data_that_is_not_a_mapping_of_names(data: Any) -> None:
+    rejects(lambda: Interpreter(counter()).send("go", data), "send", "data", kind=StatechartError)
+
+
+def test_send_with_unhashable_data_names_the_field() -> None:
+    rejects(lambda: Interpreter(counter()).send("go", {"a": object()}), "'a'", kind=StatechartError)
+    it = Interpreter(counter())
+    it.send("go", {"a": [1, {"b": 2}]})  # lists and dicts are frozen: fine
+    assert it.context == {"n": 1}
+
+
+# --------------------------------------------------------------------------- pytransitions definitions
+
+CALLBACKS: dict[str, Callable[..., Any]] = {"f": lambda c, e: None, "g": lambda c, e: False}
+DEFINITION: dict[str, Any] = {
+    "name": "m",
+    "initial": "a",
+    "states": [
+        "a",
+        {"name": "b", "on_enter": ["f"], "on_exit": "f", "children": ["c", "d"], "initial": "c", "timeout": 2, "on_timeout": "f"},
+        {"name": "p", "parallel": ["x", "y"]},
+    ],
+    "transitions": [
+        ["go", "a", "b"],
+        {"trigger": "t", "source": ["a", "b"], "dest": "a", "conditions": ["f"], "unless": "g", "before": "f", "after": ["f"]},
+    ],
+    "before_state_change": "f",
+    "after_state_change": ["f"],
+}
+BAD_VALUES: list[Any] = [5, 1.5, None, [], {}, object(), True, "", [5], {"a": 5}, [[5]], b"x", -1]
+
+
+def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    if prefix:
+        yield prefix
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _paths(v, (*prefix, k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _paths(v, (*prefix, i))
+
+
+def test_pytransitions_states_of_the_wrong_type() -> None:
+    rejects(lambda: from_transitions({"states": 5}), "states", "5")
+    rejects(lambda: from_transitions({"states": ["a"], "initial": "a"}, context=5), "context")  # type: ignore[arg-type]
+    rejects(lambda: from_transitions({"states": ["a"], "initial": "a"}, callbacks={5: CALLBACKS["f"]}), "callbacks")  # type: ignore[dict-item]
+
+
+def test_pytransitions_wrong_types_at_every_level_are_named_errors() -> None:
+    from_transitions(DEFINITION, callbacks=CALLBACKS)  # the base definition is good
+    tried = 0
+    for path in _paths(DEFINITION):
+        for bad in BAD_VALUES:
+            broken = copy.deepcopy(DEFINITION)
+            holder = broken
+            for key in path[:-1]:
+                holder = holder[key]
+            holder[path[-1]] = bad
+            tried += 1
+            try:
+                from_transitions(broken, callbacks=CALLBACKS)
+            except StatechartError:
+                pass
+            except Exception as e:  # pragma: no cover - this is the failure being tested
+                pytest.fail(f"{path} = {bad!r}: raw {type(e).__name__}: {e}")
+    assert tried == len(list(_paths(DEFINITION))) * len(BAD_VALUES)
+
+
+# --------------------------------------------------------------------------- empty event names in SCXML
+
+
+def test_raise_with_an_empty_event_is_refused() -> None:
+    rejects(lambda: parse_scxml(doc('<state id="a"><onentry><raise event=""/></onentry></state>')), "<scxml>:2 <raise>", "empty")
+
+
+@pytest.mark.parametrize("event", ["", "   "])
+def test_transition_with_an_empty_event_attribute_is_refused(event: str) -> None:
+    text = doc(f'<state id="a"><transition event="{event}" target="b"/></state><state id="b"/>')
+    rejects(lambda: parse_scxml(text), "<scxml>:2 <transition>", "empty event", "omit the event attribute")
+
+
+def test_send_with_an_empty_event_is_refused() -> None:
+    rejects(lambda: parse_scxml(doc('<state id="a"><onentry><send event=""/></onentry></state>')), "<scxml>:2 <send>", "empty")
+
+
+# --------------------------------------------------------------------------- floats and integer contexts
+
+
+def test_floats_in_a_start_context_are_refused() -> None:
+    chart = Chart("c", State("a"), context={"n": 0})
+    rejects(lambda: chart.start({"n": 1.5}), "'n'", "floating-point", kind=StatechartError)
+    rejects(lambda: chart.start({"n": (1, 2.5)}), "'n'", "floating-point", kind=StatechartError)
+
+
+def test_a_python_action_returning_a_float_is_a_named_run_time_error() -> None:
+    chart = Chart("c", State("a", entry=python(lambda c, e: {"n": 0.5}, label="halve")), context={"n": 1})
+    rejects(lambda: Interpreter(chart), "halve", "'n'", "floating-point", kind=ExecutionError)
+
+
+def test_event_data_with_a_float_is_refused_at_send() -> None:
+    rejects(lambda: Interpreter(counter()).send("go", {"v": 1.5}), "'v'", "floating-point", kind=StatechartError)
+
+
+def test_scxml_data_with_a_float_is_refused_at_load() -> None:
+    text = doc('<datamodel><data id="x" expr="1"/></datamodel><state id="a"><onentry><assign location="x" expr="1.5"/></onentry></state>')
+    rejects(lambda: parse_scxml(text), "<assign>", "floating-point")
+    rejects(lambda: parse_scxml(doc('<datamodel><data id="x" expr="2.5"/></datamodel><state id="a"/>')), "<data id='x'>", "floating-point")
+
+
+# --------------------------------------------------------------------------- context field names
+
+
+@pytest.mark.parametrize("field", ["class", "if", "True", "None", "lambda", "2x", "a b", ""])
+def test_context_fields_that_are_keywords_or_not_identifiers_are_refused(field: str) -> None:
+    rejects(lambda: Chart("c", State("a"), context={field: 1}), "chart 'c'", repr(field))
+
+
+@pytest.mark.parametrize("field", ["class", "if", "None"])
+def test_scxml_data_ids_that_are_keywords_are_refused(field: str) -> None:
+    rejects(lambda: parse_scxml(doc(f'<datamodel><data id="{field}" expr="1"/></datamodel><state id="a"/>')), "<data", repr(field))
+
+
+def test_pytransitions_context_keyword_is_refused() -> None:
+    rejects(lambda: from_transitions({"states": ["a"], "initial": "a"}, context={"class": 1}), "'class'")
+
+
+# --------------------------------------------------------------------------- text or path
+
+
+GOOD = doc('<state id="a"/>')
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\ufeff" + GOOD,
+        "\n\t  " + GOOD,
+        "\ufeff\n" + GOOD,
+        '<?xml version="1.0" encoding="UTF-8"?>\n' + GOOD,
+        "\ufeff<?xml version='1.0'?>" + GOOD,
+        "  <!-- a comment -->\n" + GOOD,
+    ],
+)
+def test_load_and_parse_accept_text_with_a_bom_whitespace_or_a_comment(text: str) -> None:
+    assert load_scxml(text).name == "scxml"
+    assert parse_scxml(text).name == "scxml"
+    assert parse_scxml(text.encode("utf-8")).name == "scxml"
+    assert load_scxml(text.encode("utf-8")).name == "scxml"
+
+
+def test_load_reads_a_path_given_as_str_or_path(tmp_path: Path) -> None:
+    f = tmp_path / "door.scxml"
+    f.write_text("\ufeff" + GOOD, encoding="utf-8")
+    assert load_scxml(f).name == "door"
+    assert load_scxml(str(f)).name == "door"
+
+
+def test_a_missing_file_says_it_was_read_as_a_path_and_how_to_pass_text(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.scxml"
+    rejects(lambda: load_scxml(str(missing)), "nope.scxml", "as a path", "parse_scxml", kind=StatechartError)
+    rejects(lambda: load_scxml(missing), "nope.scxml", kind=StatechartError)
+    rejects(lambda: load_scxml("state id='a'/> nonsense"), "as a path", "parse_scxml", kind=StatechartError)
+    rejects(lambda: load_scxml("a\0b"), "as a path", kind=StatechartError)
+
+
+def test_a_path_object_is_never_read_as_text(tmp_path: Path) -> None:
+    rejects(lambda: load_scxml(Path(GOOD[:50])), "as a path", kind=StatechartError)
+
+
+def test_parse_scxml_says_when_it_was_given_something_that_is_not_a_document() -> None:
+    rejects(lambda: parse_scxml("door.scxml"), "not well-formed", "load_scxml")
+    rejects(lambda: parse_scxml(5), "parse_scxml", "str or bytes", kind=StatechartError)  # type: ignore[arg-type]
