@@ -20,10 +20,10 @@ from __future__ import annotations
 import difflib
 import keyword
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Literal
 
 from .actions import SELF, Action, Send, actions_of, cancel
+from .durations import DURATION_HINT, DurationProblem, duration_ms
 from .errors import ChartDefinitionError, ExpressionError
 from .expr import Node, to_node
 from .values import Event, freeze
@@ -616,25 +616,10 @@ class _Builder:
 
 
 def _delay_ms(delay: int | str, path: str) -> int:
-    hint = "use a non-negative number of milliseconds (int) or a string like '10ms' / '2s' / '1.5s'"
-    if isinstance(delay, bool) or not isinstance(delay, (int, str)):
-        raise ChartDefinitionError(path, f"after delay {delay!r} is not a duration", hint)
-    if isinstance(delay, int):
-        ms = delay
-    else:
-        text = delay.strip()
-        scale, number = (1, text[:-2]) if text.endswith("ms") else (1000, text[:-1]) if text.endswith("s") else (1, text)
-        try:
-            value = Fraction(number.strip())
-        except (ValueError, ZeroDivisionError):
-            raise ChartDefinitionError(path, f"after delay {delay!r} is not a duration", hint) from None
-        value *= scale
-        if value.denominator != 1:
-            raise ChartDefinitionError(path, f"after delay {delay!r} is not a whole number of milliseconds", hint)
-        ms = int(value)
-    if ms < 0:
-        raise ChartDefinitionError(path, f"after delay {delay!r} is negative", hint)
-    return ms
+    try:
+        return duration_ms(delay)
+    except DurationProblem as e:
+        raise ChartDefinitionError(path, f"after delay {e}", DURATION_HINT) from None
 
 
 def _has_float(value: Any) -> bool:

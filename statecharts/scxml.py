@@ -35,6 +35,7 @@ from defusedxml import DefusedXmlException
 from .actions import SELF, Action, Assign, Cancel, Foreach, If, Log, Raise, Send
 from .chart import Chart, Final, History, Parallel, State, StateNode, Transition
 from .engine import CONTENT
+from .durations import DURATION_HINT, DurationProblem, duration_ms
 from .errors import ChartDefinitionError, ExpressionError, StatechartError
 from .expr import Const, Node, PyFunc, parse, to_source
 
@@ -359,8 +360,6 @@ def parse_scxml(
     return _Reader(root, source, name, default_name, rewrite_ecmascript, strict_expressions).chart()
 
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
-_UNIT_MS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000, None: 1}
 
 
 class _Reader:
@@ -782,10 +781,10 @@ class _Reader:
         return node if isinstance(node, Const) else Const(" ".join(text.split()))
 
     def _duration(self, el: _El, text: str) -> int:
-        m = _DURATION.match(text)
-        if not m:
-            self.fail(el, f"delay {text!r} is not a duration", "write e.g. '10ms', '2s' or '1.5s'")
-        return int(float(m.group(1)) * _UNIT_MS[m.group(2)])
+        try:
+            return duration_ms(text)
+        except DurationProblem as e:
+            self.fail(el, f"delay {e}", DURATION_HINT)
 
     def _script(self, el: _El) -> list[Action]:
         if "src" in el.attrib:
