@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import keyword
 import os
 import re
 import textwrap
@@ -47,7 +48,12 @@ SCXML_NS = "http://www.w3.org/2005/07/scxml"
 _EVENT_PROCESSORS = {"http://www.w3.org/TR/scxml/#SCXMLEventProcessor", "scxml"}
 _STATE_TAGS = {"state", "parallel", "final", "history"}
 MAX_NESTING = 200
-"""The deepest element nesting a document may have (see ``_TreeTarget``)."""
+"""The deepest element nesting a document may have, ``<scxml>`` being level 1.
+
+Checked while the XML is read (iteratively), so no deeper tree is ever built: the chart
+builder, the engine, the exporters and the explorer all walk state trees and executable
+content recursively, and a bound at the door protects every one of them.
+"""
 _EXECUTABLE = {"raise", "assign", "log", "if", "foreach", "send", "cancel", "script"}
 
 # --------------------------------------------------------------------------- the XML tree
@@ -96,6 +102,12 @@ class _TreeTarget:
                 f"only SCXML elements ({SCXML_NS}) are supported",
             )
         el = _El(local, {k.split("}")[-1]: v for k, v in attrib.items()}, line)
+        if len(self.stack) >= MAX_NESTING:
+            raise ChartDefinitionError(
+                f"{self.source}:{line} {el.label()}",
+                f"elements are nested more than {MAX_NESTING} deep",
+                "flatten the document: split deep state trees or nested <if>/<foreach> into sibling states",
+            )
         if self.stack:
             self.stack[-1].children.append(el)
         else:
@@ -392,6 +404,12 @@ class _Reader:
     def fail(self, el: _El, problem: str, hint: str | None = None) -> NoReturn:
         raise ChartDefinitionError(f"{self.source}:{el.line} {el.label()}", problem, hint)
 
+    def event_name(self, el: _El, event: str) -> str:
+        """A non-empty event name (an empty one would silently make an eventless step)."""
+        if not event.strip():
+            self.fail(el, f"empty event name {event!r}", "name the event, e.g. event='done'")
+        return event
+
     def attr(self, el: _El, key: str) -> str:
         value = el.attrib.get(key)
         if value is None:
@@ -491,8 +509,9 @@ class _Reader:
                 self.state_ids[ident] = el
             elif el.tag == "data":
                 ident = self.attr(el, "id")
-                if not ident.isidentifier() or ident.startswith("__"):
-                    self.fail(el, f"data id {ident!r} is not an identifier", "use a name like my_var")
+                if not ident.isidentifier() or keyword.iskeyword(ident) or ident.startswith("__"):
+                    what = "a reserved word" if keyword.iskeyword(ident) else "not an identifier"
+                    self.fail(el, f"data id {ident!r} is {what}", "use a name like my_var")
                 if ident in self.fields:
                     self.fail(el, f"duplicate data id {ident!r}")
                 self.fields[ident] = None
@@ -504,8 +523,8 @@ class _Reader:
                 for key in ("item", "index"):
                     var = el.attrib.get(key)
                     if var is not None:
-                        if not var.isidentifier():
-                            self.fail(el, f"foreach {key} {var!r} is not an identifier")
+                        if not var.isidentifier() or keyword.iskeyword(var):
+                            self.fail(el, f"foreach {key} {var!r} is not an identifier (or is a reserved word)")
                         self.fields.setdefault(var, None)
 
     def _declare(self, el: _El) -> None:
@@ -621,6 +640,8 @@ class _Reader:
         if kind not in ("internal", "external"):
             self.fail(el, f"transition type {kind!r}", "use 'internal' or 'external'")
         event = el.attrib.get("event")
+        if event is not None and not event.strip():
+            self.fail(el, f"empty event attribute event={event!r}", "omit the event attribute for an eventless transition")
         event = " ".join(event.split()) if event is not None else None
         cond = self.attr_expr(el, "cond") if "cond" in el.attrib else None
         targets = self._targets(el)
@@ -643,7 +664,7 @@ class _Reader:
     def _action(self, el: _El) -> list[Action]:
         tag = el.tag
         if tag == "raise":
-            return [Raise(self.attr(el, "event"))]
+            return [Raise(self.event_name(el, self.attr(el, "event")))]
         if tag == "log":
             label = el.attrib.get("label", "")
             return [Log(label, self.attr_expr(el, "expr") if "expr" in el.attrib else None)]
@@ -712,9 +733,9 @@ class _Reader:
         if kind is not None and kind not in _EVENT_PROCESSORS:
             self.fail(el, f"send type {kind!r} is not supported", "only the SCXML event I/O processor is")
         if "event" in a:
-            event = a["event"]
+            event = self.event_name(el, a["event"])
         elif "eventexpr" in a:
-            event = str(self.constant(el, self.attr_expr(el, "eventexpr"), "eventexpr"))
+            event = self.event_name(el, str(self.constant(el, self.attr_expr(el, "eventexpr"), "eventexpr")))
         else:
             self.fail(el, "send needs event or eventexpr", "content-only sends are not supported")
         if "target" in a:
