@@ -128,11 +128,27 @@ class _TreeTarget:
         return self.root
 
 
+def _lstrip_document(text: str | bytes) -> tuple[str | bytes, int]:
+    """The text without a leading byte-order mark and whitespace, and how many lines that removed.
+
+    Whitespace may not precede an ``<?xml ...?>`` declaration, and a BOM inside a str is
+    just a character to expat; both come from ordinary editors, so both are dropped (the
+    line count keeps error messages pointing at the right line).
+    """
+    if isinstance(text, str):
+        rest = text.lstrip("\ufeff \t\r\n")
+        return rest, text[: len(text) - len(rest)].count("\n")
+    body = text[3:] if text.startswith(b"\xef\xbb\xbf") else text
+    rest_b = body.lstrip(b" \t\r\n")
+    return rest_b, body[: len(body) - len(rest_b)].count(b"\n")
+
+
 def _read_xml(text: str | bytes, source: str) -> _El:
+    text, offset = _lstrip_document(text)
     target = _TreeTarget(source)
     parser = DefusedET.DefusedXMLParser(target=target, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     expat = parser.parser
-    target.line = lambda: int(expat.CurrentLineNumber)
+    target.line = lambda: int(expat.CurrentLineNumber) + offset
     try:
         parser.feed(text)
         root = parser.close()
@@ -143,8 +159,10 @@ def _read_xml(text: str | bytes, source: str) -> _El:
             "SCXML documents may not declare a DTD, entities or external references",
         ) from None
     except DefusedET.ParseError as e:
-        line = getattr(e, "position", (0, 0))[0]
-        raise ChartDefinitionError(f"{source}:{line}", f"not well-formed XML: {e}", "fix the XML syntax") from None
+        line = getattr(e, "position", (0, 0))[0] + offset
+        start = text[:1] if isinstance(text, str) else text[:1].decode("latin-1")
+        hint = "fix the XML syntax" if start == "<" else "this is not an XML document; to read a file, call load_scxml(path)"
+        raise ChartDefinitionError(f"{source}:{line}", f"not well-formed XML: {e}", hint) from None
     if root is None or root.tag != "scxml":
         tag = root.tag if root is not None else "nothing"
         raise ChartDefinitionError(source, f"the document element is <{tag}>, not <scxml>", "a document starts with <scxml>")
@@ -334,28 +352,44 @@ def load_scxml(
     rewrite_ecmascript: bool | None = None,
     strict_expressions: bool = True,
 ) -> Chart:
-    """Read an SCXML document (a path, or the XML text itself) into a Chart.
+    """Read an SCXML document into a Chart: from a file (a ``Path``, or a str that is not XML) or from its text.
 
+    Bytes are always the document; a ``Path`` (any ``os.PathLike``) is always a file; a
+    str is the document when, after a byte-order mark and whitespace, it starts with
+    ``<``, else a file path (use :func:`parse_scxml` to say "this is text" explicitly).
     ``rewrite_ecmascript`` applies :func:`ecmascript_to_python` to every expression; by
     default it is on exactly when the document declares ``datamodel="ecmascript"``.
     ``strict_expressions=False`` defers an unparsable expression to run time, where it
     raises ``error.execution`` (W3C behaviour) instead of rejecting the document.
     """
-    if isinstance(path_or_text, bytes) or (isinstance(path_or_text, str) and path_or_text.lstrip().startswith("<")):
-        return parse_scxml(path_or_text, name=name, rewrite_ecmascript=rewrite_ecmascript, strict_expressions=strict_expressions)
-    path = Path(path_or_text)
+    options: dict[str, Any] = {"name": name, "rewrite_ecmascript": rewrite_ecmascript, "strict_expressions": strict_expressions}
+    if isinstance(path_or_text, (bytes, bytearray)):
+        return parse_scxml(bytes(path_or_text), **options)
+    if isinstance(path_or_text, str):
+        if _lstrip_document(path_or_text)[0].startswith("<"):  # type: ignore[union-attr]
+            return parse_scxml(path_or_text, **options)
+        why = "a str that does not start with '<' is read as a path"
+    elif isinstance(path_or_text, os.PathLike):
+        why = "a Path is read as a path"
+    else:
+        raise ChartDefinitionError(
+            "load_scxml",
+            f"cannot read an SCXML document from {type(path_or_text).__name__}",
+            "pass a file path (str or Path) or the document's text (str or bytes)",
+        )
+    shown = os.fspath(path_or_text)
+    shown = shown if len(shown) <= 80 else shown[:77] + "..."
     try:
+        path = Path(path_or_text)
         data = path.read_bytes()
-    except OSError as e:
-        raise StatechartError(f"cannot read SCXML document {str(path)!r}: {e.strerror or e}") from None
-    return parse_scxml(
-        data,
-        name=name,
-        rewrite_ecmascript=rewrite_ecmascript,
-        strict_expressions=strict_expressions,
-        source=str(path),
-        default_name=path.stem,
-    )
+    except (OSError, ValueError) as e:
+        reason = (e.strerror if isinstance(e, OSError) else None) or str(e)
+        raise ChartDefinitionError(
+            f"SCXML document {shown!r}",
+            f"cannot read it as a path: {reason}",
+            f"{why}; to read SCXML text, call parse_scxml(text)",
+        ) from None
+    return parse_scxml(data, **options, source=str(path), default_name=path.stem)
 
 
 def parse_scxml(
@@ -368,6 +402,10 @@ def parse_scxml(
     default_name: str = "scxml",
 ) -> Chart:
     """Read SCXML text into a Chart (see ``load_scxml``); ``source`` names the document in errors."""
+    if not isinstance(text, (str, bytes)):
+        raise ChartDefinitionError(
+            "parse_scxml", f"takes the document as str or bytes, not {type(text).__name__}", "to read a file, call load_scxml(path)"
+        )
     root = _read_xml(text, source)
     return _Reader(root, source, name, default_name, rewrite_ecmascript, strict_expressions).chart()
 

@@ -342,3 +342,10 @@ def test_a_path_object_is_never_read_as_text(tmp_path: Path) -> None:
 def test_parse_scxml_says_when_it_was_given_something_that_is_not_a_document() -> None:
     rejects(lambda: parse_scxml("door.scxml"), "not well-formed", "load_scxml")
     rejects(lambda: parse_scxml(5), "parse_scxml", "str or bytes", kind=StatechartError)  # type: ignore[arg-type]
+
+
+def test_line_numbers_count_the_stripped_leading_lines() -> None:
+    text = "\ufeff\n\n" + doc('<state id="a"><transition event="" target="a"/></state>')
+    rejects(lambda: parse_scxml(text), "<scxml>:4 <transition>")
+    rejects(lambda: parse_scxml(text.encode("utf-8")), "<scxml>:4 <transition>")
+    rejects(lambda: parse_scxml("\n\n" + doc("<state id='a'>")), "<scxml>:5")
