@@ -26,7 +26,7 @@ from .actions import SELF, Action, Send, actions_of, cancel
 from .durations import DURATION_HINT, DurationProblem, duration_ms
 from .errors import ChartDefinitionError, ExpressionError
 from .expr import Node, to_node
-from .values import Event, freeze
+from .values import Event, freeze, has_float
 
 if TYPE_CHECKING:
     from .engine import ChartState, Engine, StepResult
@@ -366,7 +366,7 @@ class _Builder:
             if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
                 what = "a reserved word" if isinstance(name, str) and keyword.iskeyword(name) else "not an identifier"
                 raise self.fail(root.path, f"context field {name!r} is {what}", "name fields like Python variables, e.g. count or class_")
-            if _has_float(value):
+            if has_float(value):
                 raise self.fail(
                     f"{root.path} / context field {name!r}",
                     f"initial value {value!r} contains a floating-point number",
@@ -621,12 +621,3 @@ def _delay_ms(delay: int | str, path: str) -> int:
     except DurationProblem as e:
         raise ChartDefinitionError(path, f"after delay {e}", DURATION_HINT) from None
 
-
-def _has_float(value: Any) -> bool:
-    if isinstance(value, float):
-        return True
-    if isinstance(value, Mapping):
-        return any(_has_float(k) or _has_float(v) for k, v in value.items())
-    if isinstance(value, (tuple, list, set, frozenset)):
-        return any(_has_float(v) for v in value)
-    return False

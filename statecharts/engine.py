@@ -426,6 +426,7 @@ class Engine:
         if isinstance(a, PyAction):
             fn, fields = a.fn, self.fields
             from .expr import _CtxView
+            from .values import FLOAT_RULE, has_float
 
             def py(run: _Run) -> None:
                 updates = fn(_CtxView(run.ctx, fields), run.ev)
@@ -436,7 +437,9 @@ class Engine:
                 for k, v in updates.items():
                     if k not in fields:
                         raise KeyError(f"python action {a.label!r} assigned unknown context field {k!r}")
-                    run.ctx[fields[k]] = freeze(v)
+                    run.ctx[fields[k]] = v = freeze(v)
+                    if has_float(v):
+                        raise TypeError(f"python action {a.label!r} set context field {k!r} to the floating-point number {v!r}: {FLOAT_RULE}")
 
             return py
         raise ChartDefinitionError(where, f"{a!r} is not an action")
@@ -638,13 +641,17 @@ class Engine:
         return results[0]
 
     def initial_context(self, context: Mapping[str, Any] | None) -> list[Any]:
+        from .values import FLOAT_RULE, has_float
+
         ctx = list(self.default_context)
         if context:
             for k, v in context.items():
                 if k not in self.fields:
                     known = ", ".join(self.fields) or "none declared"
                     raise StatechartError(f"chart {self.chart.name!r}: initial context names unknown field {k!r} (fields: {known})")
-                ctx[self.fields[k]] = freeze(v)
+                ctx[self.fields[k]] = v = freeze(v)
+                if has_float(v):
+                    raise StatechartError(f"chart {self.chart.name!r}: initial context field {k!r} is the floating-point number {v!r}: {FLOAT_RULE}")
         return ctx
 
     def successors(self, state: ChartState | None, event: Event | None, context: Mapping[str, Any] | None = None) -> list[StepResult]:

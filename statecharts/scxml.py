@@ -35,9 +35,9 @@ from defusedxml import DefusedXmlException
 
 from .actions import SELF, Action, Assign, Cancel, Foreach, If, Log, Raise, Send
 from .chart import Chart, Final, History, Parallel, State, StateNode, Transition
-from .engine import CONTENT
 from .durations import DURATION_HINT, DurationProblem, duration_ms
-from .errors import ChartDefinitionError, ExpressionError, StatechartError
+from .engine import CONTENT
+from .errors import ChartDefinitionError, ExpressionError
 from .expr import Const, Node, PyFunc, parse, to_source
 
 __all__ = ["SCXML_NS", "ecmascript_to_python", "load_scxml", "parse_scxml"]

@@ -75,6 +75,20 @@ def freeze(value: Any) -> Any:
     return value
 
 
+FLOAT_RULE = "the language has integers only: use an integer unit (cents, milliseconds, percent)"
+
+
+def has_float(value: Any) -> bool:
+    """Whether a float hides in value (the model's numbers are integers: a float would be rounded differently in TLA+)."""
+    if isinstance(value, float):
+        return True
+    if isinstance(value, Mapping):
+        return any(has_float(k) or has_float(v) for k, v in value.items())
+    if isinstance(value, (tuple, list, set, frozenset)):
+        return any(has_float(v) for v in value)
+    return False
+
+
 EMPTY = FrozenMap()
 
 
