@@ -51,10 +51,12 @@ import difflib
 import enum
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 from .actions import Action, python
 from .chart import Chart, Final, Parallel, State, StateNode, Transition
+from .durations import DurationProblem, duration_ms
 from .errors import ChartDefinitionError
 from .expr import Expr, and_, not_, py
 from .expr import ctx as _ctx
@@ -168,6 +170,9 @@ class _TransDef:
     internal: bool
     where: str
     rank: tuple[int, int]
+
+
+_TIMEOUT_HINT = "give the timeout in seconds, to the millisecond at most (e.g. 1.5 or 0.25)"
 
 
 def _refs(value: Any) -> list[Any]:
@@ -327,6 +332,9 @@ class _Importer:
             states = [states]
         elif isinstance(states, enum.EnumMeta):
             states = list(states)
+        elif not isinstance(states, (list, tuple)):
+            raise self.fail(self.root_path, f"states={states!r} is not a list of states",
+                            "pass states=['a', {'name': 'b', 'children': [...]}, ...]")
         for spec in states:
             self.top.append(self._state(spec, None))
         initial = d.get("initial", "initial")
@@ -395,13 +403,22 @@ class _Importer:
         s.final = bool(spec.get("final", False))
         timeout = spec.get("timeout", 0)
         try:
-            seconds = float(timeout or 0)
-        except (TypeError, ValueError):
+            if isinstance(timeout, bool) or not isinstance(timeout, (int, float, str)):
+                raise ValueError(timeout)
+            exact_ms = Fraction(str(timeout).strip() or "0") * 1000  # str(): 0.1 is 100 ms, not 100.000000000000005
+        except (ValueError, ZeroDivisionError):
             raise self.fail(path, f"timeout {timeout!r} is not a number of seconds") from None
-        if seconds > 0:
+        if exact_ms > 0:
             if not s.on_timeout:
                 raise self.fail(path, "timeout without on_timeout", "transitions requires on_timeout with a timeout too")
-            s.timeout_ms = max(1, round(seconds * 1000))
+            if exact_ms.denominator != 1:
+                raise self.fail(path, f"timeout {timeout!r} seconds is not a whole number of milliseconds", _TIMEOUT_HINT)
+            try:
+                s.timeout_ms = duration_ms(exact_ms.numerator)
+            except DurationProblem as e:
+                raise self.fail(path, f"timeout {timeout!r} seconds: {e}", _TIMEOUT_HINT) from None
+        elif exact_ms < 0:
+            raise self.fail(path, f"timeout {timeout!r} is negative", "give a timeout in seconds greater than 0")
         parallel = spec.get("parallel")
         if parallel:
             children = parallel if isinstance(parallel, (list, tuple)) else [parallel]
@@ -412,6 +429,8 @@ class _Importer:
                 children = list(children)
             elif isinstance(children, (str, enum.Enum, Mapping)):
                 children = [children]
+            elif not isinstance(children, (list, tuple)):
+                raise self.fail(path, f"children={children!r} is not a list of states", "pass children=['a', 'b', ...]")
         for c in children:
             s.children.append(self._state(c, s))
         s.initial = spec.get("initial")
@@ -433,6 +452,8 @@ class _Importer:
             s.initial = None
             return
         names = [str(_name_of(i)) for i in (init if isinstance(init, (list, tuple)) else [init])]
+        if not names:
+            raise self.fail(s.path, "initial=[] names no state", "name the child to enter first, or drop initial=")
         if len(names) > 1:
             child_names = [c.id[len(s.id) + len(self.sep):] for c in s.children]
             if sorted(names) != sorted(child_names):
@@ -663,6 +684,14 @@ def from_transitions(
     if callbacks is not None and not isinstance(callbacks, Mapping):
         kind = type(callbacks).__name__
         raise ChartDefinitionError("from_transitions", f"callbacks must be a mapping of names to functions, not {kind}")
+    if callbacks is not None and any(not isinstance(k, str) for k in callbacks):
+        bad = next(k for k in callbacks if not isinstance(k, str))
+        raise ChartDefinitionError("from_transitions", f"callbacks key {bad!r} is not a name", "key callbacks by name: {'on_go': fn}")
+    if context is not None and not isinstance(context, Mapping):
+        raise ChartDefinitionError(
+            "from_transitions", f"context must be a mapping of field names to values, not {type(context).__name__}",
+            "write context={'field': initial_value}",
+        )
     sep = SEPARATOR
     if _is_machine(definition):
         d, sep = _machine_definition(definition)

@@ -349,3 +349,12 @@ def test_line_numbers_count_the_stripped_leading_lines() -> None:
     rejects(lambda: parse_scxml(text), "<scxml>:4 <transition>")
     rejects(lambda: parse_scxml(text.encode("utf-8")), "<scxml>:4 <transition>")
     rejects(lambda: parse_scxml("\n\n" + doc("<state id='a'>")), "<scxml>:5")
+
+
+@pytest.mark.parametrize(("timeout", "problem"), [(0.0001, "whole number of milliseconds"), ("1e400", "longer than"),
+                                                  (float("nan"), "not a number"), (float("inf"), "not a number"), (-1, "negative")])
+def test_pytransitions_timeouts_are_whole_milliseconds(timeout: Any, problem: str) -> None:
+    definition = {"states": [{"name": "a", "timeout": timeout, "on_timeout": "f"}], "initial": "a"}
+    rejects(lambda: from_transitions(definition, callbacks=CALLBACKS), "state 'a'", "timeout", problem)
+    good = {"states": [{"name": "a", "timeout": 0.1, "on_timeout": "f"}], "initial": "a"}
+    assert from_transitions(good, callbacks=CALLBACKS).transitions[0].events == ("after.100.a",)
