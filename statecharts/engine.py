@@ -343,7 +343,7 @@ class Engine:
         if isinstance(a, Assign):
             steps = []
             for name, node in a.updates:
-                steps.append((self.fields[name], self._expr(node, where)))
+                steps.append((self.fields[name], _integers_only(self._expr(node, where), node, name)))
             if len(steps) == 1:
                 ((i, f),) = steps
 
@@ -1016,6 +1016,23 @@ class Engine:
 
 
 _NO_VARS: dict[str, Any] = {}
+def _integers_only(f: Callable[..., Any], node: Node, field: str) -> Callable[..., Any]:
+    """f, checked for floats when node holds a Python callable (the language itself has integers only)."""
+    from .expr import PyFunc, walk
+    from .values import FLOAT_RULE, has_float
+
+    if not any(isinstance(n, PyFunc) for n in walk(node)):
+        return f
+
+    def checked(*args: Any) -> Any:
+        value = f(*args)
+        if has_float(value):
+            raise TypeError(f"assigning {value!r} to context field {field!r}: a floating-point number; {FLOAT_RULE}")
+        return value
+
+    return checked
+
+
 _GENERAL = object()
 """Fast-table marker: this (configuration, event) needs the general selection."""
 _tnew = tuple.__new__

@@ -358,3 +358,12 @@ def test_pytransitions_timeouts_are_whole_milliseconds(timeout: Any, problem: st
     rejects(lambda: from_transitions(definition, callbacks=CALLBACKS), "state 'a'", "timeout", problem)
     good = {"states": [{"name": "a", "timeout": 0.1, "on_timeout": "f"}], "initial": "a"}
     assert from_transitions(good, callbacks=CALLBACKS).transitions[0].events == ("after.100.a",)
+
+
+def test_an_assign_from_a_python_callable_returning_a_float_is_a_named_run_time_error() -> None:
+    from statecharts import assign, py
+
+    chart = Chart("c", State("a", entry=assign(n=py(lambda c, e: c.n / 2, label="half"))), context={"n": 1})
+    rejects(lambda: Interpreter(chart), "'n'", "floating-point", kind=ExecutionError)
+    chart = Chart("c", State("a", entry=assign(n=py(lambda c, e: c.n // 2, label="half"))), context={"n": 4})
+    assert Interpreter(chart).context == {"n": 2}
