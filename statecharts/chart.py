@@ -104,6 +104,8 @@ def _targets(target: Any, where: str) -> tuple[str, ...]:
     if target is None:
         return ()
     if isinstance(target, str):
+        if not target.strip():
+            raise ChartDefinitionError(where, f"target {target!r} names no state", "use None for a targetless transition")
         return tuple(target.split())
     if not isinstance(target, Sequence):
         raise ChartDefinitionError(where, f"target {target!r} is not a state id", hint)
@@ -209,6 +211,8 @@ class Final(StateNode):
         **illegal: Any,
     ) -> None:
         super().__init__(id, entry=entry, exit=exit, doc=doc)
+        if done_data is not None and not isinstance(done_data, Mapping):
+            raise ChartDefinitionError(f"Final {id!r}", f"done_data must be a mapping, not {type(done_data).__name__}", "write done_data={'field': value}")
         self.done_data = dict(done_data or {})
         self.illegal = illegal
 

@@ -367,3 +367,52 @@ def test_an_assign_from_a_python_callable_returning_a_float_is_a_named_run_time_
     rejects(lambda: Interpreter(chart), "'n'", "floating-point", kind=ExecutionError)
     chart = Chart("c", State("a", entry=assign(n=py(lambda c, e: c.n // 2, label="half"))), context={"n": 4})
     assert Interpreter(chart).context == {"n": 2}
+
+
+# --------------------------------------------------------------------------- every argument of the chart API, wrongly typed
+
+
+API_BAD_VALUES: list[Any] = [5, 1.5, None, [], {}, object(), True, "", [5], {"a": 5}, [[5]], b"x", -1, {5: "a"}, ("a", 5), float("nan")]
+API_ARGUMENTS = (
+    [("state", k) for k in ("on", "entry", "exit", "always", "after", "transitions", "initial", "doc")]
+    + [("transition", k) for k in ("guard", "actions", "internal", "label", "event")]
+    + [("final", k) for k in ("entry", "exit", "done_data")]
+    + [("history", k) for k in ("default", "deep")]
+    + [("chart", k) for k in ("context", "on_error", "doc", "initial")]
+    + [("transition", "target")]
+)
+
+
+def _chart_with(kind: str, key: str, value: Any) -> Chart:
+    """A small chart (compound, history, final) with one argument replaced; started and driven."""
+    from statecharts import Final, History
+
+    args: dict[str, dict[str, Any]] = {
+        "state": {}, "transition": {"target": "a"}, "final": {}, "history": {}, "chart": {"context": {"n": 0}},
+    }
+    args[kind][key] = value
+    t_args = dict(args["transition"])
+    t = Transition(t_args.pop("target"), **t_args)
+    a = State("a", **{"on": {"go": t}, **args["state"]})
+    chart = Chart("c", State("p", a, History("h", **args["history"]), Final("f", **args["final"])), State("b", on={"back": "h"}), **args["chart"])
+    it = Interpreter(chart)
+    it.send("go")
+    it.send("back")
+    return chart
+
+
+def test_wrongly_typed_arguments_of_the_chart_api_are_named_errors() -> None:
+    _chart_with("chart", "doc", None)  # the base chart is good
+    for kind, key in API_ARGUMENTS:
+        for bad in API_BAD_VALUES:
+            try:
+                _chart_with(kind, key, bad)
+            except StatechartError:
+                pass
+            except Exception as e:  # pragma: no cover - this is the failure being tested
+                pytest.fail(f"{kind} {key}={bad!r}: raw {type(e).__name__}: {e}")
+
+
+def test_an_empty_target_string_is_refused() -> None:
+    rejects(lambda: Transition(""), "names no state", "None")
+    rejects(lambda: Chart("c", State("a", always="  ")), "names no state")
