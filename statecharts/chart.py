@@ -521,7 +521,10 @@ class _Builder:
         for x in spec:
             if not isinstance(x, (str, Transition)):
                 raise self.fail(path, f"{x!r} is not a transition", hint)
-        return [Transition(x) if isinstance(x, str) else x for x in spec]
+        try:
+            return [Transition(x) if isinstance(x, str) else x for x in spec]
+        except ChartDefinitionError as e:
+            raise self.fail(path, e.problem, e.hint) from None
 
     def _state(self, s: StateNode) -> None:
         path = s.path

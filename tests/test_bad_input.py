@@ -415,4 +415,5 @@ def test_wrongly_typed_arguments_of_the_chart_api_are_named_errors() -> None:
 
 def test_an_empty_target_string_is_refused() -> None:
     rejects(lambda: Transition(""), "names no state", "None")
-    rejects(lambda: Chart("c", State("a", always="  ")), "names no state")
+    rejects(lambda: Chart("c", State("a", always="  ")), "chart 'c' / atomic 'a' / always", "names no state")
+    rejects(lambda: Chart("c", State("a", on={"go": ""})), "chart 'c' / atomic 'a' / transition 'go'", "names no state")
