@@ -281,8 +281,10 @@ class Chart:
     def step(self, state: ChartState, event: Event | str, data: Mapping[str, Any] | None = None) -> StepResult:
         """Process one external event as a macrostep; returns the new state and its outputs."""
         if type(event) is not Event:
-            event = Event.of(event, data)  # type: ignore[arg-type]
-        return self.engine.step(state, event)  # type: ignore[arg-type]
+            from .events import checked_event
+
+            event = checked_event(event, data, {})
+        return self.engine.step(state, event)
 
     def successors(self, state: ChartState, event: Event) -> list[StepResult]:
         """Every outcome of processing ``event`` (more than one when actions ``choose``)."""

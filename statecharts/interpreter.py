@@ -15,7 +15,8 @@ from .actions import SELF
 from .chart import Chart
 from .engine import Cancelled, ChartState, Outgoing, StepResult
 from .errors import StatechartError, UnknownEventError
-from .values import Event, freeze, has_float
+from .events import checked_event
+from .values import Event
 
 _tnew = tuple.__new__
 
@@ -144,9 +145,9 @@ class Interpreter:
         elif data is None and not fields and type(event) is str:
             ev = self._plain_events.get(event)  # type: ignore[assignment]
             if ev is None:
-                ev = self._plain_events[event] = _checked_event(event, None, {})
+                ev = self._plain_events[event] = checked_event(event, None, {})
         else:
-            ev = _checked_event(event, data, fields)
+            ev = checked_event(event, data, fields)
         if self.strict and not self.chart.accepts(ev.name):
             names = ", ".join(self.chart.event_names()) or "none"
             raise UnknownEventError(f"chart {self.chart.name!r} has no transition for event {ev.name!r} (its events: {names})")
@@ -224,44 +225,3 @@ class Interpreter:
     def __repr__(self) -> str:
         return f"Interpreter({self.chart.name!r}, leaves={list(self.leaves)}, context={self.context})"
 
-
-def _checked_event(event: Any, data: Any, fields: Mapping[str, Any]) -> Event:
-    """The event ``send`` was given, or a StatechartError saying which argument is wrong and how."""
-    if isinstance(event, Event):
-        event, data, fields = event.name, event.data, {}
-        if not isinstance(data, Mapping):
-            return Event(_checked_name(event), _checked_value("data", data))
-    name = _checked_name(event)
-    if data is not None and not isinstance(data, Mapping):
-        raise StatechartError(
-            f"send({name!r}, ...): event data must be a mapping of field names to values, not {type(data).__name__}",
-        )
-    payload = {**(data or {}), **fields}
-    for key, value in payload.items():
-        if not isinstance(key, str):
-            raise StatechartError(f"send({name!r}, ...): event data field {key!r} is not a string (name data fields like x or count)")
-        payload[key] = _checked_value(key, value, name)
-    return Event.of(name, payload or None)
-
-
-def _checked_name(event: Any) -> str:
-    if not isinstance(event, str) or not event.strip():
-        raise StatechartError(f"send(): event name {event!r} is not a non-empty string (send events by name: send('go'))")
-    return event
-
-
-def _checked_value(key: str, value: Any, name: str = "") -> Any:
-    frozen = freeze(value)
-    try:
-        hash(frozen)
-    except TypeError:
-        raise StatechartError(
-            f"send({name!r}, ...): event data field {key!r} holds an unhashable {type(value).__name__} "
-            "(use numbers, strings, tuples, lists, sets and dicts of them)"
-        ) from None
-    if has_float(frozen):
-        raise StatechartError(
-            f"send({name!r}, ...): event data field {key!r} holds a floating-point number {value!r} "
-            "(the language has integers only: use an integer unit such as cents or milliseconds)"
-        )
-    return frozen

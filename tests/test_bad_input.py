@@ -417,3 +417,11 @@ def test_an_empty_target_string_is_refused() -> None:
     rejects(lambda: Transition(""), "names no state", "None")
     rejects(lambda: Chart("c", State("a", always="  ")), "chart 'c' / atomic 'a' / always", "names no state")
     rejects(lambda: Chart("c", State("a", on={"go": ""})), "chart 'c' / atomic 'a' / transition 'go'", "names no state")
+
+
+def test_chart_step_checks_its_event_like_send() -> None:
+    chart = counter()
+    start = chart.start().state
+    rejects(lambda: chart.step(start, 5), "event name", kind=StatechartError)  # type: ignore[arg-type]
+    rejects(lambda: chart.step(start, "go", {"v": 0.5}), "'v'", "floating-point", kind=StatechartError)
+    assert chart.context_of(chart.step(start, "go").state) == {"n": 1}
