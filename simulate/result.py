@@ -109,6 +109,8 @@ class Stats:
     max_depth: int = 0
     seconds: float = 0.0
     queue: int = 0
+    phase: str = ""
+    """What exploration is doing after the search, for progress lines (``liveness 1/2: Progress: ...``); '' otherwise."""
 
     @property
     def states_per_second(self) -> float:
