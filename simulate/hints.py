@@ -6,6 +6,7 @@ search code growing: each function turns a finding into the text a user reads.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -55,14 +56,19 @@ def transition_labels(chart: Chart, indices: Sequence[int]) -> list[str]:
     The guard is always shown; the actions are added where the guards do not tell two transitions
     apart, and the transition's number where nothing else does.
     """
+    base = [_describe(t, True, False, False) for t in chart.transitions]
+    twins = Counter(base)
+    fuller: dict[int, str] = {}
+    for i, t in enumerate(chart.transitions):
+        if twins[base[i]] > 1:
+            fuller[i] = _describe(t, True, True, False)
+    again = Counter(fuller.values())
     out = []
     for i in indices:
-        t = chart.transitions[i]
-        label = _describe(t, True, False, False)
-        twins = [u for u in chart.transitions if u is not t and _describe(u, True, False, False) == label]
-        if twins:
-            label = _describe(t, True, True, False)
-            if any(_describe(u, True, True, False) == label for u in twins):
-                label = _describe(t, True, True, True)
-        out.append(label)
+        if i not in fuller:
+            out.append(base[i])
+        elif again[fuller[i]] > 1:
+            out.append(_describe(chart.transitions[i], True, True, True))
+        else:
+            out.append(fuller[i])
     return out
