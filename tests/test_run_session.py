@@ -69,8 +69,9 @@ def test_a_refused_event_names_the_guard_that_refused_it(monkeypatch: pytest.Mon
 
 
 def test_unknown_event_and_final_state_are_explained(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    code, blocks = piped(monkeypatch, capsys, "examples.die_hard", "nonsense")
+    code, blocks = piped(monkeypatch, capsys, "examples.die_hard", "nonsense n=1")
     assert code == 0 and "the chart has no transition for 'nonsense' (:events lists its events)" in blocks[1]
+    assert "note" not in blocks[1]  # no word on the data of an event the chart does not know
 
 
 def test_extra_data_fields_are_reported(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:

@@ -149,7 +149,7 @@ class Session:
 
     def send(self, line: str) -> None:
         name, data = parse_event(line)
-        extra, used = unused_fields(self.chart, name, data)
+        extra, used = unused_fields(self.chart, name, data) if self.chart.accepts(name) else ([], set())
         it = self.interp
         before = it.snapshot()
         outbox, logs = len(it.outbox), len(it.logs)
