@@ -296,7 +296,7 @@ class _Svg:
     def text(self, x: float, y: float, s: str, size: float = SIZE, anchor: str = "middle", **attrs: Any) -> None:
         self.add("text", {"x": f"{x:.1f}", "y": f"{y:.1f}", "font_size": size, "text_anchor": anchor, **attrs}, _esc(s))
 
-    def label(self, x: float, y: float, s: str, color: str, size: float = SIZE, anchor: str = "middle") -> None:
+    def label(self, x: float, y: float, s: str, color: str, size: float = SIZE, anchor: str = "middle", **attrs: Any) -> None:
         """Text on a translucent white background, so it stays readable over lines."""
         w = text_width(s, size)
         left = x - w / 2 if anchor == "middle" else x if anchor == "start" else x - w
@@ -304,7 +304,40 @@ class _Svg:
             "rect",
             {"x": f"{left - 3:.1f}", "y": f"{y - size:.1f}", "width": f"{w + 6:.1f}", "height": f"{size + 4:.1f}", "fill": "white", "fill_opacity": "0.85", "rx": 3},
         )
-        self.text(x, y, s, size, anchor, fill=color)
+        self.text(x, y, s, size, anchor, fill=color, **attrs)
+
+
+def arrow_labels(x1: float, y1: float, x2: float, y2: float, width: float, size: float = SIZE) -> list[tuple[float, float, str]]:
+    """Places for a message arrow's label, (x, baseline y, text-anchor), beside the line near its head, nearest first.
+
+    Two places: above the line, ending just before the head (right for a flat arrow; a
+    slanted one lifts the label by its slope over the label's width), and beside the line on
+    the sender's side just above the head (right for a steep arrow: a message delivered many
+    rows after it was sent). The line crosses neither.
+    """
+    direction = 1 if x2 > x1 else -1
+    near = x2 - direction * 12  # the label's edge next to the head
+    far = near - direction * width
+    line_far = y1 + (y2 - y1) * (far - x1) / (x2 - x1)
+    above_y = min(line_far, y2) - 6  # the line descends towards the head: the box's far corner is the tightest
+    above = (near - direction * width / 2, above_y, "middle")
+    if y2 - y1 < 18 + size:
+        return [above]
+    py = y2 - 18
+    px = x1 + (x2 - x1) * (py - y1) / (y2 - y1)
+    beside = (px - direction * 8, py + size - 1, "end" if direction == 1 else "start")
+    return [above, beside] if y2 - above_y <= abs(x2 - beside[0]) else [beside, above]
+
+
+def label_box(x: float, y: float, text: str, anchor: str, size: float = SIZE) -> tuple[float, float, float, float]:
+    """The background box of a label drawn by ``_Svg.label``: (left, top, right, bottom)."""
+    w = text_width(text, size)
+    left = x - w / 2 if anchor == "middle" else x if anchor == "start" else x - w
+    return left - 3, y - size, left + w + 3, y + 4
+
+
+def _overlaps(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def msc_svg(msc: Msc) -> str:
@@ -433,8 +466,15 @@ def msc_svg(msc: Msc) -> str:
         svg.text(x, header_top + 17, name, 13, font_weight="bold", fill="#222", font_style="italic" if env else None)
         if msc.subtitles[i]:
             svg.text(x, header_top + 32, msc.subtitles[i], 10, fill="#666")
+    note_boxes = []  # where the notes go (drawn later): labels keep clear of them
+    for r, row in enumerate(msc.rows):
+        top = y_in[r] + (8 if row.kind != "init" else 0)
+        for ln, lines in row.notes.items():
+            w = max(text_width(t, NOTE_SIZE) for t in lines) + 14
+            note_boxes.append((xs[ln] - w / 2, top, xs[ln] + w / 2, top + len(lines) * LINE + 6))
     # arrows (lines first, labels on top)
     labels: list[tuple[float, float, str, str, str]] = []
+    steps: dict[int, int] = {}  # label -> the step of its message arrow (data-step, shared with the line)
     for a in msc.arrows:
         color = COLORS.get(a.kind, "#1f3b73")
         marker = f"url(#arrow-{a.kind})" if a.kind in COLORS else "url(#arrow-deliver)"
@@ -478,15 +518,13 @@ def msc_svg(msc: Msc) -> str:
                 "stroke_width": 1.5,
                 "stroke_dasharray": dash,
                 "marker_end": marker,
+                "data_step": a.number,
             },
         )
-        # the label sits just before the arrow head, above the line
-        lw = text_width(a.text)
-        dx = min(abs(x2 - x1) / 2, lw / 2 + 14)
-        lx = x2 - direction * dx
-        frac = (lx - x1) / (x2 - x1)
-        ly = y1 + (y2 - y1) * frac - 5
-        labels.append((lx, ly, a.text, color, "middle"))
+        places = arrow_labels(x1, y1, x2, y2, text_width(a.text))
+        lx, ly, anchor = next((p for p in places if not any(_overlaps(label_box(p[0], p[1], a.text, p[2]), n) for n in note_boxes)), places[0])
+        labels.append((lx, ly, a.text, color, anchor))
+        steps[len(labels) - 1] = a.number
     for m in msc.marks:
         yy = y_in[m.row]
         if m.kind == "crash":
@@ -507,8 +545,8 @@ def msc_svg(msc: Msc) -> str:
             svg.add("rect", {"x": f"{x - w / 2:.1f}", "y": f"{top:.1f}", "width": f"{w:.1f}", "height": f"{h:.1f}", "rx": 3, "fill": "#fff8dc", "stroke": "#c9b458"})
             for k, t in enumerate(lines):
                 svg.text(x - w / 2 + 7, top + 15 + k * LINE, t, NOTE_SIZE, "start", fill="#333")
-    for lx, ly, t, color, anchor in labels:
-        svg.label(lx, ly, t, color, SIZE, anchor)
+    for k, (lx, ly, t, color, anchor) in enumerate(labels):
+        svg.label(lx, ly, t, color, SIZE, anchor, data_step=steps.get(k))
     if msc.end_text:
         fill, stroke = {"bad": ("#fdecea", "#c62828"), "good": ("#e8f5e9", "#2e7d32")}.get(msc.end_kind, ("#f2f2f2", "#777"))
         ey = y

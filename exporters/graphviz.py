@@ -207,8 +207,8 @@ def _state_actions(s: StateNode) -> list[str]:
     return rows
 
 
-def _state_html(s: StateNode, taken: set[int] | None = None) -> str:
-    """A state's label: its name, entry/exit actions, and its targetless (internal) transitions.
+def _compartment(s: StateNode, taken: set[int] | None = None) -> list[tuple[str, bool]]:
+    """A state's compartment rows: entry/exit actions and targetless (internal) transitions, each with whether it was taken.
 
     Targetless transitions are listed inside the state, UML's internal-transition
     compartment, instead of as self-loops: a state with several of them stays readable.
@@ -217,15 +217,27 @@ def _state_html(s: StateNode, taken: set[int] | None = None) -> str:
     for t in s.transitions:
         if not t.targets:
             rows.append((" ".join(transition_label_lines(t)) or "(targetless)", t.index in (taken or ())))
+    return rows
+
+
+def _row_cells(rows: Sequence[tuple[str, bool]], divider: bool = False) -> str:
+    """HTML table rows, left aligned, taken ones bold in the taken colour; ``divider`` rules a line above the first."""
+    cells = []
+    for k, (text, hot) in enumerate(rows):
+        color = f' COLOR="{TAKEN}"' if hot else ""
+        body = f"<B>{_html(text)}</B>" if hot else _html(text)
+        rule = ' BORDER="1" SIDES="T" COLOR="#333333"' if divider and k == 0 else ""
+        cells.append(f'<TR><TD ALIGN="LEFT"{rule}><FONT POINT-SIZE="9"{color}>{body}</FONT></TD></TR>')
+    return "".join(cells)
+
+
+def _state_html(s: StateNode, taken: set[int] | None = None) -> str:
+    """An atomic state's label: its name over its compartment (entry/exit actions, internal transitions)."""
+    rows = _compartment(s, taken)
     name = f"<B>{_html(s.id)}</B>"
     if not rows:
         return f"<{name}>"
-    cells = []
-    for text, hot in rows:
-        color = f' COLOR="{TAKEN}"' if hot else ""
-        body = f"<B>{_html(text)}</B>" if hot else _html(text)
-        cells.append(f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="9"{color}>{body}</FONT></TD></TR>')
-    return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1"><TR><TD>{name}</TD></TR><HR/>{"".join(cells)}</TABLE>>'
+    return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1"><TR><TD>{name}</TD></TR><HR/>{_row_cells(rows)}</TABLE>>'
 
 
 class _ChartDrawing:
@@ -289,9 +301,9 @@ class _ChartDrawing:
                     style.append("dashed")
                 if on:
                     style.append("filled")
-                label = _state_html(s, self.taken)
-                if s.kind == "parallel":
-                    label = label[:-1].replace("</B>", "</B> <I>(parallel)</I>", 1) + ">" if label.startswith("<<B>") else label
+                # the cluster's label is its name only: Graphviz routes edges through cluster labels, so
+                # the compartment is a node of its own at the top of the cluster, which edges go around
+                label = f"<<B>{_html(s.id)}</B>" + (" <I>(parallel)</I>" if s.kind == "parallel" else "") + ">"
                 c.attr(
                     label=label,
                     style=",".join(style),
@@ -303,6 +315,13 @@ class _ChartDrawing:
                     margin="10",
                 )
                 c.node(self.node_id(s), label="", shape="point", style="invis", width="0.01", height="0.01")
+                rows = _compartment(s, self.taken)
+                if rows:
+                    box = f"k{s.index}"
+                    c.node(box, label=f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{_row_cells(rows, divider=True)}</TABLE>>', shape="plain")
+                    firsts = ([f"i{s.index}"] if s.kind == "compound" and s.initial is not None else []) + [self.node_id(x) for x in s.children]
+                    for first in firsts:  # above (TB) or before (LR) everything else in the cluster
+                        c.edge(box, first, style="invis")
                 if s.kind == "compound":
                     self._initial(c, s)
                 for child in s.children:
@@ -481,10 +500,17 @@ def system_dot(system: System, *, rankdir: str = "LR") -> graphviz.Digraph:
         crashes = crash_budget.get(a.name, 0) + a.crash
         if crashes:
             rows.append(f'<TR><TD><FONT POINT-SIZE="9" COLOR="{BAD}">may crash {crashes}×</FONT></TD></TR>')
+        # messages an actor sends to itself (or its own group) are listed in its box: Graphviz puts a
+        # self-loop's label on the loop, where it is struck through
+        for k, text in enumerate(flows.get((a.name, a.name), [])):
+            rule = ' BORDER="1" SIDES="T" COLOR="#9aa7c0"' if k == 0 else ""
+            rows.append(f'<TR><TD{rule}><FONT POINT-SIZE="9" COLOR="#1f3b73">↻ {_html(text.removesuffix(" (to itself)"))}</FONT></TD></TR>')
         label = f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0">{"".join(rows)}</TABLE>>'
         attrs = {"peripheries": "2"} if a.count is not None else {}
         g.node(a.name, label=label, shape="box", style="rounded,filled", fillcolor="#e8eef9", color="#1f3b73", **attrs)
     for (src, dst), labels in flows.items():
+        if src == dst and src != ENV:  # drawn inside the actor's box (above)
+            continue
         if src == "?" or dst == "?":
             g.node("?", label=_text("(the sender)"), shape="plaintext")
         color = "#2e7d32" if src == ENV else "#1f3b73"

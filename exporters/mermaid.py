@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from statecharts.chart import Chart, StateNode, Transition
 
-from .graphviz import transition_label
+from .graphviz import _state_actions, transition_label
 
 __all__ = ["chart_mermaid", "mermaid_escape"]
 
@@ -91,15 +91,34 @@ def _scope(a: StateNode, b: StateNode) -> tuple[StateNode, StateNode, StateNode]
 
 
 def chart_mermaid(chart: Chart, *, direction: str | None = None) -> str:
-    """The chart as Mermaid ``stateDiagram-v2`` text: nested states, ``--`` between regions, labelled transitions."""
+    """The chart as Mermaid ``stateDiagram-v2`` text: nested states, ``--`` between regions, labelled transitions.
+
+    Entry and exit actions and targetless transitions are written in the state (its
+    description; a note for a composite state), as in the Graphviz drawing: Mermaid draws
+    every self-loop of a state in one place, their labels on top of each other. For the
+    same reason a state with several self-transitions lists them in the state too (``↻``).
+    """
     ids = _Ids(chart)
     edges: dict[int, list[str]] = {}  # scope state index -> lines
+    rows: dict[str, list[str]] = {s.id: _state_actions(s) for s in chart.states.values()}
+    loops: dict[str, list[tuple[StateNode, str, str]]] = {}  # state id -> (scope, edge line, label) of its self-loops
 
-    def edge_in(scope: StateNode, line: str) -> None:
-        edges.setdefault(scope.index, []).append(line)
+    def edge_in(scope: StateNode, line: str, a: StateNode | None = None, label: str = "") -> None:
+        if a is not None:
+            loops.setdefault(a.id, []).append((scope, line, label))
+        else:
+            edges.setdefault(scope.index, []).append(line)
 
     for t in chart.transitions:
+        if not t.targets:
+            rows[t.source.id if t.source else ""].append(transition_label(t) or "(targetless)")
+            continue
         _transition(t, ids, edge_in)
+    for state_id, drawn in loops.items():
+        if len(drawn) == 1:
+            edges.setdefault(drawn[0][0].index, []).append(drawn[0][1])
+        else:
+            rows[state_id].extend(f"↻ {label}" for _, _, label in drawn)
     lines = ["stateDiagram-v2"]
     if direction:
         lines.append(f"    direction {direction}")
@@ -108,37 +127,40 @@ def chart_mermaid(chart: Chart, *, direction: str | None = None) -> str:
     if chart.context:
         ctx = ", ".join(f"{k}={v!r}" for k, v in chart.context.items())
         lines.append(f"    %% {chart.name}: context {ctx}".replace("\n", " "))
-    _body(chart.root, ids, edges, lines, 1)
+    _body(chart.root, ids, edges, rows, lines, 1)
     return "\n".join(lines) + "\n"
 
 
-def _transition(t: Transition, ids: _Ids, add: Callable[[StateNode, str], None]) -> None:
+def _transition(t: Transition, ids: _Ids, add: Callable[..., None]) -> None:
     src = t.source
     assert src is not None
     text = transition_label(t)
     chart_states = {s.id: s for s in _ancestors(src)[-1].iter()}
-    targets = [chart_states[x] for x in t.targets] or [src]
-    for tgt in targets:
+    for tgt in [chart_states[x] for x in t.targets]:
         scope, a, b = _scope(src, tgt)
         label = text
         if a is not src or b is not tgt:
             label = f"{label} ({src.id} → {tgt.id})".strip()
         line = f"{ids[a.id]} --> {ids[b.id]}" + (f" : {mermaid_escape(label)}" if label else "")
-        add(scope, line)
+        if a is b:
+            add(scope, line, a, label or "(eventless)")
+        else:
+            add(scope, line)
 
 
-def _declare(s: StateNode, ids: _Ids) -> str | None:
-    """A ``state "label" as id`` line when the drawn label differs from the id."""
+def _declare(s: StateNode, ids: _Ids, described: bool = False) -> str | None:
+    """A ``state "label" as id`` line when the drawn label differs from the id, or the state has a description
+    (without it Mermaid shows the first description line as the state's name)."""
     mid = ids[s.id]
     if s.kind == "history":
         label = "H*" if getattr(s, "deep", False) else "H"
         return f'state "{label}" as {mid}'
-    if mid != s.id:
+    if mid != s.id or described:
         return f'state "{mermaid_escape(s.id)}" as {mid}'
     return None
 
 
-def _body(s: StateNode, ids: _Ids, edges: dict[int, list[str]], lines: list[str], depth: int) -> None:
+def _body(s: StateNode, ids: _Ids, edges: dict[int, list[str]], rows: dict[str, list[str]], lines: list[str], depth: int) -> None:
     pad = "    " * depth
     if s.kind != "parallel" and s.initial is not None:
         for tid in s.initial.targets[:1]:
@@ -153,11 +175,18 @@ def _body(s: StateNode, ids: _Ids, edges: dict[int, list[str]], lines: list[str]
             lines.append(f"{pad}{head} {{")
             if c.kind == "parallel":
                 lines.append(f"{pad}    %% parallel: regions separated by --")
-            _body(c, ids, edges, lines, depth + 1)
+            _body(c, ids, edges, rows, lines, depth + 1)
             lines.append(f"{pad}}}")
+            if rows.get(c.id):  # a composite state has no description in Mermaid: a note beside it
+                lines.append(f"{pad}note right of {ids[c.id]}")
+                lines.extend(f"{pad}    {mermaid_escape(r)}" for r in rows[c.id])
+                lines.append(f"{pad}end note")
         else:
-            decl = _declare(c, ids)
+            described = bool(rows.get(c.id))
+            decl = _declare(c, ids, described)
             lines.append(f"{pad}{decl}" if decl else f"{pad}{ids[c.id]}")
+            if described:
+                lines.extend(f"{pad}{ids[c.id]} : {mermaid_escape(r)}" for r in rows[c.id])
             if c.kind == "final":
                 lines.append(f"{pad}{ids[c.id]} --> [*]")
     lines.extend(f"{pad}{e}" for e in edges.get(s.index, []))

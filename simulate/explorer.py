@@ -26,6 +26,7 @@ from typing import Any
 from statecharts.errors import ExpressionError, StatechartError
 
 from . import checkpoint as ckpt
+from .hints import end_states_hint, transition_labels
 from .model import Label, Model, State, StepError
 from .properties import Eventually, Invariant, LeadsTo, Predicate, Sometimes, compile_predicate
 from .result import Change, Result, Stats, Step, Trace, Verdict
@@ -101,6 +102,7 @@ class _Explorer:
         self.progress = progress
         self.progress_interval = progress_interval
         self.liveness = [p for p in system.properties if isinstance(p, (Eventually, LeadsTo))]
+        self._phase_label = ""
         use_symmetry = system.symmetry if symmetry is None else symmetry
         if use_symmetry and self.liveness:
             raise ModelError(
@@ -672,7 +674,8 @@ class _Explorer:
         if self.system.check_deadlock:
             if self.deadlock is not None:
                 stuck = self._stuck_actors(self.deadlock)
-                out.append(Verdict("deadlock", "deadlock", "violated", self.trace_to(self.deadlock), f"no step is enabled; not at rest: {stuck}"))
+                message = f"no step is enabled; not at rest: {stuck[0]}; {end_states_hint(stuck[1])}"
+                out.append(Verdict("deadlock", "deadlock", "violated", self.trace_to(self.deadlock), message))
             else:
                 out.append(Verdict("deadlock", "deadlock", "holds" if complete else "incomplete"))
         for msg, idx, label, prop in self.errors:
@@ -681,28 +684,46 @@ class _Explorer:
             trace = self.trace_to(idx, failing=label)
             out.append(Verdict("error", "error", "violated", trace, msg))
             break
-        for prop, p, q in self.live:
+        for number, (prop, p, q) in enumerate(self.live, 1):
             kind = "eventually" if isinstance(prop, Eventually) else "leads_to"
             if not complete:
                 out.append(Verdict(prop.name, kind, "incomplete", None, "liveness needs the whole state space"))
                 continue
+            self._phase_label = f"liveness {number}/{len(self.live)}: {prop.name}"
+            self._phase("", force=True)
             lasso = self._liveness(p, q)
             if lasso is None:
                 out.append(Verdict(prop.name, kind, "holds"))
             else:
                 out.append(Verdict(prop.name, kind, "violated", lasso, "a fair behaviour never reaches the goal"))
         self._live_graph_cache = None  # the graph is rebuilt once per exploration, not kept afterwards
+        self.stats.phase = ""
         return out
 
-    def _stuck_actors(self, idx: int) -> str:
+    def _phase(self, doing: str, force: bool = False) -> None:
+        """Progress after the search (liveness): which property and how far, so the status line does not freeze."""
+        self.stats.phase = f"{self._phase_label}: {doing}" if doing else self._phase_label
+        if self.progress is None:
+            return
+        now = time.perf_counter()
+        if force or now >= self._next_progress:
+            self.stats.seconds = self._seconds_before + now - self._t0
+            self.progress(self.stats)
+            self._next_progress = now + self.progress_interval
+
+    def _stuck_actors(self, idx: int) -> tuple[str, list[tuple[Any, list[str]]]]:
+        """Who is not at rest in a deadlocked state (``server in serving``), and (actor, active leaves) of each."""
         states = self._replay(self._chain(idx))[0]
         s = states[-1]
         m = self.model
         names = []
+        stuck = []
         for i in range(m.n):
             if not m.charts[i].is_final(m.chart_state(s, i)) and not any(m.in_state(s, i, x) for x in m.actor_of[i].end_states):
-                names.append(f"{m.names[i]} in {'/'.join(m.charts[i].leaves(m.chart_state(s, i)))}")
-        return ", ".join(names)
+                leaves = list(m.charts[i].leaves(m.chart_state(s, i)))
+                names.append(f"{m.names[i]} in {'/'.join(leaves)}")
+                stuck.append((m.actor_of[i], leaves))
+        return ", ".join(names), stuck
 
     # ------------------------------------------------------------------ traces
 
@@ -863,7 +884,9 @@ class _Explorer:
         g = nx.DiGraph()
         g.add_nodes_from(region)
         g.add_edges_from((i, d) for i in region for d, _, _ in succ[i] if d in region)
-        for comp in nx.strongly_connected_components(g):
+        self._phase(f"strongly connected components of the {len(region):,} states where the goal is not met", force=True)
+        for number, comp in enumerate(nx.strongly_connected_components(g), 1):
+            self._phase(f"fairness of component {number:,} ({len(comp):,} states) of {len(region):,} states")
             needed = []
             fair = True
             for key in all_keys:
@@ -882,6 +905,7 @@ class _Explorer:
         built once and shared by every liveness property of the exploration."""
         if self._live_graph_cache is None:
             n = len(self.parents)
+            self._phase(f"rebuilding states 0/{n:,} for the graph search", force=True)
             states = self._all_states()
             succ: list[list[tuple[int, int, Any]]] = [[] for _ in range(n)]
             for src, fp, ordinal, label in self.edges:
@@ -908,8 +932,12 @@ class _Explorer:
             if self.parents[i] == -1:
                 out[i] = m.canonical(self.initial[self.ordinals[i]])[0]
                 stack.append(i)
+        done = 0
         while stack:
             i = stack.pop()
+            done += 1
+            if done & 1023 == 0:
+                self._phase(f"rebuilding states {done:,}/{n:,}")
             if not children[i]:
                 continue
             succs = m.successors(out[i])  # type: ignore[arg-type]
@@ -992,7 +1020,8 @@ class _Explorer:
         out: dict[str, list[str]] = {}
         for k, chart in enumerate(m.unique_charts()):
             done = taken.get(str(k), set())
-            out[chart.name] = [t.label for t in chart.engine.transitions if t.index not in done and not t.events[:1] == ("",)]
+            never = [t.index for t in chart.engine.transitions if t.index not in done and not t.events[:1] == ("",)]
+            out[chart.name] = transition_labels(chart, never)
         return out
 
     def _networkx(self) -> Any:

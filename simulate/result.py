@@ -58,6 +58,17 @@ class Trace:
     def __len__(self) -> int:
         return max(0, len(self.steps) - 1)
 
+    def __repr__(self) -> str:
+        from .notebook import trace_repr
+
+        return trace_repr(self)
+
+    def _repr_html_(self) -> str:
+        """For notebooks: the step table and the sequence chart (inline SVG)."""
+        from .notebook import trace_html
+
+        return trace_html(self)
+
     def __iter__(self) -> Any:
         return iter(self.steps)
 
@@ -109,6 +120,8 @@ class Stats:
     max_depth: int = 0
     seconds: float = 0.0
     queue: int = 0
+    phase: str = ""
+    """What exploration is doing after the search, for progress lines (``liveness 1/2: Progress: ...``); '' otherwise."""
 
     @property
     def states_per_second(self) -> float:
@@ -131,6 +144,17 @@ class Result:
     graph: networkx.DiGraph | None = None
     model: Model | None = field(default=None, repr=False)
     initial: list[State] = field(default_factory=list, repr=False)
+
+    def __repr__(self) -> str:
+        from .notebook import result_repr
+
+        return result_repr(self)
+
+    def _repr_html_(self) -> str:
+        """For notebooks: the verdict table, the statistics, and each trace to open in place."""
+        from .notebook import result_html
+
+        return result_html(self)
 
     @property
     def ok(self) -> bool:

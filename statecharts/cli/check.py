@@ -73,7 +73,10 @@ class _Progress:
         else:
             rate = s.distinct_states / s.seconds if s.seconds > 0 else 0.0
             text.append(f"{s.distinct_states:,} distinct states", style="bold")
-            text.append(f" · {rate:,.0f} states/s · queue {s.queue:,} · depth {s.max_depth}")
+            if s.phase:  # the search is over: say what is being checked now
+                text.append(f" · {s.phase}")
+            else:
+                text.append(f" · {rate:,.0f} states/s · queue {s.queue:,} · depth {s.max_depth}")
         text.append(f" · {elapsed:.1f}s", style="dim")
         return text
 
@@ -294,7 +297,10 @@ def print_result(out: Console, result: Result, svgs: dict[str, Path]) -> None:
     if never:
         count = sum(len(v) for v in never.values())
         out.print()
-        out.print(Text(f"{count} transition(s) never taken:", style="dim"))
+        if result.complete:
+            out.print(Text(f"{count} transition(s) never taken:", style="dim"))
+        else:  # the unexplored part may take them
+            out.print(Text(f"{count} transition(s) not taken so far (a partial list: exploration was incomplete, {result.limit}):", style="dim"))
         shown = 0
         for chart, labels in never.items():
             for label in labels:

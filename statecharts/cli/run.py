@@ -3,7 +3,9 @@
 Each line is an event, ``name`` or ``name key=value ...`` (values are Python literals read
 with :func:`ast.literal_eval`, never evaluated; a value that is not a literal is taken as a
 string), or a command: ``:state``, ``:undo``, ``:reset``, ``:advance MS``, ``:events``,
-``:help``, ``:quit``. After each macrostep the configuration and the context are shown.
+``:help``, ``:quit``. After each macrostep the configuration and the context are shown; an
+event that changes nothing says which guard refused it. On a terminal, lines are edited with
+prompt_toolkit (history, Tab completes event names, commands and data fields).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from statecharts.errors import StatechartError
 from statecharts.interpreter import Interpreter, Snapshot
 
 from .console import error_text, plain
+from .why import fields_read, refusal, unused_fields
 
 if TYPE_CHECKING:
     import argparse
@@ -146,6 +149,7 @@ class Session:
 
     def send(self, line: str) -> None:
         name, data = parse_event(line)
+        extra, used = unused_fields(self.chart, name, data) if self.chart.accepts(name) else ([], set())
         it = self.interp
         before = it.snapshot()
         outbox, logs = len(it.outbox), len(it.logs)
@@ -158,8 +162,12 @@ class Session:
         if it.snapshot() != before:
             self.history.append(before)
         if not result.taken and result.state == before.state:
-            hint = "" if self.chart.accepts(name) else f" (the chart has no transition for {name!r}; :events lists its events)"
-            self.out.print(Text(f"  {name}: no transition enabled, event discarded{hint}", style="yellow"))
+            self.out.print(Text(f"  {name}: no transition enabled, event discarded", style="yellow"))
+            for why in refusal(self.chart, it, name, data):
+                self.out.print(Text(f"    {why}", style="yellow"))
+        if extra:
+            reads = f"it reads {', '.join(sorted(used))}" if used else "it reads no event data"
+            self.out.print(Text(f"  note: {name} does not use {', '.join(extra)} ({reads}; the extra fields were ignored)", style="yellow"))
         self._effects(outbox, logs)
         self.show()
 
@@ -231,13 +239,57 @@ def _data(ev: Any) -> str:
     return "(" + ", ".join(f"{k}={plain(v, 40)}" for k, v in dict(data).items()) + ")"
 
 
-def _input_lines(prompt: bool, stdin: TextIO) -> Iterable[str]:
+COMMANDS = (":state", ":undo", ":reset", ":advance", ":events", ":help", ":quit")
+
+
+def _sendable(chart: Chart) -> list[str]:
+    """The event names worth offering: the chart's descriptors without wildcards and timer plumbing."""
+    return [e for e in chart.event_names() if "*" not in e and not e.startswith("after.") and not e.endswith(".")]
+
+
+def _completer(chart: Chart) -> Any:
+    """Completes the first word from the event names and the commands, later words from the data fields the event reads."""
+    from prompt_toolkit.completion import Completer, Completion
+
+    events = _sendable(chart)
+
+    class EventCompleter(Completer):
+        def get_completions(self, document: Any, complete_event: Any) -> Iterable[Completion]:
+            text = document.text_before_cursor
+            words = text.split()
+            current = "" if not text or text[-1].isspace() else words[-1]
+            if len(words) == 0 or (len(words) == 1 and current):
+                for w in (*events, *COMMANDS):
+                    if w.startswith(current):
+                        yield Completion(w, start_position=-len(current))
+                return
+            if words[0].startswith(":") or "=" in current:
+                return
+            given = {w.partition("=")[0] for w in words[1:] if "=" in w}
+            for f in sorted(fields_read(chart, words[0]) or ()):
+                if f.startswith(current) and f not in given:
+                    yield Completion(f + "=", start_position=-len(current))
+
+    return EventCompleter()
+
+
+def _input_lines(prompt: bool, stdin: TextIO, chart: Chart | None = None) -> Iterable[str]:
+    """Lines to run: read plainly from a pipe; on a terminal, edited with prompt_toolkit (history, completion).
+
+    On a terminal Ctrl-C cancels the line being typed (as in a shell) and Ctrl-D leaves.
+    """
     if not prompt:
         yield from stdin
         return
+    from prompt_toolkit import PromptSession
+    from prompt_toolkit.history import InMemoryHistory
+
+    session: PromptSession[str] = PromptSession(history=InMemoryHistory(), completer=_completer(chart) if chart is not None else None)
     while True:
         try:
-            yield input("> ")
+            yield session.prompt("> ")
+        except KeyboardInterrupt:
+            continue
         except EOFError:
             return
 
@@ -249,9 +301,13 @@ def cmd_run(args: argparse.Namespace, out: Console) -> int:
     target = Target.parse(args.target)
     chart, context, what = find_chart(load_module(target.location), target, args.actor)
     stdin = sys.stdin
-    interactive = stdin.isatty() if hasattr(stdin, "isatty") else False
+    interactive = stdin.isatty() and sys.stdout.isatty() if hasattr(stdin, "isatty") else False
     session = Session(chart, context, out, echo=not interactive)
     out.print(Text(f"running {what}", style="bold"))
     session.show("started;")
-    session.loop(_input_lines(interactive, stdin), prompt=interactive)
+    try:
+        session.loop(_input_lines(interactive, stdin, chart), prompt=interactive)
+    except KeyboardInterrupt:  # while reading a pipe or running a step: leave quietly, nothing half-done is kept
+        out.print(Text("interrupted", style="dim"))
+        return 130
     return 0

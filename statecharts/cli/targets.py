@@ -56,11 +56,15 @@ class Target:
 
 
 def _user_frame(tb: Any) -> str:
-    """``file:line`` of the innermost traceback frame outside this package and importlib, or ''."""
+    """``file:line`` of the innermost traceback frame in a real file outside this package and importlib, or ''.
+
+    Frames of generated code are skipped: a dataclass's ``__init__`` (System, Actor, ...) is
+    compiled from a string, so its frame says ``<string>:13``, which is not the user's line.
+    """
     where = ""
     for frame, line in traceback.walk_tb(tb):
         fn = frame.f_code.co_filename
-        if fn.startswith("<frozen") or "importlib" in fn:
+        if fn.startswith("<") or "importlib" in fn:
             continue
         resolved = str(Path(fn).resolve())
         if resolved.startswith(_OURS):
