@@ -33,6 +33,9 @@ from .system import ModelError, System
 
 ProgressFn = Callable[[Stats], None]
 
+OUTSIDE = 1 << 48
+"""State indices from here on name ``_Explorer.outside`` entries: states outside the constraint (never stored)."""
+
 FP_MASK = (1 << 60) - 1
 """Fingerprints are 60-bit state hashes: they fit Python's 32-byte ints (collisions: about 1e-6 at 1.7M states)."""
 
@@ -150,6 +153,7 @@ class _Explorer:
         self.seen: set[int] = set()
         self.edges: list[tuple[int, int, int, Label]] = []  # (src, dst fp, ordinal, label) when keeping the graph
         self.terminal: set[int] = set()
+        self.outside: list[tuple[int, int]] = []  # (parent, ordinal) of states outside the constraint that decided a property
         # checkpoints
         self.checkpoint_path: Path | None = None
         self.resume_path: Path | None = None
@@ -273,6 +277,22 @@ class _Explorer:
                 self.found[name] = idx
                 self._pending = None
 
+    def _within(self, state: State, parent: int, ordinal: int) -> bool:
+        """Whether a generated state satisfies the constraint. As TLC's CONSTRAINT, a state outside it is still
+        checked against the invariants and goals (each time it is generated), but neither stored nor expanded;
+        one that decides a property is remembered by its parent link so that its trace can be rebuilt."""
+        assert self.constraint is not None
+        if self.constraint(state):
+            return True
+        if self.invariants or self.goals:
+            before = len(self.found), len(self.errors)
+            k = len(self.outside)
+            self.outside.append((parent, ordinal))
+            self._check(self.model.canonical(state)[0], OUTSIDE + k)
+            if (len(self.found), len(self.errors)) == before:
+                self.outside.pop()
+        return False
+
     def _violated(self) -> bool:
         return any(n in self.found for n, _ in self.invariants) or bool(self.errors) or self.deadlock is not None
 
@@ -298,7 +318,7 @@ class _Explorer:
         index = self.index
         for ordinal, s in enumerate(self.initial):
             c, _ = canonical(s)
-            if self.constraint is not None and not self.constraint(c):
+            if self.constraint is not None and not self._within(c, -1, ordinal):
                 continue
             fp = hash(c) & FP_MASK
             if (fp in index) if keep else (fp in seen_set):
@@ -372,7 +392,7 @@ class _Explorer:
                     self.stats.max_depth = nd
                 continue
             for ordinal, (label, s2) in enumerate(succs):
-                if constraint is not None and not constraint(s2):
+                if constraint is not None and not self._within(s2, idx, ordinal):
                     continue
                 c, _ = canonical(s2)
                 fp = hash(c) & FP_MASK
@@ -629,7 +649,7 @@ class _Explorer:
                     break
                 self.stats.states_generated += len(succs)
                 if self.constraint is not None:
-                    succs = [(lab, s) for lab, s in succs if self.constraint(s)]
+                    succs = [(lab, s) for k, (lab, s) in enumerate(succs) if self._within(s, idx, k)]
                 if not succs:
                     if self.system.check_deadlock and self.deadlock is None and not self._at_rest(state):
                         self.deadlock = idx
@@ -708,6 +728,9 @@ class _Explorer:
 
     def _chain(self, idx: int) -> list[int]:
         chain = []
+        if idx >= OUTSIDE:  # a state outside the constraint: its parent's chain, then the step to it
+            parent, ordinal = self.outside[idx - OUTSIDE]
+            return [*self._chain(parent), idx] if parent >= 0 else [idx]
         while idx >= 0:
             chain.append(idx)
             idx = self.parents[idx]
@@ -717,12 +740,12 @@ class _Explorer:
     def _replay(self, chain: Sequence[int]) -> tuple[list[State], list[Label | None]]:
         """The actual states and labels along a chain of state indices (undoing symmetry renaming)."""
         m = self.model
-        actual = self.initial[self.ordinals[chain[0]]]
+        actual = self.initial[self._ordinal(chain[0])]
         canon, perm = m.canonical(actual)
         states: list[State] = [actual]
         labels: list[Label | None] = [None]
         for idx in chain[1:]:
-            raw, s2 = m.successors(canon)[self.ordinals[idx]]
+            raw, s2 = m.successors(canon)[self._ordinal(idx)]
             label = Label(*raw)
             if perm is not None:
                 inv = m.inverse(perm)
@@ -732,6 +755,10 @@ class _Explorer:
             labels.append(label)
             canon, perm = m.canonical(s2)
         return states, labels
+
+    def _ordinal(self, idx: int) -> int:
+        """The position of the step to a state among its parent's successors (or among the initial states)."""
+        return self.outside[idx - OUTSIDE][1] if idx >= OUTSIDE else self.ordinals[idx]
 
     def trace_to(self, idx: int, failing: Label | None = None) -> Trace:
         """The trace from an initial state to the state with this index."""

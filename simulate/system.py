@@ -110,7 +110,8 @@ class System:
     faults: Faults = field(default_factory=Faults)
     properties: Sequence[Property] = ()
     constraint: Any = None
-    """A predicate over the system state; states outside it are neither counted nor expanded (TLC's CONSTRAINT)."""
+    """A predicate over the system state, as TLC's CONSTRAINT: a generated state outside it is checked against the
+    invariants and goals, but neither stored, counted as a distinct state nor expanded (so it is never a deadlock)."""
     check_deadlock: bool = True
     symmetry: bool = False
     """Treat the instances of each ``count=`` group as interchangeable (orbits are explored once)."""
