@@ -13,6 +13,7 @@ resume from them (``simulate.checkpoint``).
 from __future__ import annotations
 
 import json
+import math
 import random
 import signal
 import threading
@@ -71,9 +72,22 @@ def explore(
     """
     if mode not in ("bfs", "dfs", "random"):
         raise ModelError(f"mode {mode!r}: use 'bfs', 'dfs' or 'random'")
+    _check_limits(max_states=max_states, max_depth=max_depth, runs=runs, max_seconds=max_seconds, checkpoint_every=checkpoint_every)
     explorer = _Explorer(system, mode, max_states, max_depth, max_seconds, symmetry, graph, stop_on_violation, seed, runs, progress, progress_interval)
     explorer.use_checkpoints(checkpoint, checkpoint_every, resume)
     return explorer.run()
+
+
+def _check_limits(**limits: Any) -> None:
+    """Limits are whole numbers (seconds: finite numbers) > 0, or None: ``max_states=-5`` or ``2.5`` is refused."""
+    for name, value in limits.items():
+        if value is None:
+            continue
+        seconds = name in ("max_seconds", "checkpoint_every")
+        kinds: tuple[type, ...] = (int, float) if seconds else (int,)
+        if isinstance(value, bool) or not isinstance(value, kinds) or not math.isfinite(value) or value <= 0:
+            kind = "a finite number of seconds" if seconds else "a whole number"
+            raise ModelError(f"{name}={value!r}: give {kind} greater than 0 (or leave it out for no limit)")
 
 
 class _Explorer:

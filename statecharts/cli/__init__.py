@@ -9,6 +9,7 @@ imports them.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
@@ -57,8 +58,8 @@ def _seconds(text: str) -> float:
         x = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if x <= 0:
-        raise argparse.ArgumentTypeError(f"{text} must be positive")
+    if not math.isfinite(x) or x <= 0:
+        raise argparse.ArgumentTypeError(f"{text} must be a finite number of seconds greater than 0")
     return x
 
 
