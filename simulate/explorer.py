@@ -12,7 +12,6 @@ resume from them (``simulate.checkpoint``).
 
 from __future__ import annotations
 
-import json
 import math
 import random
 import signal
@@ -78,7 +77,7 @@ def explore(
     return explorer.run()
 
 
-def _check_limits(**limits: Any) -> None:
+def _check_limits(**limits: int | float | None) -> None:
     """Limits are whole numbers (seconds: finite numbers) > 0, or None: ``max_states=-5`` or ``2.5`` is refused."""
     for name, value in limits.items():
         if value is None:
@@ -173,7 +172,7 @@ class _Explorer:
         self.resume_path: Path | None = None
         self.checkpoint_every = 300.0
         self._next_checkpoint = 0.0
-        self._signature = ""
+        self._signature: tuple[str, str | None] = ("", None)
         self._seconds_before = 0.0
         self._resumed_taken: dict[str, set[int]] = {}
         self._interrupted = False
@@ -578,7 +577,8 @@ class _Explorer:
         enc = ckpt.encode
         data = {
             "system": self.system.name,
-            "signature": self._signature,
+            "signature": self._signature[0],
+            "unsigned": self._signature[1],
             "local_values": [enc(v) for v in m.local_values],
             "msg_values": [enc(v) for v in m.msg_values],
             "parents": ckpt.pack(self.parents),
@@ -603,35 +603,47 @@ class _Explorer:
         self._next_checkpoint = time.perf_counter() + self.checkpoint_every
 
     def _resume(self) -> bool:
-        """Continue the exploration a checkpoint stopped."""
+        """Continue the exploration a checkpoint stopped (a checkpoint of another model, or an inconsistent one, is refused)."""
         assert self.resume_path is not None
         m = self.model
+        path = self.resume_path
+        data = ckpt.load(path, self.system, self._signature)
         try:
-            data = ckpt.load(self.resume_path, self.system, self._signature)
             dec = ckpt.decode
             local_values = [dec(v) for v in data["local_values"]]
             msg_values = [dec(v) for v in data["msg_values"]]
-            m.restore_interned(local_values, msg_values)
-            self.parents = ckpt.unpack(data["parents"])
-            self.ordinals = ckpt.unpack(data["ordinals"])
-            self.seen = set(ckpt.unpack(data["seen"]))
-            current = [dec(x) for x in data["current"]]
-            nxt = [dec(x) for x in data["next"]]
-            resumed = (current, ckpt.unpack(data["current_index"]), nxt, ckpt.unpack(data["next_index"]), int(data["depth"]))
-            self.found = {str(k): int(v) for k, v in data["found"].items()}
-            self.errors = [(text, idx, Label(*dec(label)) if label is not None else None, name) for text, idx, label, name in data["errors"]]
-            self.deadlock = data["deadlock"]
-            self.stats.states_generated = int(data["stats"]["states_generated"])
-            self.stats.max_depth = int(data["stats"]["max_depth"])
-            self.stats.distinct_states = len(self.parents)
-            self._seconds_before = float(data["stats"]["seconds"])
-            self._resumed_taken = {str(k): set(v) for k, v in data["taken"].items()}
-        except (KeyError, TypeError, ValueError, json.JSONDecodeError) as e:
-            raise ModelError(f"{self.resume_path} is not a checkpoint of this explorer (or it is damaged): {type(e).__name__}: {e}") from None
-        except ckpt.CheckpointError as e:
-            raise ModelError(str(e)) from None
-        if len(self.ordinals) != len(self.parents):
-            raise ModelError(f"{self.resume_path} is damaged: {len(self.parents)} parent links but {len(self.ordinals)} step positions")
+            parts: dict[str, Any] = {
+                "parents": ckpt.unpack(data["parents"]),
+                "ordinals": ckpt.unpack(data["ordinals"]),
+                "seen": ckpt.unpack(data["seen"]),
+                "current": [dec(x) for x in data["current"]],
+                "current_index": ckpt.unpack(data["current_index"]),
+                "next": [dec(x) for x in data["next"]],
+                "next_index": ckpt.unpack(data["next_index"]),
+                "depth": int(data["depth"]),
+                "found": {str(k): int(v) for k, v in data["found"].items()},
+                "errors": [(str(text), idx, Label(*dec(label)) if label is not None else None, str(name)) for text, idx, label, name in data["errors"]],
+                "deadlock": data["deadlock"],
+                "states_generated": int(data["stats"]["states_generated"]),
+                "max_depth": int(data["stats"]["max_depth"]),
+            }
+            seconds = float(data["stats"]["seconds"])
+            taken = {str(k): {int(t) for t in v} for k, v in data["taken"].items()}
+        except KeyError as e:
+            raise ckpt.CheckpointError(f"{path} is damaged: it has no {e.args[0]!r} part") from None
+        except (TypeError, ValueError, AttributeError, IndexError) as e:
+            raise ckpt.CheckpointError(f"{path} is not a checkpoint of this explorer (or it is damaged): {type(e).__name__}: {e}") from None
+        ckpt.check_consistent(path, parts, len(self.initial), {p.name for p in self.system.properties})
+        m.restore_interned(local_values, msg_values)
+        self.parents, self.ordinals, self.seen = parts["parents"], parts["ordinals"], set(parts["seen"])
+        if len(self.seen) != len(self.parents):
+            raise ckpt.CheckpointError(f"{path} is inconsistent: {len(self.parents)} states but {len(self.seen)} distinct fingerprints")
+        self.found, self.errors, self.deadlock = parts["found"], parts["errors"], parts["deadlock"]
+        self.stats.states_generated, self.stats.max_depth = parts["states_generated"], parts["max_depth"]
+        self.stats.distinct_states = len(self.parents)
+        self._seconds_before = seconds
+        self._resumed_taken = taken
+        resumed = (parts["current"], parts["current_index"], parts["next"], parts["next_index"], parts["depth"])
         check = bool(self.invariants or self.goals)
         return self._fast_bfs(deque(), self.parents, self.parents.append, self.ordinals.append, self.seen.add, check, resumed)
 
@@ -743,7 +755,7 @@ class _Explorer:
     def _chain(self, idx: int) -> list[int]:
         chain = []
         if idx >= OUTSIDE:  # a state outside the constraint: its parent's chain, then the step to it
-            parent, ordinal = self.outside[idx - OUTSIDE]
+            parent = self.outside[idx - OUTSIDE][0]
             return [*self._chain(parent), idx] if parent >= 0 else [idx]
         while idx >= 0:
             chain.append(idx)
