@@ -77,6 +77,15 @@ def explore(
     return explorer.run()
 
 
+class ExplorationFailed(Exception):
+    """Exploration stopped on a failure that is no verdict of the model (carries the state being expanded)."""
+
+    def __init__(self, cause: BaseException, idx: int | None, what: str = "") -> None:
+        super().__init__(what or f"{type(cause).__name__}: {cause}")
+        self.cause = cause
+        self.idx = idx
+
+
 def _check_limits(**limits: int | float | None) -> None:
     """Limits are whole numbers (seconds: finite numbers) > 0, or None: ``max_states=-5`` or ``2.5`` is refused."""
     for name, value in limits.items():
@@ -214,9 +223,11 @@ class _Explorer:
         except StatechartError as e:
             raise ModelError(f"system {self.system.name!r}: cannot start: {e}") from None
         restore_sigint = self._begin_checkpoints(t0)
+        failure: ExplorationFailed | None = None
         try:
-            if self.resume_path is not None:
-                complete = self._resume()
+            resumed = self._load_checkpoint() if self.resume_path is not None else None  # a refused checkpoint raises here
+            if resumed is not None:
+                complete = self._fast_bfs(deque(), self.parents, self.parents.append, self.ordinals.append, self.seen.add, bool(self.invariants or self.goals), resumed)
             else:
                 complete = self._simulate() if self.mode == "random" else self._search()
         except KeyboardInterrupt:
@@ -224,10 +235,26 @@ class _Explorer:
             complete = False
             self.limit = "interrupted"
             self.stats.distinct_states = len(self.parents)
+        except ExplorationFailed as e:
+            complete, failure = False, e
+        except (Exception, SystemExit) as e:  # e.g. a checkpoint that cannot be written: the verdicts so far are kept
+            if isinstance(e, ckpt.CheckpointError) and self.stats.distinct_states == 0 and not self.parents:
+                raise
+            complete, failure = False, ExplorationFailed(e, None)
         finally:
             restore_sigint()
+        if failure is not None:
+            self.limit = f"exploration failed: {failure}"
+            self.stats.distinct_states = len(self.parents)
         self.stats.seconds = self._seconds_before + time.perf_counter() - t0
         verdicts = self._verdicts(complete)
+        if failure is not None:
+            try:
+                trace = self.trace_to(failure.idx) if failure.idx is not None else None
+            except (Exception, SystemExit):  # replaying fails too: the message still says what happened
+                trace = None
+            where = " while expanding the last state of the trace" if trace is not None and failure.idx is not None and failure.idx < OUTSIDE else ""
+            verdicts.append(Verdict("exploration", "error", "failed", trace, f"exploration failed{where}: {failure}"))
         graph = self._networkx() if self.want_graph else None
         self.stats.seconds = self._seconds_before + time.perf_counter() - t0
         return Result(
@@ -241,6 +268,8 @@ class _Explorer:
             graph=graph,
             model=self.model,
             initial=self.initial,
+            failure=str(failure) if failure is not None else None,
+            failure_kind=type(failure.cause).__name__ if failure is not None else None,
         )
 
     def _tick(self) -> bool:
@@ -295,8 +324,12 @@ class _Explorer:
         checked against the invariants and goals (each time it is generated), but neither stored nor expanded;
         one that decides a property is remembered by its parent link so that its trace can be rebuilt."""
         assert self.constraint is not None
-        if self.constraint(state):
-            return True
+        try:
+            if self.constraint(state):
+                return True
+        except (Exception, SystemExit) as e:
+            self.outside.append((parent, ordinal))
+            raise ExplorationFailed(e, OUTSIDE + len(self.outside) - 1, f"the constraint raised {type(e).__name__}: {e}") from e
         if self.invariants or self.goals:
             before = len(self.found), len(self.errors)
             k = len(self.outside)
@@ -371,6 +404,8 @@ class _Explorer:
             except StepError as e:
                 self.errors.append((self._error_text(e), idx, e.label, "error"))
                 continue
+            except (Exception, SystemExit) as e:  # not a step's own error: exploration cannot go on
+                raise ExplorationFailed(e, idx) from e
             self.stats.states_generated += len(succs)
             if not succs:
                 if keep:
@@ -496,6 +531,8 @@ class _Explorer:
                 except StepError as e:
                     self.errors.append((self._error_text(e), idx, Label(*e.label), "error"))
                     continue
+                except (Exception, SystemExit) as e:  # not a step's own error: exploration cannot go on
+                    raise ExplorationFailed(e, idx) from e
                 generated += len(succs)
                 if not succs:
                     if self.system.check_deadlock and self.deadlock is None and not self._at_rest(state):  # type: ignore[arg-type]
@@ -602,7 +639,7 @@ class _Explorer:
         ckpt.save(self.checkpoint_path, data)
         self._next_checkpoint = time.perf_counter() + self.checkpoint_every
 
-    def _resume(self) -> bool:
+    def _load_checkpoint(self) -> tuple[list[State | None], array[int], list[State | None], array[int], int]:
         """Continue the exploration a checkpoint stopped (a checkpoint of another model, or an inconsistent one, is refused)."""
         assert self.resume_path is not None
         m = self.model
@@ -643,9 +680,7 @@ class _Explorer:
         self.stats.distinct_states = len(self.parents)
         self._seconds_before = seconds
         self._resumed_taken = taken
-        resumed = (parts["current"], parts["current_index"], parts["next"], parts["next_index"], parts["depth"])
-        check = bool(self.invariants or self.goals)
-        return self._fast_bfs(deque(), self.parents, self.parents.append, self.ordinals.append, self.seen.add, check, resumed)
+        return (parts["current"], parts["current_index"], parts["next"], parts["next_index"], parts["depth"])
 
     def _error_text(self, e: StepError) -> str:
         who, kind, what = self.model.describe_label(e.label)
@@ -673,6 +708,8 @@ class _Explorer:
                 except StepError as e:
                     self.errors.append((self._error_text(e), idx, Label(*e.label), "error"))
                     break
+                except (Exception, SystemExit) as e:  # not a step's own error: exploration cannot go on
+                    raise ExplorationFailed(e, idx) from e
                 self.stats.states_generated += len(succs)
                 if self.constraint is not None:
                     succs = [(lab, s) for k, (lab, s) in enumerate(succs) if self._within(s, idx, k)]
