@@ -73,7 +73,7 @@ def _check_together(chart: Chart, ids: list[str]) -> None:
     known = [i for i in ids if i in chart.states]
 
     def line(state_id: str) -> list[Any]:
-        node = chart.states[state_id]
+        node: Any = chart.states[state_id]
         out = []
         while node is not None:
             out.append(node)
