@@ -28,6 +28,8 @@ class Unhashable:
 def act(c, e):
     if KIND == "exit":
         sys.exit(0)
+    if KIND == "interrupt":
+        raise KeyboardInterrupt
     if KIND == "unhashable":
         return {"n": Unhashable()}
     return {"n": c["n"] + 1}
@@ -91,6 +93,21 @@ def test_a_failure_in_user_code_keeps_the_verdicts_and_exits_6(tmp_path: Path, c
     by_name = {v["name"]: v for v in data["verdicts"]}
     assert by_name["NeverNegativeOne"]["status"] == "violated"  # false in the initial state: found before the failure
     assert by_name["exploration"]["status"] == "failed"
+
+
+def test_an_interrupt_from_user_code_keeps_the_verdicts_and_exits_130(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = _model(tmp_path, "interrupt")
+    code, out, _ = run(capsys, "check", target)
+    assert code == 130 and "NeverNegativeOne" in out and "interrupted" in out
+    code, data = run_json(capsys, "check", target)
+    assert code == 130 and data["error"]["kind"] == "interrupted" and data["verdicts"][0]["status"] == "violated"
+
+
+def test_json_when_everything_holds(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, data = run_json(capsys, "check", "examples.die_hard:system", "--out", str(tmp_path / "o"), "--max-depth", "1")
+    assert code == 2 and data["error"] is None  # incomplete
+    code, data = run_json(capsys, "check", "examples.two_phase", "--out", str(tmp_path / "o"))
+    assert code == 0 and data["status"] == "ok" and data["error"] is None
 
 
 def test_a_good_run_has_no_error_in_its_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -187,6 +187,8 @@ def result_json(
     what failed after exploration started (then ``code`` is the exit status)."""
     if error is None and result.failure is not None:
         error = {"kind": "exploration failed", "type": result.failure_kind or "", "message": result.failure}
+    elif error is None and result.limit == "interrupted":
+        error = {"kind": "interrupted", "type": "KeyboardInterrupt", "message": "interrupted: the verdicts are those of the explored part"}
     s = result.stats
     verdicts = []
     for v in result.verdicts:
