@@ -13,6 +13,7 @@ resume from them (``simulate.checkpoint``).
 from __future__ import annotations
 
 import math
+import os
 import random
 import signal
 import threading
@@ -209,6 +210,13 @@ class _Explorer:
         if every <= 0:
             raise ModelError(f"checkpoint_every={every}: give a positive number of seconds")
         self.checkpoint_path = Path(checkpoint) if checkpoint is not None else None
+        if self.checkpoint_path is not None:  # found now, not at the first write minutes into the run
+            folder = self.checkpoint_path.parent
+            if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK) or self.checkpoint_path.is_dir():
+                raise ckpt.CheckpointError(
+                    f"cannot write checkpoint {self.checkpoint_path}: "
+                    + ("it is a directory" if self.checkpoint_path.is_dir() else f"{folder} is not a writable directory")
+                )
         self.resume_path = Path(resume) if resume is not None else None
         self.checkpoint_every = every
 

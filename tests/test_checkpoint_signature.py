@@ -152,3 +152,12 @@ def test_an_inconsistent_checkpoint_is_refused_naming_what_is_wrong(tmp_path: Pa
         edited = _edit(ckpt, tmp_path / f"{name}.ckpt", change)
         with pytest.raises(CheckpointError, match=message):
             explore(two_phase.system(4), resume=edited)
+
+
+def test_an_unwritable_checkpoint_path_is_refused_before_exploring(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(CheckpointError, match="is not a writable directory"):
+        explore(_counter(), checkpoint=blocker / "run.ckpt")
+    with pytest.raises(CheckpointError, match="it is a directory"):
+        explore(_counter(), checkpoint=tmp_path)
