@@ -69,6 +69,10 @@ def explore(
     rewrites at the first BFS level boundary after every ``checkpoint_every`` seconds, and
     whenever it stops early (a limit, Ctrl-C);
     ``resume`` continues from such a file, with the same model, to the same verdicts.
+    A constraint is TLC's CONSTRAINT: states outside it are checked, not stored or expanded.
+    A failure that is no verdict (user code raising SystemExit, a value that cannot be stored,
+    a raising constraint, a checkpoint that cannot be written) ends exploration with the
+    verdicts found so far, a ``failed`` verdict and ``Result.failure`` saying what happened.
     """
     if mode not in ("bfs", "dfs", "random"):
         raise ModelError(f"mode {mode!r}: use 'bfs', 'dfs' or 'random'")
