@@ -339,7 +339,8 @@ def report_html(result: Result, system: System | None = None, *, title: str | No
     else:
         w("<p>Every transition was taken at least once.</p>")
     w("</section>\n")
-    payload = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+    # no <, > or & in the embedded JSON: no model string can open a comment or close the script element
+    payload = json.dumps(data, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     w(f"<script type='application/json' id='report-data'>{payload}</script>\n<script>{JS}</script>\n</body>\n</html>\n")
     return "".join(out)
 

@@ -11,7 +11,6 @@ is stored with it, so a checkpoint is never resumed against a different model.
 from __future__ import annotations
 
 import base64
-import dataclasses
 import gzip
 import hashlib
 import json
@@ -20,18 +19,20 @@ from array import array
 from pathlib import Path
 from typing import Any
 
-from statecharts.actions import describe
+from statecharts.chart import Transition
 from statecharts.engine import ChartState
-from statecharts.expr import to_source
-from statecharts.values import Event, FrozenMap, freeze
+from statecharts.errors import StatechartError
+from statecharts.values import Event, FrozenMap
 
-from .system import System
+from .fingerprint import Unfingerprintable, fingerprint
+from .properties import predicates, system_node
+from .system import ModelError, System
 
 FORMAT = "statecharts.checkpoint/1"
 
 
-class CheckpointError(Exception):
-    """A checkpoint cannot be written or read (names the file and the reason)."""
+class CheckpointError(ModelError):
+    """A checkpoint cannot be written, read or resumed (names the file and the reason)."""
 
 
 def encode(v: Any) -> Any:
@@ -90,34 +91,54 @@ def unpack(text: str) -> array[int]:
     return a
 
 
-def signature(system: System, initial: Any) -> str:
-    """A digest of what determines the state space and the verdicts (``initial``: the encoded initial local
-    states, which carry the initial contexts): a checkpoint only resumes the same model."""
-    parts: list[str] = [system.name, str(system.network), _canon(system.faults), str(system.check_deadlock), str(system.symmetry)]
-    parts.append(json.dumps(initial, sort_keys=True))
-    for a in system.actors:
-        ch = a.chart
-        parts.append(f"actor {a.name} count={a.count} chart={ch.name} end={list(a.end_states)} durable={list(a.durable)} crash={a.crash}")
-        for st in ch.states.values():
-            parts.append(f"state {st.id} {st.kind} entry={[describe(x, short=False) for x in st.entry]} exit={[describe(x, short=False) for x in st.exit]}")
-        for t in ch.transitions:
-            guard = to_source(t.guard) if t.guard is not None else ""
-            parts.append(f"transition {t.describe()} [{guard}] / {[describe(x, short=False) for x in t.actions]}")
-        parts.extend(f"field {k}={_canon(v)}" for k, v in ch.context.items())
-    for stim in system.stimuli:
-        parts.append(f"stimulus {stim.target} {stim.event} max={stim.max} fair={stim.fair} {[_canon(freeze(d)) for d in stim.alternatives()]}")
-    parts.extend(f"property {type(p).__name__} {p.name}" for p in system.properties)
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
-
-
-def _canon(v: Any) -> str:
-    """Text of a value that does not depend on Python's per-process string hashing (set order)."""
+def signature(system: System, initial: Any) -> tuple[str, str | None]:
+    """A digest of everything that determines the state space and the verdicts (``initial``: the encoded initial
+    local states, which carry the initial contexts), and None; or ("", why) when some part of the model cannot be
+    fingerprinted (then a checkpoint of it cannot be resumed safely)."""
+    parts: list[str] = [system.name, str(system.network), str(system.check_deadlock), str(system.symmetry)]
     try:
-        return _text(encode(v))
-    except CheckpointError:
-        if dataclasses.is_dataclass(v) and not isinstance(v, type):
-            return _canon(freeze({f.name: getattr(v, f.name) for f in dataclasses.fields(v)}))
-        return repr(v)
+        parts.append("faults " + fingerprint(system.faults, "the fault budgets"))
+        parts.append(json.dumps(initial, sort_keys=True))
+        for a in system.actors:
+            where = f"actor {a.name!r}"
+            ch = a.chart
+            parts.append(f"actor {a.name} count={a.count} chart={ch.name} end={list(a.end_states)} durable={list(a.durable)} crash={a.crash}")
+            parts.append(f"on_error={fingerprint(getattr(ch, 'on_error', None), where)}")
+            for st in ch.states.values():
+                parts.append(f"state {st.path or st.id} {st.kind} parent={st.parent.id if st.parent is not None else None}")
+                for attr in ("entry", "exit", "done_data", "illegal", "deep", "default_spec"):
+                    if hasattr(st, attr):
+                        v = getattr(st, attr)
+                        text = _transition(v, where) if isinstance(v, Transition) else fingerprint(v, f"{where}, state {st.id!r}")
+                        parts.append(f"  {attr}={text}")
+                if st.initial is not None:
+                    parts.append(f"  initial={_transition(st.initial, where)}")
+            parts.extend(_transition(t, where) for t in ch.transitions)
+            parts.extend(f"field {k}={fingerprint(v, f'{where}, field {k!r}')}" for k, v in ch.context.items())
+        for stim in system.stimuli:
+            parts.append(f"stimulus {stim.target} {stim.event} max={stim.max} fair={stim.fair} {fingerprint(stim.alternatives(), 'a stimulus')}")
+        for p in system.properties:
+            where = f"property {p.name!r}"
+            parts.append(f"property {type(p).__name__} {p.name} " + " ".join(fingerprint(_node(x, where), where) for x in predicates(p)))
+        if system.constraint is not None:
+            parts.append("constraint " + fingerprint(_node(system.constraint, "the constraint"), "the constraint"))
+    except Unfingerprintable as e:
+        return "", str(e)
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest(), None
+
+
+def _transition(t: Any, where: str) -> str:
+    where = f"{where}, transition {t.describe()}"
+    guard = fingerprint(t.guard, where)
+    return f"transition {t.describe()} internal={t.internal} targets={list(t.targets)} [{guard}] / {fingerprint(t.actions, where)}"
+
+
+def _node(spec: Any, where: str) -> Any:
+    """A predicate spec as its expression tree (so a builder and its string form sign alike)."""
+    try:
+        return system_node(spec, where)
+    except StatechartError:
+        return spec
 
 
 def save(path: str | Path, data: dict[str, Any]) -> None:
@@ -132,8 +153,8 @@ def save(path: str | Path, data: dict[str, Any]) -> None:
         raise CheckpointError(f"cannot write checkpoint {path}: {e.strerror or e}") from None
 
 
-def load(path: str | Path, system: System, expected_signature: str) -> dict[str, Any]:
-    """Read a checkpoint written for ``system`` (whose :func:`signature` is ``expected_signature``)."""
+def load(path: str | Path, system: System, expected: tuple[str, str | None]) -> dict[str, Any]:
+    """Read a checkpoint written for ``system`` (whose :func:`signature` is ``expected``)."""
     path = Path(path)
     try:
         with gzip.open(path, "rt", encoding="utf-8") as f:
@@ -144,9 +165,50 @@ def load(path: str | Path, system: System, expected_signature: str) -> dict[str,
         raise CheckpointError(f"{path} is not a checkpoint (or it is damaged): {e}") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise CheckpointError(f"{path} is not a checkpoint of this version ({FORMAT})")
-    if data.get("signature") != expected_signature:
+    digest, why = expected
+    why = why or data.get("unsigned")
+    if why:
+        raise CheckpointError(
+            f"{path} cannot be resumed safely: {why}, so a changed model could not be told apart; "
+            "explore it afresh (or give that part as plain data or an expression)"
+        )
+    if data.get("signature") != digest:
         raise CheckpointError(
             f"{path} was written for another model (system {data.get('system')!r}); "
             f"the system {system.name!r} has changed since, or is another one: explore it afresh"
         )
     return data
+
+
+def check_consistent(path: Path, parts: dict[str, Any], initial_states: int, properties: set[str]) -> None:
+    """Refuse a checkpoint whose parts do not fit together (a hand-edited or truncated file that still unzips)."""
+    parents, ordinals, seen = parts["parents"], parts["ordinals"], parts["seen"]
+    n = len(parents)
+
+    def bad(what: str) -> CheckpointError:
+        return CheckpointError(f"{path} is inconsistent: {what}; it cannot be resumed (explore afresh)")
+
+    if len(ordinals) != n:
+        raise bad(f"{n} parent links but {len(ordinals)} step positions")
+    if len(seen) != n:
+        raise bad(f"{n} states but {len(seen)} fingerprints")
+    for i, (p, o) in enumerate(zip(parents, ordinals)):
+        if not -1 <= p < i or o < 0 or (p == -1 and o >= initial_states):
+            raise bad(f"the parent link of state {i} ({p}, step {o}) is out of range")
+    for states, index, which in ((parts["current"], parts["current_index"], "current"), (parts["next"], parts["next_index"], "next")):
+        if len(states) != len(index):
+            raise bad(f"the {which} frontier has {len(states)} states but {len(index)} indices")
+        for k in index:
+            if not 0 <= k < n:
+                raise bad(f"the {which} frontier names state {k}, of {n}")
+    for name, k in parts["found"].items():
+        if name not in properties or not 0 <= k < n:
+            raise bad(f"the verdict of {name!r} points at state {k}, of {n}, or is not a property of the system")
+    for _, k, _, name in parts["errors"]:
+        if not isinstance(k, int) or not 0 <= k < n:
+            raise bad(f"an error ({name!r}) points at state {k}, of {n}")
+    deadlock = parts["deadlock"]
+    if deadlock is not None and (not isinstance(deadlock, int) or not 0 <= deadlock < n):
+        raise bad(f"the deadlock points at state {deadlock}, of {n}")
+    if parts["depth"] < 0 or parts["states_generated"] < 0 or parts["max_depth"] < 0:
+        raise bad("a negative depth or count")

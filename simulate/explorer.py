@@ -12,7 +12,8 @@ resume from them (``simulate.checkpoint``).
 
 from __future__ import annotations
 
-import json
+import math
+import os
 import random
 import signal
 import threading
@@ -33,6 +34,9 @@ from .result import Change, Result, Stats, Step, Trace, Verdict
 from .system import ModelError, System
 
 ProgressFn = Callable[[Stats], None]
+
+OUTSIDE = 1 << 48
+"""State indices from here on name ``_Explorer.outside`` entries: states outside the constraint (never stored)."""
 
 FP_MASK = (1 << 60) - 1
 """Fingerprints are 60-bit state hashes: they fit Python's 32-byte ints (collisions: about 1e-6 at 1.7M states)."""
@@ -66,12 +70,38 @@ def explore(
     rewrites at the first BFS level boundary after every ``checkpoint_every`` seconds, and
     whenever it stops early (a limit, Ctrl-C);
     ``resume`` continues from such a file, with the same model, to the same verdicts.
+    A constraint is TLC's CONSTRAINT: states outside it are checked, not stored or expanded.
+    A failure that is no verdict (user code raising SystemExit, a value that cannot be stored,
+    a raising constraint, a checkpoint that cannot be written) ends exploration with the
+    verdicts found so far, a ``failed`` verdict and ``Result.failure`` saying what happened.
     """
     if mode not in ("bfs", "dfs", "random"):
         raise ModelError(f"mode {mode!r}: use 'bfs', 'dfs' or 'random'")
+    _check_limits(max_states=max_states, max_depth=max_depth, runs=runs, max_seconds=max_seconds, checkpoint_every=checkpoint_every)
     explorer = _Explorer(system, mode, max_states, max_depth, max_seconds, symmetry, graph, stop_on_violation, seed, runs, progress, progress_interval)
     explorer.use_checkpoints(checkpoint, checkpoint_every, resume)
     return explorer.run()
+
+
+class ExplorationFailed(Exception):
+    """Exploration stopped on a failure that is no verdict of the model (carries the state being expanded)."""
+
+    def __init__(self, cause: BaseException, idx: int | None, what: str = "") -> None:
+        super().__init__(what or f"{type(cause).__name__}: {cause}")
+        self.cause = cause
+        self.idx = idx
+
+
+def _check_limits(**limits: int | float | None) -> None:
+    """Limits are whole numbers (seconds: finite numbers) > 0, or None: ``max_states=-5`` or ``2.5`` is refused."""
+    for name, value in limits.items():
+        if value is None:
+            continue
+        seconds = name in ("max_seconds", "checkpoint_every")
+        kinds: tuple[type, ...] = (int, float) if seconds else (int,)
+        if isinstance(value, bool) or not isinstance(value, kinds) or not math.isfinite(value) or value <= 0:
+            kind = "a finite number of seconds" if seconds else "a whole number"
+            raise ModelError(f"{name}={value!r}: give {kind} greater than 0 (or leave it out for no limit)")
 
 
 class _Explorer:
@@ -152,12 +182,13 @@ class _Explorer:
         self.seen: set[int] = set()
         self.edges: list[tuple[int, int, int, Label]] = []  # (src, dst fp, ordinal, label) when keeping the graph
         self.terminal: set[int] = set()
+        self.outside: list[tuple[int, int]] = []  # (parent, ordinal) of states outside the constraint that decided a property
         # checkpoints
         self.checkpoint_path: Path | None = None
         self.resume_path: Path | None = None
         self.checkpoint_every = 300.0
         self._next_checkpoint = 0.0
-        self._signature = ""
+        self._signature: tuple[str, str | None] = ("", None)
         self._seconds_before = 0.0
         self._resumed_taken: dict[str, set[int]] = {}
         self._interrupted = False
@@ -185,6 +216,13 @@ class _Explorer:
         if every <= 0:
             raise ModelError(f"checkpoint_every={every}: give a positive number of seconds")
         self.checkpoint_path = Path(checkpoint) if checkpoint is not None else None
+        if self.checkpoint_path is not None:  # found now, not at the first write minutes into the run
+            folder = self.checkpoint_path.parent
+            if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK) or self.checkpoint_path.is_dir():
+                raise ckpt.CheckpointError(
+                    f"cannot write checkpoint {self.checkpoint_path}: "
+                    + ("it is a directory" if self.checkpoint_path.is_dir() else f"{folder} is not a writable directory")
+                )
         self.resume_path = Path(resume) if resume is not None else None
         self.checkpoint_every = every
 
@@ -199,9 +237,11 @@ class _Explorer:
         except StatechartError as e:
             raise ModelError(f"system {self.system.name!r}: cannot start: {e}") from None
         restore_sigint = self._begin_checkpoints(t0)
+        failure: ExplorationFailed | None = None
         try:
-            if self.resume_path is not None:
-                complete = self._resume()
+            resumed = self._load_checkpoint() if self.resume_path is not None else None  # a refused checkpoint raises here
+            if resumed is not None:
+                complete = self._fast_bfs(deque(), self.parents, self.parents.append, self.ordinals.append, self.seen.add, bool(self.invariants or self.goals), resumed)
             else:
                 complete = self._simulate() if self.mode == "random" else self._search()
         except KeyboardInterrupt:
@@ -209,10 +249,26 @@ class _Explorer:
             complete = False
             self.limit = "interrupted"
             self.stats.distinct_states = len(self.parents)
+        except ExplorationFailed as e:
+            complete, failure = False, e
+        except (Exception, SystemExit) as e:  # e.g. a checkpoint that cannot be written: the verdicts so far are kept
+            if isinstance(e, ckpt.CheckpointError) and self.stats.distinct_states == 0 and not self.parents:
+                raise
+            complete, failure = False, ExplorationFailed(e, None)
         finally:
             restore_sigint()
+        if failure is not None:
+            self.limit = f"exploration failed: {failure}"
+            self.stats.distinct_states = len(self.parents)
         self.stats.seconds = self._seconds_before + time.perf_counter() - t0
         verdicts = self._verdicts(complete)
+        if failure is not None:
+            try:
+                trace = self.trace_to(failure.idx) if failure.idx is not None else None
+            except (Exception, SystemExit):  # replaying fails too: the message still says what happened
+                trace = None
+            where = " while expanding the last state of the trace" if trace is not None and failure.idx is not None and failure.idx < OUTSIDE else ""
+            verdicts.append(Verdict("exploration", "error", "failed", trace, f"exploration failed{where}: {failure}"))
         graph = self._networkx() if self.want_graph else None
         self.stats.seconds = self._seconds_before + time.perf_counter() - t0
         return Result(
@@ -226,6 +282,8 @@ class _Explorer:
             graph=graph,
             model=self.model,
             initial=self.initial,
+            failure=str(failure) if failure is not None else None,
+            failure_kind=type(failure.cause).__name__ if failure is not None else None,
         )
 
     def _tick(self) -> bool:
@@ -275,6 +333,26 @@ class _Explorer:
                 self.found[name] = idx
                 self._pending = None
 
+    def _within(self, state: State, parent: int, ordinal: int) -> bool:
+        """Whether a generated state satisfies the constraint. As TLC's CONSTRAINT, a state outside it is still
+        checked against the invariants and goals (each time it is generated), but neither stored nor expanded;
+        one that decides a property is remembered by its parent link so that its trace can be rebuilt."""
+        assert self.constraint is not None
+        try:
+            if self.constraint(state):
+                return True
+        except (Exception, SystemExit) as e:
+            self.outside.append((parent, ordinal))
+            raise ExplorationFailed(e, OUTSIDE + len(self.outside) - 1, f"the constraint raised {type(e).__name__}: {e}") from e
+        if self.invariants or self.goals:
+            before = len(self.found), len(self.errors)
+            k = len(self.outside)
+            self.outside.append((parent, ordinal))
+            self._check(self.model.canonical(state)[0], OUTSIDE + k)
+            if (len(self.found), len(self.errors)) == before:
+                self.outside.pop()
+        return False
+
     def _violated(self) -> bool:
         return any(n in self.found for n, _ in self.invariants) or bool(self.errors) or self.deadlock is not None
 
@@ -300,7 +378,7 @@ class _Explorer:
         index = self.index
         for ordinal, s in enumerate(self.initial):
             c, _ = canonical(s)
-            if self.constraint is not None and not self.constraint(c):
+            if self.constraint is not None and not self._within(c, -1, ordinal):
                 continue
             fp = hash(c) & FP_MASK
             if (fp in index) if keep else (fp in seen_set):
@@ -340,6 +418,8 @@ class _Explorer:
             except StepError as e:
                 self.errors.append((self._error_text(e), idx, e.label, "error"))
                 continue
+            except (Exception, SystemExit) as e:  # not a step's own error: exploration cannot go on
+                raise ExplorationFailed(e, idx) from e
             self.stats.states_generated += len(succs)
             if not succs:
                 if keep:
@@ -374,7 +454,7 @@ class _Explorer:
                     self.stats.max_depth = nd
                 continue
             for ordinal, (label, s2) in enumerate(succs):
-                if constraint is not None and not constraint(s2):
+                if constraint is not None and not self._within(s2, idx, ordinal):
                     continue
                 c, _ = canonical(s2)
                 fp = hash(c) & FP_MASK
@@ -465,6 +545,8 @@ class _Explorer:
                 except StepError as e:
                     self.errors.append((self._error_text(e), idx, Label(*e.label), "error"))
                     continue
+                except (Exception, SystemExit) as e:  # not a step's own error: exploration cannot go on
+                    raise ExplorationFailed(e, idx) from e
                 generated += len(succs)
                 if not succs:
                     if self.system.check_deadlock and self.deadlock is None and not self._at_rest(state):  # type: ignore[arg-type]
@@ -546,7 +628,8 @@ class _Explorer:
         enc = ckpt.encode
         data = {
             "system": self.system.name,
-            "signature": self._signature,
+            "signature": self._signature[0],
+            "unsigned": self._signature[1],
             "local_values": [enc(v) for v in m.local_values],
             "msg_values": [enc(v) for v in m.msg_values],
             "parents": ckpt.pack(self.parents),
@@ -570,38 +653,48 @@ class _Explorer:
         ckpt.save(self.checkpoint_path, data)
         self._next_checkpoint = time.perf_counter() + self.checkpoint_every
 
-    def _resume(self) -> bool:
-        """Continue the exploration a checkpoint stopped."""
+    def _load_checkpoint(self) -> tuple[list[State | None], array[int], list[State | None], array[int], int]:
+        """Continue the exploration a checkpoint stopped (a checkpoint of another model, or an inconsistent one, is refused)."""
         assert self.resume_path is not None
         m = self.model
+        path = self.resume_path
+        data = ckpt.load(path, self.system, self._signature)
         try:
-            data = ckpt.load(self.resume_path, self.system, self._signature)
             dec = ckpt.decode
             local_values = [dec(v) for v in data["local_values"]]
             msg_values = [dec(v) for v in data["msg_values"]]
-            m.restore_interned(local_values, msg_values)
-            self.parents = ckpt.unpack(data["parents"])
-            self.ordinals = ckpt.unpack(data["ordinals"])
-            self.seen = set(ckpt.unpack(data["seen"]))
-            current = [dec(x) for x in data["current"]]
-            nxt = [dec(x) for x in data["next"]]
-            resumed = (current, ckpt.unpack(data["current_index"]), nxt, ckpt.unpack(data["next_index"]), int(data["depth"]))
-            self.found = {str(k): int(v) for k, v in data["found"].items()}
-            self.errors = [(text, idx, Label(*dec(label)) if label is not None else None, name) for text, idx, label, name in data["errors"]]
-            self.deadlock = data["deadlock"]
-            self.stats.states_generated = int(data["stats"]["states_generated"])
-            self.stats.max_depth = int(data["stats"]["max_depth"])
-            self.stats.distinct_states = len(self.parents)
-            self._seconds_before = float(data["stats"]["seconds"])
-            self._resumed_taken = {str(k): set(v) for k, v in data["taken"].items()}
-        except (KeyError, TypeError, ValueError, json.JSONDecodeError) as e:
-            raise ModelError(f"{self.resume_path} is not a checkpoint of this explorer (or it is damaged): {type(e).__name__}: {e}") from None
-        except ckpt.CheckpointError as e:
-            raise ModelError(str(e)) from None
-        if len(self.ordinals) != len(self.parents):
-            raise ModelError(f"{self.resume_path} is damaged: {len(self.parents)} parent links but {len(self.ordinals)} step positions")
-        check = bool(self.invariants or self.goals)
-        return self._fast_bfs(deque(), self.parents, self.parents.append, self.ordinals.append, self.seen.add, check, resumed)
+            parts: dict[str, Any] = {
+                "parents": ckpt.unpack(data["parents"]),
+                "ordinals": ckpt.unpack(data["ordinals"]),
+                "seen": ckpt.unpack(data["seen"]),
+                "current": [dec(x) for x in data["current"]],
+                "current_index": ckpt.unpack(data["current_index"]),
+                "next": [dec(x) for x in data["next"]],
+                "next_index": ckpt.unpack(data["next_index"]),
+                "depth": int(data["depth"]),
+                "found": {str(k): int(v) for k, v in data["found"].items()},
+                "errors": [(str(text), idx, Label(*dec(label)) if label is not None else None, str(name)) for text, idx, label, name in data["errors"]],
+                "deadlock": data["deadlock"],
+                "states_generated": int(data["stats"]["states_generated"]),
+                "max_depth": int(data["stats"]["max_depth"]),
+            }
+            seconds = float(data["stats"]["seconds"])
+            taken = {str(k): {int(t) for t in v} for k, v in data["taken"].items()}
+        except KeyError as e:
+            raise ckpt.CheckpointError(f"{path} is damaged: it has no {e.args[0]!r} part") from None
+        except (TypeError, ValueError, AttributeError, IndexError) as e:
+            raise ckpt.CheckpointError(f"{path} is not a checkpoint of this explorer (or it is damaged): {type(e).__name__}: {e}") from None
+        ckpt.check_consistent(path, parts, len(self.initial), {p.name for p in self.system.properties})
+        m.restore_interned(local_values, msg_values)
+        self.parents, self.ordinals, self.seen = parts["parents"], parts["ordinals"], set(parts["seen"])
+        if len(self.seen) != len(self.parents):
+            raise ckpt.CheckpointError(f"{path} is inconsistent: {len(self.parents)} states but {len(self.seen)} distinct fingerprints")
+        self.found, self.errors, self.deadlock = parts["found"], parts["errors"], parts["deadlock"]
+        self.stats.states_generated, self.stats.max_depth = parts["states_generated"], parts["max_depth"]
+        self.stats.distinct_states = len(self.parents)
+        self._seconds_before = seconds
+        self._resumed_taken = taken
+        return (parts["current"], parts["current_index"], parts["next"], parts["next_index"], parts["depth"])
 
     def _error_text(self, e: StepError) -> str:
         who, kind, what = self.model.describe_label(e.label)
@@ -629,9 +722,11 @@ class _Explorer:
                 except StepError as e:
                     self.errors.append((self._error_text(e), idx, Label(*e.label), "error"))
                     break
+                except (Exception, SystemExit) as e:  # not a step's own error: exploration cannot go on
+                    raise ExplorationFailed(e, idx) from e
                 self.stats.states_generated += len(succs)
                 if self.constraint is not None:
-                    succs = [(lab, s) for lab, s in succs if self.constraint(s)]
+                    succs = [(lab, s) for k, (lab, s) in enumerate(succs) if self._within(s, idx, k)]
                 if not succs:
                     if self.system.check_deadlock and self.deadlock is None and not self._at_rest(state):
                         self.deadlock = idx
@@ -729,6 +824,9 @@ class _Explorer:
 
     def _chain(self, idx: int) -> list[int]:
         chain = []
+        if idx >= OUTSIDE:  # a state outside the constraint: its parent's chain, then the step to it
+            parent = self.outside[idx - OUTSIDE][0]
+            return [*self._chain(parent), idx] if parent >= 0 else [idx]
         while idx >= 0:
             chain.append(idx)
             idx = self.parents[idx]
@@ -738,12 +836,12 @@ class _Explorer:
     def _replay(self, chain: Sequence[int]) -> tuple[list[State], list[Label | None]]:
         """The actual states and labels along a chain of state indices (undoing symmetry renaming)."""
         m = self.model
-        actual = self.initial[self.ordinals[chain[0]]]
+        actual = self.initial[self._ordinal(chain[0])]
         canon, perm = m.canonical(actual)
         states: list[State] = [actual]
         labels: list[Label | None] = [None]
         for idx in chain[1:]:
-            raw, s2 = m.successors(canon)[self.ordinals[idx]]
+            raw, s2 = m.successors(canon)[self._ordinal(idx)]
             label = Label(*raw)
             if perm is not None:
                 inv = m.inverse(perm)
@@ -753,6 +851,10 @@ class _Explorer:
             labels.append(label)
             canon, perm = m.canonical(s2)
         return states, labels
+
+    def _ordinal(self, idx: int) -> int:
+        """The position of the step to a state among its parent's successors (or among the initial states)."""
+        return self.outside[idx - OUTSIDE][1] if idx >= OUTSIDE else self.ordinals[idx]
 
     def trace_to(self, idx: int, failing: Label | None = None) -> Trace:
         """The trace from an initial state to the state with this index."""

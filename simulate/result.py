@@ -101,7 +101,7 @@ class Verdict:
     kind: str
     """``invariant``, ``sometimes``, ``deadlock``, ``eventually``, ``leads_to`` or ``error``."""
     status: str
-    """``holds``, ``violated``, ``reached``, ``unreached``, ``incomplete`` or ``not checked``."""
+    """``holds``, ``violated``, ``reached``, ``unreached``, ``incomplete``, ``not checked`` or ``failed`` (exploration failed)."""
     trace: Trace | None = None
     message: str = ""
 
@@ -144,6 +144,11 @@ class Result:
     graph: networkx.DiGraph | None = None
     model: Model | None = field(default=None, repr=False)
     initial: list[State] = field(default_factory=list, repr=False)
+    failure: str | None = None
+    """Why exploration failed (user code raised SystemExit, a value could not be stored, a checkpoint could not be
+    written...): the verdicts are those found before it."""
+    failure_kind: str | None = None
+    """The type name of what made exploration fail."""
 
     def __repr__(self) -> str:
         from .notebook import result_repr
@@ -163,7 +168,9 @@ class Result:
 
     @property
     def status(self) -> str:
-        """``ok``, ``violated`` or ``incomplete``: the overall verdict."""
+        """``ok``, ``violated``, ``incomplete`` or ``failed`` (exploration failed: see ``failure``): the overall verdict."""
+        if self.failure is not None:
+            return "failed"
         if any(v.status == "violated" for v in self.verdicts):
             return "violated"
         if not self.complete or any(v.status in ("incomplete", "unreached") and v.kind == "sometimes" and not self.complete for v in self.verdicts):
@@ -200,7 +207,7 @@ class Result:
             f"depth {s.max_depth}, {s.seconds:.2f}s, {s.states_per_second:,.0f} states/s)"
         ]
         if not self.complete:
-            lines.append(f"  incomplete: {self.limit}")
+            lines.append(f"  {'failed' if self.failure else 'incomplete'}: {self.limit}")
         for v in self.verdicts:
             extra = f" ({len(v.trace)} steps)" if v.trace is not None else ""
             msg = f": {v.message}" if v.message else ""

@@ -16,6 +16,7 @@ from typing import Any, Literal
 from statecharts import Chart
 from statecharts.actions import SELF, SENDER, Send, sub_actions
 from statecharts.errors import StatechartError
+from statecharts.values import freeze
 
 from .properties import Property
 
@@ -110,7 +111,8 @@ class System:
     faults: Faults = field(default_factory=Faults)
     properties: Sequence[Property] = ()
     constraint: Any = None
-    """A predicate over the system state; states outside it are neither counted nor expanded (TLC's CONSTRAINT)."""
+    """A predicate over the system state, as TLC's CONSTRAINT: a generated state outside it is checked against the
+    invariants and goals, but neither stored, counted as a distinct state nor expanded (so it is never a deadlock)."""
     check_deadlock: bool = True
     symmetry: bool = False
     """Treat the instances of each ``count=`` group as interchangeable (orbits are explored once)."""
@@ -183,9 +185,19 @@ def validate(system: System) -> None:
         if a.count is not None and a.count < 1:
             raise ModelError(f"{where}: actor {a.name!r}: count must be at least 1")
         groups[a.name] = a
+        if a.count is not None and (isinstance(a.count, bool) or not isinstance(a.count, int)):
+            raise ModelError(f"{where}: actor {a.name!r}: count must be a whole number, not {a.count!r}")
         instances = range(a.count) if a.count is not None else [0]
         for i in instances:
-            ctx = a.context_for(i) or {}
+            try:
+                ctx = a.context_for(i) or {}
+            except Exception as e:
+                raise ModelError(
+                    f"{where}: actor {a.name!r}: its context function raised {type(e).__name__}: {e} (for instance {i}); "
+                    "give a function of the instance index that returns a mapping of field values"
+                ) from None
+            if not isinstance(ctx, Mapping):
+                raise ModelError(f"{where}: actor {a.name!r}: initial context must be a mapping of field values, not {type(ctx).__name__}")
             for k in ctx:
                 if k not in a.chart.context:
                     raise ModelError(
@@ -198,6 +210,10 @@ def validate(system: System) -> None:
         for s in a.end_states:
             if s not in a.chart.states:
                 raise ModelError(f"{where}: actor {a.name!r}: end state {s!r} is not a state of chart {a.chart.name!r} ({_did_you_mean(s, a.chart.states)})")
+    for what, budget in (("drop", system.faults.drop), ("duplicate", system.faults.duplicate), *((f"crash[{k!r}]", v) for k, v in system.faults.crash.items())):
+        _budget(where, f"fault budget {what}", budget, "Faults(drop=1)")
+    for a in system.actors:
+        _budget(where, f"actor {a.name!r}: crash", a.crash, "Actor(..., crash=1)")
     for gname in system.faults.crash:
         if gname not in groups:
             raise ModelError(f"{where}: crash budget for unknown actor {gname!r} ({_did_you_mean(gname, groups)})")
@@ -231,8 +247,58 @@ def validate(system: System) -> None:
                 f"{where}: stimulus {st.event!r} for {st.target!r}: chart {chart.name!r} has no transition for it "
                 f"(its events: {', '.join(chart.event_names()) or 'none'})"
             )
-        if st.max is not None and st.max < 0:
-            raise ModelError(f"{where}: stimulus {st.event!r}: max must be >= 0")
+        if st.max is not None:
+            _budget(where, f"stimulus {st.event!r} for {st.target!r}: max", st.max, "Stimulus(..., max=1), or max=None for unbounded")
+        for alt in st.alternatives() if isinstance(st.data, (Mapping, Sequence)) or st.data is None else [st.data]:
+            try:
+                if not isinstance(alt, Mapping):
+                    raise TypeError(f"an alternative is a {type(alt).__name__}, not a mapping")
+                hash(freeze(alt))
+            except TypeError as e:
+                raise ModelError(
+                    f"{where}: stimulus {st.event!r} for {st.target!r}: its data {alt!r:.80} cannot be event data ({e}): "
+                    "give a mapping (or a list of mappings) of hashable values: numbers, strings, tuples, frozensets, dicts of those"
+                ) from None
+    names: set[str] = set()
     for p in system.properties:
         if not isinstance(p, Property):
             raise ModelError(f"{where}: {p!r} is not a property (use invariant(), sometimes(), eventually(), leads_to())")
+        if p.name in names or p.name in ("deadlock", "error"):
+            raise ModelError(
+                f"{where}: two properties are named {p.name!r}"
+                if p.name in names
+                else f"{where}: the property name {p.name!r} is the explorer's own verdict"
+            )
+        names.add(p.name)
+    _check_in_flight(system, where)
+
+
+def _budget(where: str, what: str, value: Any, example: str) -> None:
+    """A budget or bound is a whole number >= 0."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ModelError(f"{where}: {what} is {value!r}: give a whole number >= 0, e.g. {example}")
+
+
+def _check_in_flight(system: System, where: str) -> None:
+    """``in_flight("x")`` in a predicate names an event some chart sends (a typo would hold vacuously)."""
+    from statecharts.expr import Call, Const, walk
+
+    from .properties import predicates, system_node
+
+    sent = {snd.event for a in system.actors for _, snd in _sends(a.chart) if isinstance(snd.event, str)}
+    specs = [(f"property {p.name!r}", spec) for p in system.properties for spec in predicates(p)]
+    if system.constraint is not None:
+        specs.append(("the constraint", system.constraint))
+    for what, spec in specs:
+        try:
+            node = system_node(spec, what)
+        except StatechartError:
+            continue  # reported, with its element, when the predicate is compiled
+        for n in walk(node):
+            if isinstance(n, Call) and n.fn == "in_flight" and n.args and isinstance(n.args[0], Const):
+                ev = n.args[0].value
+                if ev is not None and ev not in sent:
+                    raise ModelError(
+                        f"{where}: {what}: in_flight({ev!r}) names an event no actor sends, so it would always be 0 "
+                        f"({_did_you_mean(ev, sent) if sent else 'no actor sends messages'})"
+                    )

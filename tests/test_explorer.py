@@ -291,6 +291,27 @@ def test_constraint_bounds_the_space_like_tlc() -> None:
     assert result.complete and result.stats.distinct_states == 11
 
 
+def test_states_outside_the_constraint_are_checked_but_not_expanded_like_tlc() -> None:
+    sys = _unbounded()
+    sys.constraint = actor("c").n <= 2
+    sys.properties = [invariant("AtMostTwo", actor("c").n <= 2), sometimes("Three", actor("c").n == 3), sometimes("Four", actor("c").n == 4)]
+    result = explore(sys)
+    assert result.complete and result.stats.distinct_states == 3  # TLC: 3 distinct states, n = 3 checked, not stored
+    assert result.verdict("AtMostTwo").status == "violated" and result.verdict("Three").status == "reached"
+    assert result.verdict("Four").status == "unreached" and result.verdict("deadlock").status == "holds"
+    trace = result.verdict("AtMostTwo").trace
+    assert trace is not None and [s.changes[0].context["n"][1] for s in trace.steps] == [0, 1, 2, 3]
+
+
+def test_an_initial_state_outside_the_constraint_is_checked() -> None:
+    sys = _unbounded()
+    sys.constraint = actor("c").n < 0
+    sys.properties = [invariant("Negative", actor("c").n < 0)]
+    result = explore(sys)
+    assert result.stats.distinct_states == 0 and result.verdict("Negative").status == "violated"
+    assert result.verdict("Negative").trace is not None
+
+
 def test_exception_in_user_code_is_a_violation_with_its_trace() -> None:
     def boom(c: object, e: object) -> dict[str, int]:
         raise ZeroDivisionError("division by zero in user code")

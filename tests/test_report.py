@@ -271,3 +271,43 @@ def test_screenshot(gateway: tuple[System, Result], tmp_path: Path) -> None:
     chromium(path.as_uri() + "#step=4", f"--screenshot={png}", "--window-size=1400,1800", "--hide-scrollbars")
     data = png.read_bytes()
     assert data.startswith(b"\x89PNG") and len(data) > 50_000
+
+
+def _hostile() -> System:
+    """Names with HTML comment and script openers and closers in states, events, properties and the system."""
+    from simulate import Actor, Stimulus, actor, invariant
+    from statecharts import Chart, State, Transition, assign, ctx
+
+    chart = Chart(
+        "C<!--",
+        State("a<!--", on={"go<script>": Transition("b</script>", actions=assign(n=ctx.n + 1))}),
+        State("b</script>"),
+        context={"n": 0},
+    )
+    return System(
+        "Sys<!--<script>",
+        actors=[Actor("x<!--", chart, end_states=["b</script>"])],
+        stimuli=[Stimulus("x<!--", "go<script>", max=1)],
+        properties=[invariant("never <!-- </script> & <script>", actor("x<!--").n == 0)],
+    )
+
+
+def test_model_strings_cannot_break_out_of_the_embedded_json(tmp_path: Path) -> None:
+    system = _hostile()
+    page = write_report(explore(system), system, tmp_path).read_text()
+    m = re.search(r"<script type='application/json' id='report-data'>(.*?)</script>", page, re.S)
+    assert m is not None
+    body = m.group(1)
+    assert "<" not in body and ">" not in body and "&" not in body
+    assert "never <!-- </script> & <script>" in json.dumps(json.loads(body), ensure_ascii=False)
+
+
+@needs_chromium
+def test_page_with_hostile_names_still_works(tmp_path: Path) -> None:
+    system = _hostile()
+    result = explore(system)
+    assert result.verdict("never <!-- </script> & <script>").status == "violated"
+    path = write_report(result, system, tmp_path)
+    dom = Dom(chromium(path.as_uri() + "#step=1", "--dump-dom"))
+    assert dom.find("body", **{"data-ready": "true"}), "the page's script did not run"
+    assert [a["data-step"] for _, a in dom.find("div", class_="viewer")] == ["1"]

@@ -9,6 +9,8 @@ imports them.
 from __future__ import annotations
 
 import argparse
+import json
+import math
 import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
@@ -19,7 +21,7 @@ from statecharts.errors import StatechartError
 
 from .console import report_error, stdout_console
 
-OK, VIOLATED, INCOMPLETE, MODEL_ERROR, USAGE, MISSING_TOOL = 0, 1, 2, 3, 4, 5
+OK, VIOLATED, INCOMPLETE, MODEL_ERROR, USAGE, MISSING_TOOL, FAILED, INTERRUPTED = 0, 1, 2, 3, 4, 5, 6, 130
 
 EXIT_CODES = f"""\
 exit status:
@@ -29,6 +31,9 @@ exit status:
   {MODEL_ERROR}  model error: the module does not import, a chart or system is malformed, or the exporter cannot translate it
   {USAGE}  usage error: bad command line
   {MISSING_TOOL}  a required external tool is missing (Graphviz 'dot', TLC via TLA2TOOLS, Java)
+  {FAILED}  exploration failed: user code raised what is no verdict (SystemExit, an unstorable value, a raising
+     constraint) or a result could not be written; the verdicts found so far are still printed
+  {INTERRUPTED}  interrupted (Ctrl-C): the verdicts on the explored part are printed
 """
 
 TARGET_HELP = "MODULE[:NAME], path/to/file.py[:NAME] or a package directory, e.g. examples.die_hard or examples/websocket_gateway"
@@ -57,8 +62,8 @@ def _seconds(text: str) -> float:
         x = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if x <= 0:
-        raise argparse.ArgumentTypeError(f"{text} must be positive")
+    if not math.isfinite(x) or x <= 0:
+        raise argparse.ArgumentTypeError(f"{text} must be a finite number of seconds greater than 0")
     return x
 
 
@@ -97,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--checkpoint-every", type=_seconds, default=300.0, metavar="SECONDS", help="seconds between checkpoints (default 300)")
     c.add_argument("--resume", metavar="FILE", help="continue the exploration a checkpoint stopped (same model; add --checkpoint to keep writing)")
     c.add_argument("--json", action="store_true", help="print machine-readable results (schema statecharts.check/1) on stdout")
-    c.add_argument("--out", default="statecharts-out", metavar="DIR", help="where to write sequence charts of traces (default ./statecharts-out)")
+    c.add_argument("--out", metavar="DIR", help="where to write sequence charts of traces (default ./statecharts-out)")
     c.add_argument("--report", metavar="DIR", help="write a self-contained HTML report to DIR/index.html")
     c.add_argument("-q", "--quiet", action="store_true", help="no live progress line")
     c.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
@@ -159,10 +164,16 @@ def _commands() -> dict[str, Callable[[argparse.Namespace, Console], int]]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (see ``statecharts --help``)."""
     parser = build_parser()
+    words = list(sys.argv[1:] if argv is None else argv)
     try:
-        args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+        args = parser.parse_args(words)
     except SystemExit as e:  # --help (0) or a usage error (4)
-        return e.code if isinstance(e.code, int) else USAGE
+        code = e.code if isinstance(e.code, int) else USAGE
+        if code != OK and "--json" in words:
+            from .check import error_json
+
+            print(json.dumps(error_json(None, "usage", "ArgumentError", "bad command line (see the usage above, on stderr)", code), indent=2))
+        return code
     if args.command is None:
         parser.print_help(sys.stderr)
         return USAGE
@@ -176,36 +187,47 @@ def run_command(args: argparse.Namespace) -> int:
 
     debug = bool(getattr(args, "debug", False))
     out = stdout_console()
+    failed: tuple[str, BaseException | str, int] | None = None
     try:
         return _commands()[args.command](args, out)
     except UsageError as e:
         report_error("usage error", e, debug=debug)
-        return USAGE
+        failed = ("usage", e, USAGE)
     except ToolMissing as e:
         report_error("missing tool", e, debug=debug)
-        return MISSING_TOOL
+        failed = ("missing tool", e, MISSING_TOOL)
     except TargetError as e:
         report_error("cannot load the model", e, hint="(--debug shows the Python traceback)" if e.__cause__ is not None else "", debug=debug)
-        return MODEL_ERROR
+        failed = ("model", e, MODEL_ERROR)
     except StatechartError as e:
         report_error(_title(e), e, hint="(--debug shows the Python traceback)", debug=debug)
-        return MODEL_ERROR
+        failed = ("model", e, MODEL_ERROR)
     except KeyboardInterrupt:
         report_error("interrupted", "interrupted before exploration finished: no result")
-        return 130
+        failed = ("interrupted", "interrupted before exploration finished: no result", INTERRUPTED)
     except Exception as e:
         from exporters.graphviz import GraphvizNotInstalled
 
         if isinstance(e, GraphvizNotInstalled):
             report_error("missing tool", e, debug=debug)
-            return MISSING_TOOL
-        if type(e).__name__ == "TlaUnsupported":
+            failed = ("missing tool", e, MISSING_TOOL)
+        elif type(e).__name__ == "TlaUnsupported":
             report_error("cannot translate to TLA+", e, hint="(the explorer still checks this system: statecharts check)", debug=debug)
-            return MODEL_ERROR
-        if isinstance(e, OSError):
+            failed = ("model", e, MODEL_ERROR)
+        elif isinstance(e, OSError):
             report_error("cannot write", e, debug=debug)
-            return USAGE
-        raise
+            failed = ("cannot write", e, USAGE)
+        else:
+            raise
+    kind, error, code = failed
+    if getattr(args, "json", False):
+        from .check import error_json
+        from .console import error_text
+
+        message = error if isinstance(error, str) else error_text(error)
+        type_name = "KeyboardInterrupt" if isinstance(error, str) else type(error).__name__
+        print(json.dumps(error_json(getattr(args, "target", None), kind, type_name, message, code), indent=2, ensure_ascii=False))
+    return code
 
 
 def _title(e: StatechartError) -> str:
@@ -215,5 +237,6 @@ def _title(e: StatechartError) -> str:
         "ExpressionError": "bad expression",
         "ExecutionError": "error in a guard or action",
         "UnknownEventError": "unknown event",
+        "CheckpointError": "cannot resume",
     }
     return names.get(type(e).__name__, "model error")

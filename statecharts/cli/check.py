@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import time
 from pathlib import Path
@@ -22,7 +23,8 @@ if TYPE_CHECKING:  # the command line reaches "up" into simulate and exporters, 
     from simulate.result import Result, Stats, Step, Trace, Verdict
     from simulate.system import System
 
-OK, VIOLATED, INCOMPLETE = 0, 1, 2
+OK, VIOLATED, INCOMPLETE, USAGE, MISSING_TOOL, FAILED, INTERRUPTED = 0, 1, 2, 4, 5, 6, 130
+DEFAULT_OUT = "statecharts-out"
 
 STATUS_STYLE = {
     "holds": ("✓", "green"),
@@ -31,12 +33,18 @@ STATUS_STYLE = {
     "unreached": ("✗", "bold red"),
     "incomplete": ("?", "yellow"),
     "not checked": ("-", "dim"),
+    "failed": ("✗", "bold red"),
 }
 
 
 def exit_status(result: Result) -> int:
-    """0 when every property holds and every goal is reached; 1 on a violation or an unreached goal; 2 when incomplete."""
+    """0 when every property holds and every goal is reached; 1 on a violation or an unreached goal; 2 when incomplete;
+    6 when exploration failed; 130 when interrupted."""
     status = result.status
+    if status == "failed":
+        return FAILED
+    if result.limit == "interrupted":
+        return INTERRUPTED
     if status == "violated":
         return VIOLATED
     if status == "incomplete":
@@ -156,8 +164,34 @@ def trace_json(trace: Trace) -> dict[str, Any]:
     return {"length": len(trace), "loop_start": trace.loop_start, "steps": [step_json(s) for s in trace.steps]}
 
 
-def result_json(result: Result, target: str, svgs: dict[str, Path], report: Path | None) -> dict[str, Any]:
-    """The whole result as a JSON object (schema ``statecharts.check/1``, documented in the README)."""
+def error_json(target: str | None, kind: str, type_name: str, message: str, code: int) -> dict[str, Any]:
+    """The JSON object of a run that produced no result (usage, model, missing tool, interrupted before any)."""
+    return {
+        "schema": "statecharts.check/1",
+        "target": target,
+        "system": None,
+        "mode": None,
+        "status": "error",
+        "exit_code": code,
+        "complete": False,
+        "limit": "",
+        "stats": None,
+        "verdicts": [],
+        "coverage": None,
+        "report": None,
+        "error": {"kind": kind, "type": type_name, "message": message},
+    }
+
+
+def result_json(
+    result: Result, target: str, svgs: dict[str, Path], report: Path | None, error: dict[str, str] | None = None, code: int | None = None
+) -> dict[str, Any]:
+    """The whole result as a JSON object (schema ``statecharts.check/1``, documented in the README); ``error`` says
+    what failed after exploration started (then ``code`` is the exit status)."""
+    if error is None and result.failure is not None:
+        error = {"kind": "exploration failed", "type": result.failure_kind or "", "message": result.failure}
+    elif error is None and result.limit == "interrupted":
+        error = {"kind": "interrupted", "type": "KeyboardInterrupt", "message": "interrupted: the verdicts are those of the explored part"}
     s = result.stats
     verdicts = []
     for v in result.verdicts:
@@ -179,7 +213,7 @@ def result_json(result: Result, target: str, svgs: dict[str, Path], report: Path
         "system": result.system,
         "mode": result.mode,
         "status": result.status,
-        "exit_code": exit_status(result),
+        "exit_code": exit_status(result) if code is None else code,
         "complete": result.complete,
         "limit": result.limit,
         "stats": {
@@ -193,6 +227,7 @@ def result_json(result: Result, target: str, svgs: dict[str, Path], report: Path
         "verdicts": verdicts,
         "coverage": {"never_taken": {k: list(v) for k, v in result.coverage.items()}},
         "report": str(report) if report is not None else None,
+        "error": error,
     }
 
 
@@ -262,14 +297,21 @@ def stats_text(result: Result) -> Text:
     text = Text()
     text.append(f"{s.distinct_states:,} distinct states", style="bold")
     text.append(f", {s.states_generated:,} generated, depth {s.max_depth}, {s.seconds:.2f}s ({s.states_per_second:,.0f} states/s), {result.mode}")
-    if not result.complete:
+    if result.failure is not None:
+        text.append(f"\n{result.limit} (the verdicts below were found before it)", style="bold red")
+    elif not result.complete:
         text.append(f"\nincomplete: {result.limit}", style="yellow")
     return text
 
 
 def print_result(out: Console, result: Result, svgs: dict[str, Path]) -> None:
     """Human-readable output: verdicts, statistics, counterexamples with their sequence charts, coverage."""
-    headline = {"ok": ("all properties hold", "bold green"), "violated": ("violated", "bold red"), "incomplete": ("incomplete", "bold yellow")}[result.status]
+    headline = {
+        "ok": ("all properties hold", "bold green"),
+        "violated": ("violated", "bold red"),
+        "incomplete": ("incomplete", "bold yellow"),
+        "failed": ("exploration failed", "bold red"),
+    }[result.status]
     out.print(Text.assemble((f"{result.system}: ", "bold"), headline))
     out.print(stats_text(result))
     out.print(verdict_table(result, svgs))
@@ -311,24 +353,61 @@ def print_result(out: Console, result: Result, svgs: dict[str, Path]) -> None:
             out.print(Text(f"  … and {shown - 12} more (see --report or --json)", style="dim"))
 
 
+def check_writable(path: Path, option: str, *, directory: bool) -> None:
+    """Refuse, before exploring, an output path that cannot be written (a file in the way, no permission)."""
+    from .export import UsageError
+
+    target = path if directory else path.parent
+    if path.exists() and (path.is_dir() != directory):
+        raise UsageError(f"{option} {path}: it {'is not a directory' if directory else 'is a directory'}")
+    p = target
+    while not p.exists() and p != p.parent:
+        p = p.parent
+    if not p.is_dir():
+        raise UsageError(f"{option} {path}: {p} is not a directory, so nothing can be written under it")
+    if not os.access(p, os.W_OK | os.X_OK):
+        raise UsageError(f"{option} {path}: {p} is not writable")
+
+
 def cmd_check(args: argparse.Namespace, out: Console) -> int:
-    """Load the target's System, explore it, report; the exit status says how it went."""
+    """Load the target's System, explore it, report; the exit status says how it went. Output paths are checked
+    before exploring; a failure after it still prints the verdicts found."""
+    from exporters.graphviz import GraphvizNotInstalled
+
+    from .console import error_text, report_error
     from .targets import Target, find_system, load_module
 
     target = Target.parse(args.target)
+    if args.out is not None:
+        check_writable(Path(args.out), "--out", directory=True)
+    if args.report:
+        check_writable(Path(args.report), "--report", directory=True)
+    if getattr(args, "checkpoint", None):
+        check_writable(Path(args.checkpoint), "--checkpoint", directory=False)
     system = find_system(load_module(target.location), target)
     live = out.is_terminal and not args.json and not args.quiet
     result = run_explorer(system, args, out, live)
-    svgs = write_sequence_charts(result, Path(args.out))
+    code = exit_status(result)
+    error: dict[str, str] | None = None
+    svgs: dict[str, Path] = {}
     report: Path | None = None
-    if args.report:
-        from exporters.report import write_report
+    try:
+        svgs = write_sequence_charts(result, Path(args.out or DEFAULT_OUT))
+        if args.report:
+            from exporters.report import write_report
 
-        report = write_report(result, system, Path(args.report))
+            report = write_report(result, system, Path(args.report))
+    except GraphvizNotInstalled as e:
+        error, code = {"kind": "missing tool", "type": type(e).__name__, "message": error_text(e)}, MISSING_TOOL
+        report_error("missing tool", e)
+    except Exception as e:  # a disk that fills, a directory removed meanwhile: the verdicts are printed all the same
+        error = {"kind": "cannot write", "type": type(e).__name__, "message": error_text(e)}
+        code = FAILED
+        report_error("cannot write the results", e)
     if args.json:
-        print(json.dumps(result_json(result, str(target), svgs, report), indent=2, ensure_ascii=False))
-        return exit_status(result)
+        print(json.dumps(result_json(result, str(target), svgs, report, error, code), indent=2, ensure_ascii=False))
+        return code
     print_result(out, result, svgs)
     if report is not None:
         out.print(Text(f"report: {report}", style="cyan"))
-    return exit_status(result)
+    return code

@@ -44,6 +44,8 @@ def cmd_render(args: argparse.Namespace, out: Console) -> int:
             raise UsageError(f"--actor {args.actor}: {target} is a chart, not a system")
         obj = _actor_chart(obj, args.actor, target)[0]
     active = [a for part in args.active for a in part.split(",") if a] if args.active else None
+    if isinstance(obj, Chart) and active:
+        _check_together(obj, active)
     if isinstance(obj, Chart):
         try:
             dot = chart_dot(obj, active=active)
@@ -63,6 +65,36 @@ def cmd_render(args: argparse.Namespace, out: Console) -> int:
     path = render(dot, args.output)
     out.print(Text(f"wrote {path}", style="cyan"))
     return 0
+
+
+def _check_together(chart: Chart, ids: list[str]) -> None:
+    """``--active`` states must be able to be active at once: two states under different children of a
+    (non-parallel) compound state exclude each other."""
+    known = [i for i in ids if i in chart.states]
+
+    def line(state_id: str) -> list[Any]:
+        node: Any = chart.states[state_id]
+        out = []
+        while node is not None:
+            out.append(node)
+            node = node.parent
+        return out[::-1]  # root first
+
+    for k, a in enumerate(known):
+        for b in known[k + 1 :]:
+            pa, pb = line(a), line(b)
+            n = 0
+            while n < min(len(pa), len(pb)) and pa[n] is pb[n]:
+                n += 1
+            if n in (len(pa), len(pb)):
+                continue  # one is an ancestor of the other
+            common = pa[n - 1]
+            if common.kind != "parallel":
+                where = "the chart's top level" if common.kind == "root" else f"state {common.id!r}"
+                raise UsageError(
+                    f"--active {a},{b}: states {a!r} and {b!r} cannot be active together (they are different children of "
+                    f"{where}, which is not parallel): name states of one configuration"
+                )
 
 
 def cmd_mermaid(args: argparse.Namespace, out: Console) -> int:
