@@ -37,6 +37,7 @@ from .chart import Chart, Final, History, Parallel, State, StateNode, Transition
 from .engine import CONTENT
 from .errors import ChartDefinitionError, ExpressionError, StatechartError
 from .expr import Const, Node, PyFunc, parse, to_source
+from .limits import MAX_EXPRESSION_CHARS
 
 __all__ = ["SCXML_NS", "ecmascript_to_python", "load_scxml", "parse_scxml"]
 
@@ -406,6 +407,8 @@ class _Reader:
         return _substitute_system_variables(text, self.session, self.name)
 
     def expr(self, el: _El, expr: str, what: str, bound: Iterable[str] = ()) -> Node:
+        if len(expr) > MAX_EXPRESSION_CHARS:  # before rewriting it token by token
+            self.fail(el, f"{what} of {len(expr):,} characters is longer than the limit of {MAX_EXPRESSION_CHARS:,}", "write it in smaller parts")
         text = self.text_of(expr)
         try:
             return parse(text, self.fields, bound)
