@@ -7,13 +7,27 @@ from typing import Any, NamedTuple
 
 
 class FrozenMap(dict[str, Any]):
-    """A dict that cannot change after construction and is hashable (records, maps, event data)."""
+    """A dict that cannot change after construction and is hashable (records, maps, event data).
+
+    Its keys are kept in canonical order (see ``canonical_key``): two equal maps iterate and
+    print alike, whatever order their keys were inserted in (for instance from a set).
+    """
 
     __slots__ = ("_hash",)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         dict.__init__(self, *args, **kwargs)
         self._hash: int | None = None
+        if len(self) > 1:  # keys in canonical order, so iteration and printing never follow how the map was built
+            keys = list(dict.keys(self))
+            if all(type(k) is str for k in keys):
+                order = sorted(keys)  # the canonical order of strings
+            else:
+                order = sorted(keys, key=canonical_key)
+            if order != keys:
+                items = [(k, dict.__getitem__(self, k)) for k in order]
+                dict.clear(self)
+                dict.update(self, items)
 
     def __hash__(self) -> int:  # type: ignore[override]
         h = self._hash
