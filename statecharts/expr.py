@@ -594,7 +594,7 @@ def parse(text: str, fields: Iterable[str] = (), bound: Iterable[str] = (), func
         ) from None
     except (RecursionError, MemoryError):
         raise ExpressionLimitError(f"expression {text[:40]!r}… nests too deeply to parse", "write it in smaller parts") from None
-    check_shape(tree.body, ast.iter_child_nodes, f"expression {text[:40]!r}")
+    check_shape(tree.body, ast.iter_child_nodes, f"expression {text[:40]!r}", slack=3)
     node = _Converter(text, frozenset(fields), frozenset(bound), frozenset(functions)).convert(tree.body)
     check_tree(node)
     return node

@@ -56,16 +56,20 @@ def check_text(text: str) -> None:
         )
 
 
-def check_shape(root: Any, children: Callable[[Any], Iterable[Any]], what: str = "expression") -> None:
-    """Refuse a tree deeper than MAX_DEPTH or larger than MAX_NODES (iterative: never recurses)."""
+def check_shape(root: Any, children: Callable[[Any], Iterable[Any]], what: str = "expression", slack: int = 1) -> None:
+    """Refuse a tree deeper than MAX_DEPTH or larger than MAX_NODES (iterative: never recurses).
+
+    ``slack`` scales both for a Python syntax tree, which spends more nodes per level than ours
+    (``ctx.n`` is three nodes there, one here); the exact check is on the converted tree.
+    """
     stack: list[tuple[Any, int]] = [(root, 1)]
     count = 0
     while stack:
         node, depth = stack.pop()
         count += 1
-        if depth > MAX_DEPTH:
+        if depth > MAX_DEPTH * slack:
             raise ExpressionLimitError(f"{what} nests deeper than the limit of {MAX_DEPTH} levels", _LIMITS_HINT)
-        if count > MAX_NODES:
+        if count > MAX_NODES * slack:
             raise ExpressionLimitError(f"{what} has more than the limit of {MAX_NODES:,} parts", _LIMITS_HINT)
         stack.extend((c, depth + 1) for c in children(node))
 
