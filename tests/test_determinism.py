@@ -31,7 +31,8 @@ FIXTURE = "tests/fixtures/hashseed_models.py"
 EXAMPLES = sorted(
     str(p.relative_to(ROOT)) for p in (ROOT / "examples").glob("*.py") if not p.name.startswith("_")
 ) + ["examples/websocket_gateway"]
-MODELS = [f"{FIXTURE}:{name}" for name in ("foreach_over_set", "tuple_of_set", "str_of_set", "map_iteration")]
+ORDER_MODELS = [f"{FIXTURE}:{name}" for name in ("foreach_over_set", "tuple_of_set", "str_of_set", "map_iteration")]
+MODELS = [*ORDER_MODELS, f"{FIXTURE}:fair_lasso"]  # fair_lasso: a liveness lasso over several fairness keys
 TARGETS = EXAMPLES + MODELS
 
 # Runs the command line in-process for every target (one interpreter start per seed, not per
@@ -101,7 +102,7 @@ def test_same_json_under_every_hash_seed(runs: dict[str, dict[str, tuple[int, st
         assert other[1] == first[1], f"{target}: --json differs between PYTHONHASHSEED={SEEDS[0]} and {seed}"
 
 
-@pytest.mark.parametrize("target", MODELS)
+@pytest.mark.parametrize("target", ORDER_MODELS)
 def test_sets_iterate_in_canonical_order(runs: dict[str, dict[str, tuple[int, str]]], target: str) -> None:
     """The provoking models send in canonical (sorted) order, so their order-sensitive invariant holds."""
     code, text = runs[SEEDS[0]][target]
