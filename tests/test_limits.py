@@ -131,6 +131,27 @@ def test_huge_power_at_run_time_is_an_error_event_in_scxml() -> None:
     assert out.strip() == "('failed',)", out  # error.execution, as SCXML says for an expression that fails
 
 
+def test_the_python_api_neither_stalls_on_load_nor_when_run() -> None:
+    out = run_isolated(
+        """
+        from statecharts import Chart, Interpreter, State, StatechartError, Transition, call, ctx
+        for guard in ["9 ** 9 ** 9 > 1", "pow(7, 3000000) > 1", call("pow", ctx.a, ctx.b) > 1, ctx.s * ctx.b == ""]:
+            try:
+                chart = Chart("c", State("a", on={"go": Transition("b", guard=guard)}), State("b"), context={"a": 7, "b": 3000000, "s": "ab"})
+                Interpreter(chart).send("go")
+                print("no error")
+            except StatechartError as e:
+                print(type(e).__name__, type(getattr(e, "cause", None)).__name__)
+        """
+    )
+    assert out.split("\n")[:4] == [
+        "ChartDefinitionError NoneType",
+        "ChartDefinitionError NoneType",
+        "ExecutionError ValueLimitError",
+        "ExecutionError ValueLimitError",
+    ], out
+
+
 def _chart(guard: Any = None, actions: Any = (), **context: Any) -> Chart:
     return Chart("c", State("a", on={"go": Transition("b", guard=guard, actions=actions)}), State("b"), context=context or {"n": 0})
 
