@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from statecharts.errors import ExpressionError, StatechartError
+from statecharts.values import canonical_key
 
 from . import checkpoint as ckpt
 from .hints import end_states_hint, transition_labels
@@ -991,7 +992,7 @@ class _Explorer:
             self._phase(f"fairness of component {number:,} ({len(comp):,} states) of {len(region):,} states")
             needed = []
             fair = True
-            for key in all_keys:
+            for key in sorted(all_keys, key=canonical_key):  # never hash order: keys hold actor and event names
                 taken = [(i, d, o) for i in comp for d, o, k in succ[i] if k == key and d in comp and d != i]
                 if taken:
                     needed.append(taken[0])

@@ -23,7 +23,7 @@ from statecharts import Chart, ChartState
 from statecharts.actions import SELF
 from statecharts.engine import Cancelled, Outgoing
 from statecharts.errors import ExecutionError, StatechartError
-from statecharts.values import Event, FrozenMap, freeze
+from statecharts.values import Event, FrozenMap, canonical_key, freeze
 
 from .system import ModelError, System
 
@@ -538,7 +538,7 @@ class Model:
                 timers = self.local_values[lid][2]
                 if not timers:
                     continue
-                for t in sorted(timers, key=repr):
+                for t in sorted(timers, key=canonical_key):  # never hash order (sets in event data)
                     _, cs, _ = self.local_values[lid]
                     base = self.intern_local(i, cs, timers - {t})
                     try:

@@ -31,7 +31,8 @@ from .actions import (
 )
 from .errors import ChartDefinitionError, ExecutionError, ExpressionError, StatechartError
 from .expr import Evaluator, Node, compile_expr, to_source
-from .values import EMPTY, Event, FrozenMap, freeze
+from .limits import check_calls, not_a_truth_value
+from .values import EMPTY, Event, FrozenMap, canonical_items, freeze
 
 if TYPE_CHECKING:
     from .chart import Chart, StateNode, Transition
@@ -250,6 +251,7 @@ class Engine:
 
     def _expr(self, node: Node, where: str) -> Evaluator:
         try:
+            check_calls(node, self.chart.context)
             return compile_expr(node, self.fields, self.state_mask)
         except ExpressionError as e:
             raise ChartDefinitionError(f"chart {self.chart.name!r} / {where}", str(e)) from None
@@ -261,6 +263,10 @@ class Engine:
         ct.source = t.source.index
         ct.events = t.events
         ct.label = t.describe()
+        if t.guard is not None and (problem := not_a_truth_value(t.guard)) is not None:
+            raise ChartDefinitionError(
+                f"chart {self.chart.name!r} / guard of transition {ct.label}", problem, "a guard must be a condition such as ctx.n > 0"
+            )
         ct.guard = self._expr(t.guard, f"guard of transition {ct.label}") if t.guard is not None else None
         ct.actions = self._block(t.actions, f"transition {ct.label}")
         ct.targets = tuple(self.index[x] for x in t.targets)
@@ -393,7 +399,7 @@ class Engine:
 
             def choose(run: _Run) -> None:
                 d = dom(run.ctx, run.ev, run.cfg, run.vars)
-                values = sorted(d, key=_order_key) if isinstance(d, (frozenset, set)) else list(d)
+                values = canonical_items(d)  # sets in canonical order, never hash order
                 if not values:
                     raise _NoChoice()
                 pick = run.choose(len(values))
@@ -411,7 +417,7 @@ class Engine:
             item, index = a.item, a.index
 
             def foreach(run: _Run) -> None:
-                values = arr(run.ctx, run.ev, run.cfg, run.vars)
+                values = canonical_items(arr(run.ctx, run.ev, run.cfg, run.vars))  # a set or map: canonical order
                 saved = run.vars
                 try:
                     for k, v in enumerate(values):
@@ -1056,10 +1062,6 @@ def _mentions_choose(chart: Chart) -> bool:
     if chart.root.initial is not None:
         blocks.append(chart.root.initial.actions)
     return any(visit(b) for b in blocks)
-
-
-def _order_key(x: Any) -> tuple[str, str]:
-    return (type(x).__name__, repr(x))
 
 
 def describe_transition(engine: Engine, index: int) -> str:

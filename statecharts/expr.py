@@ -17,7 +17,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import ExpressionError
-from .values import FrozenMap, freeze
+from .limits import (
+    ExpressionLimitError,
+    check_int,
+    check_shape,
+    check_text,
+    check_tree,
+    checked_mul,
+    checked_pow,
+    checked_range,
+    expect,
+    named,
+)
+from .values import FrozenMap, canonical_items, canonical_str, freeze
 
 # --------------------------------------------------------------------------- the tree
 
@@ -183,10 +195,12 @@ class PyFunc(Node):
 
 
 def _append(seq: tuple[Any, ...], item: Any) -> tuple[Any, ...]:
+    expect("append", seq)
     return (*seq, item)
 
 
 def _put(m: FrozenMap, key: Any, value: Any) -> FrozenMap:
+    expect("put", m)
     return FrozenMap(m).set(key, value) if not isinstance(m, FrozenMap) else m.set(key, value)
 
 
@@ -195,59 +209,63 @@ def _remove(coll: Any, key: Any) -> Any:
         return frozenset(coll) - {key}
     if isinstance(coll, tuple):
         return tuple(x for x in coll if x != key)
+    if not isinstance(coll, dict):
+        raise TypeError(f"remove() takes a set, a tuple or a map, not a {type(coll).__name__} ({coll!r})")
     return FrozenMap(coll).remove(key)
 
 
 def _add(s: frozenset[Any], item: Any) -> frozenset[Any]:
+    expect("add", s)
     return frozenset(s) | {item}
 
 
 def _head(seq: Sequence[Any]) -> Any:
+    expect("head", seq)
     return seq[0]
 
 
 def _tail(seq: Sequence[Any]) -> tuple[Any, ...]:
     """All but the first item; the tail of an empty sequence is empty (as in Python slicing)."""
+    expect("tail", seq)
     return tuple(seq[1:])
 
 
-def _range(a: int, b: int | None = None) -> tuple[int, ...]:
-    """range(a, b) is the integers a..b-1 (Python's meaning); range(n) is 0..n-1."""
-    return tuple(range(a)) if b is None else tuple(range(a, b))
-
-
 def _keys(m: FrozenMap) -> frozenset[Any]:
+    expect("keys", m)
     return frozenset(m.keys())
 
 
-def _pow(a: int, b: int) -> int:
-    return int(a**b)
+def _tuple(x: Any = ()) -> tuple[Any, ...]:
+    """A tuple of a collection's items; a set or a map's keys in canonical order (never hash order)."""
+    return tuple(canonical_items(x))
 
 
-def _str(x: Any) -> str:
-    return str(x)
+def _sum(xs: Any) -> Any:
+    return check_int(sum(canonical_items(xs)), "a sum")
 
 
-FUNCTIONS: dict[str, Callable[..., Any]] = {
+_RAW_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "len": len,
     "min": min,
     "max": max,
     "abs": abs,
-    "pow": _pow,
-    "str": _str,
+    "pow": checked_pow,
+    "str": canonical_str,
     "append": _append,
     "put": _put,
     "remove": _remove,
     "add": _add,
     "head": _head,
     "tail": _tail,
-    "range": _range,
+    "range": checked_range,
     "keys": _keys,
     "set": lambda *xs: frozenset(xs[0]) if len(xs) == 1 else frozenset(),
-    "tuple": lambda x=(): tuple(x),
-    "sum": lambda xs: sum(xs),
+    "tuple": _tuple,
+    "sum": _sum,
 }
-"""The functions expressions may call; anything else is rejected when parsed."""
+FUNCTIONS: dict[str, Callable[..., Any]] = {name: named(name, fn) for name, fn in _RAW_FUNCTIONS.items()}
+"""The functions expressions may call; anything else is rejected when parsed. Each names
+itself in the error it raises for a wrong argument (limits.ExpressionTypeError)."""
 
 _FLOAT_HINT = "the language has integers only: use an integer unit (cents, milliseconds, percent)"
 _DIV_HINT = "the language has integers only: use '//' for integer division"
@@ -262,7 +280,7 @@ def _functions_hint(name: str, extra: Sequence[str] = ()) -> str:
 _BINOPS: dict[str, Callable[[Any, Any], Any]] = {
     "+": operator.add,
     "-": operator.sub,
-    "*": operator.mul,
+    "*": checked_mul,
     "//": operator.floordiv,
     "%": operator.mod,
     "|": operator.or_,
@@ -566,6 +584,7 @@ def parse(text: str, fields: Iterable[str] = (), bound: Iterable[str] = (), func
     ``fields`` lists it (so SCXML's ``x + 1`` reads naturally), or to a bound variable.
     ``functions`` adds names callable besides the built-ins (system predicates use it).
     """
+    check_text(text)
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as e:
@@ -573,7 +592,12 @@ def parse(text: str, fields: Iterable[str] = (), bound: Iterable[str] = (), func
             f"cannot parse expression {text!r}: {e.msg}",
             "expressions use Python syntax over ctx.<field>, event.<field> and integers, e.g. 'ctx.retries < 3'",
         ) from None
-    return _Converter(text, frozenset(fields), frozenset(bound), frozenset(functions)).convert(tree.body)
+    except (RecursionError, MemoryError):
+        raise ExpressionLimitError(f"expression {text[:40]!r}… nests too deeply to parse", "write it in smaller parts") from None
+    check_shape(tree.body, ast.iter_child_nodes, f"expression {text[:40]!r}", slack=3)
+    node = _Converter(text, frozenset(fields), frozenset(bound), frozenset(functions)).convert(tree.body)
+    check_tree(node)
+    return node
 
 
 class _Converter:
@@ -797,6 +821,7 @@ def to_source(node: Node, short: bool = False) -> str:
 
     With ``short``, context fields print without the ``ctx.`` prefix (for diagram labels).
     """
+    check_shape(node, children)
     return _Printer(short).p(node, 0)
 
 
@@ -924,6 +949,7 @@ def compile_expr(
     (constants, event field names and functions are passed there, never spelled out), so
     no text from a chart or a document ever reaches the compiler.
     """
+    check_shape(node, children)
     gen = _Codegen(field_index, state_mask)
     body = gen.src(node)
     code = compile(f"lambda c, e, g, b: {body}", "<statecharts expression>", "eval")
@@ -933,13 +959,20 @@ def compile_expr(
 class _Codegen:
     """Generates the Python source of an expression (see ``compile_expr``)."""
 
-    _OPS = {"-": "-", "*": "*", "//": "//", "%": "%", "|": "|", "&": "&"}
+    _OPS = {"-": "-", "//": "//", "%": "%", "|": "|", "&": "&"}
     _CMP = {"==": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">=", "in": "in", "not in": "not in"}
 
     def __init__(self, field_index: dict[str, int], state_mask: Callable[[str], int] | None) -> None:
         self.fields = field_index
         self.state_mask = state_mask
-        self.namespace: dict[str, Any] = {"__builtins__": {"bool": bool, "frozenset": frozenset}, "_plus": _plus, "_ef": _event_field, "_ga": _get_attr, "_FM": FrozenMap}
+        self.namespace: dict[str, Any] = {
+            "__builtins__": {"bool": bool, "frozenset": frozenset},
+            "_plus": _plus,
+            "_mul": checked_mul,
+            "_ef": _event_field,
+            "_ga": _get_attr,
+            "_FM": FrozenMap,
+        }
         self.closures = _Compiler(field_index, state_mask)
 
     def bind(self, value: Any) -> str:
@@ -968,6 +1001,8 @@ class _Codegen:
         if isinstance(n, BinOp):
             if n.op == "+":
                 return f"_plus({self.src(n.left)}, {self.src(n.right)})"
+            if n.op == "*":
+                return f"_mul({self.src(n.left)}, {self.src(n.right)})"
             return f"({self.src(n.left)} {self._OPS[n.op]} {self.src(n.right)})"
         if isinstance(n, Compare):
             return f"({self.src(n.left)} {self._CMP[n.op]} {self.src(n.right)})"
@@ -1114,12 +1149,9 @@ class _Compiler:
 
 
 def _domain_values(d: Any) -> Iterable[Any]:
-    """Iterate a domain; sets in a deterministic order (quantifiers over sets are order-free anyway)."""
+    """Iterate a domain; sets in canonical order (quantifiers over sets are order-free, callables may not be)."""
     if isinstance(d, frozenset):
-        try:
-            return sorted(d)
-        except TypeError:
-            return sorted(d, key=repr)
+        return canonical_items(d)
     return d  # type: ignore[no-any-return]
 
 
@@ -1139,18 +1171,21 @@ def _get_attr(obj: Any, name: str) -> Any:
 
 def _plus(a: Any, b: Any) -> Any:
     if isinstance(a, str) and not isinstance(b, str):
-        return a + str(b)
+        return a + canonical_str(b)
     if isinstance(b, str) and not isinstance(a, str):
-        return str(a) + b
-    return a + b
+        return canonical_str(a) + b
+    return check_int(a + b, "a sum")
 
 
 def to_node(value: Any, fields: Iterable[str] = (), bound: Iterable[str] = (), functions: Iterable[str] = ()) -> Node:
     """Any accepted guard/expression form as a node: builder, node, string, callable or constant."""
     if isinstance(value, str):
         return parse(value, fields, bound, functions)
-    if isinstance(value, (Expr, Node)):
-        return node_of(value)
-    if callable(value):
+    if callable(value) and not isinstance(value, (Expr, Node)):
         return PyFunc(value, getattr(value, "__name__", "python"))
-    return node_of(value)
+    try:
+        node = node_of(value)
+    except RecursionError:
+        raise ExpressionLimitError("a constant nests too deeply", "write it in smaller parts") from None
+    check_tree(node)
+    return node

@@ -36,6 +36,7 @@ from .ecmascript import _substitute_system_variables, _tokens, ecmascript_to_pyt
 from .engine import CONTENT
 from .errors import ChartDefinitionError, ExpressionError
 from .expr import Const, Node, PyFunc, parse, to_source
+from .limits import MAX_EXPRESSION_CHARS
 from .scxml_xml import MAX_NESTING, SCXML_NS, _El, _read_xml
 
 __all__ = ["MAX_NESTING", "SCXML_NS", "ecmascript_to_python", "load_scxml", "parse_scxml"]
@@ -165,6 +166,8 @@ class _Reader:
         return _substitute_system_variables(text, self.session, self.name)
 
     def expr(self, el: _El, expr: str, what: str, bound: Iterable[str] = ()) -> Node:
+        if len(expr) > MAX_EXPRESSION_CHARS:  # before rewriting it token by token
+            self.fail(el, f"{what} of {len(expr):,} characters is longer than the limit of {MAX_EXPRESSION_CHARS:,}", "write it in smaller parts")
         text = self.text_of(expr)
         try:
             return parse(text, self.fields, bound)
