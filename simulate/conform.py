@@ -133,7 +133,7 @@ def entry_of(obj: Any, where: str) -> Entry:
     if obj.get("sent") is not None:
         raw = obj["sent"]
         if not isinstance(raw, list):
-            raise LogError(f"{where}: 'sent' must be a list of {{\"to\", \"event\", \"data\"}} objects")
+            raise LogError(f'{where}: \'sent\' must be a list of {{"to", "event", "data"}} objects')
         sent = []
         for m in raw:
             if not isinstance(m, dict) or not isinstance(m.get("to"), str) or not isinstance(m.get("event"), str):

@@ -230,7 +230,8 @@ class Driver:
         trace = self.tracker.witness()
         if mv is not None:
             last = trace.steps[-1]
-            trace.steps.append(Step(len(trace.steps), mv.kind, mv.actor, mv.event, _action_text(mv).split(": ", 1)[1].split(" ", 1)[1], mv.sender, [], [], list(last.in_flight), None))
+            what = _action_text(mv).split(": ", 1)[1].split(" ", 1)[1]
+            trace.steps.append(Step(len(trace.steps), mv.kind, mv.actor, mv.event, what, mv.sender, [], [], list(last.in_flight), None))
         svg, note = self._svg(trace, f"{where}: the implementation diverged")
         head = f"case {self.name!r}: the implementation diverged from the model at {where}"
         chart = text_chart(trace, self.names, failed_last=mv is not None)

@@ -24,7 +24,7 @@ class TraceLog:
 
     def __init__(self, target: str | IO[str]) -> None:
         self._own = isinstance(target, str)
-        self._out: IO[str] = open(target, "w", encoding="utf-8") if isinstance(target, str) else target  # noqa: SIM115 - closed by close()
+        self._out: IO[str] = open(target, "w", encoding="utf-8") if isinstance(target, str) else target  # closed by close()
         self._lock = threading.Lock()
 
     def record(

@@ -326,6 +326,9 @@ class Tracker:
                 )
             layer = nxt
         self.closure = closure
+        if len(matched) > self.max_states:
+            where = entry.where or "this entry"
+            raise TrackingLimit(f"more than {self.max_states:,} model states are consistent with the run after {where}: log more, or raise max_states")
         if not matched:
             return False
         self.frontier = matched

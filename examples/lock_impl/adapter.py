@@ -112,10 +112,9 @@ class LockAdapter(Adapter):
             return [(peer, *self.down[(actor, peer)]) for peer in ("lock", "storage")]
         raise AdapterError(f"no actor {actor!r} in this implementation (actors: lock, storage, {', '.join(self.names)})")
 
-    async def _sync_link(self, actor: str, link: Link) -> None:
-        """Ping ``actor`` on one connection; what it sent before the pong joins its outbox."""
-        to, reader, writer = link
-        write_message(writer, {"type": "ping"})
+    async def _pong(self, actor: str, link: Link) -> None:
+        """Read what ``actor`` sent on one connection up to the pong; it joins the actor's outbox."""
+        to, reader, _ = link
         while True:
             message = await read_message(reader, self.timeout)
             if message is None:
@@ -125,10 +124,18 @@ class LockAdapter(Adapter):
             self.outboxes[actor].append((to, message["type"], data_of(message)))
 
     async def _sync(self, actor: str, first: str | None = None) -> None:
+        """Ping ``actor`` on each of its connections (first on the one an event came in on: then it has handled it)."""
         links = self._links(actor)
-        links.sort(key=lambda link: link[0] != first)  # the connection the event came in on first: the actor has handled it
+        if first is not None:
+            head = [link for link in links if link[0] == first]
+            for link in head:
+                write_message(link[2], {"type": "ping"})
+                await self._pong(actor, link)
+            links = [link for link in links if link[0] != first]
         for link in links:
-            await self._sync_link(actor, link)
+            write_message(link[2], {"type": "ping"})
+        for link in links:
+            await self._pong(actor, link)
 
     def _writer(self, actor: str, sender: str) -> asyncio.StreamWriter:
         if actor in ("lock", "storage"):
