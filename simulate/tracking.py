@@ -284,18 +284,18 @@ class Tracker:
         if entry.event is not None and move.event != entry.event:
             return f"the model handles {move.event!r}, not {entry.event!r}"
         if not includes(move.data, entry.data):
-            return f"the model's data is {_event_text_of('', move.data) or 'empty'}, the entry's {_event_text_of('', freeze(dict(entry.data or {}))) or 'empty'}"
+            return f"the model's data is {_event_text_of('', move.data) or 'empty'}, observed {_event_text_of('', freeze(dict(entry.data or {}))) or 'empty'}"
         m = self.model
         i = m.index_of[move.actor]
         for s in entry.state or ():
             if not m.in_state(move.state, i, s):
-                return f"afterwards the model is in {'/'.join(move.leaves) or '-'}, the entry says {'/'.join(entry.state or ())}"
+                return f"afterwards the model is in {'/'.join(move.leaves) or '-'}, observed {'/'.join(entry.state or ())}"
         if entry.sent is not None and not sent_matches(move.sent, entry.sent):
-            return f"the model sends {', '.join(x.text() for x in move.sent) or 'nothing'}; the entry says {', '.join(x.text() for x in entry.sent) or 'nothing'}"
+            return f"the model sends {', '.join(x.text() for x in move.sent) or 'nothing'}; observed {', '.join(x.text() for x in entry.sent) or 'nothing'}"
         for f, v in (entry.context or {}).items():
             mv = m.field(move.state, i, f)
             if not same(mv, v):
-                return f"afterwards the model has {f}={mv!r}, the entry says {f}={v!r}"
+                return f"afterwards the model has {f}={mv!r}, observed {f}={v!r}"
         return None
 
     def advance(self, entry: Entry, max_gap: int = 0, index: int = -1) -> bool:

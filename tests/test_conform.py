@@ -54,7 +54,7 @@ def test_a_divergence_names_the_entry_and_what_the_model_allowed() -> None:
     assert r.status == "diverged" and r.matched == 3
     assert r.failing is not None and r.failing.where == "entry 4"
     assert [(m.describe(), why) for m, why in r.candidates] == [
-        ("lock: deliver request from client[1] -> held, sends nothing", "the model sends nothing; the entry says grant(token=2) to client[1]")
+        ("lock: deliver request from client[1] -> held, sends nothing", "the model sends nothing; observed grant(token=2) to client[1]")
     ]
     text = r.format()
     assert "longest matching prefix: 3 of 8 entries" in text
@@ -63,9 +63,9 @@ def test_a_divergence_names_the_entry_and_what_the_model_allowed() -> None:
     assert "✗  4" in text  # the text sequence chart marks the failing entry
     # observations are checked: a wrong state, a wrong context value, wrong data
     for k, change, why in [
-        (4, {"state": "waiting"}, "afterwards the model is in critical, the entry says waiting"),
-        (3, {"context": {"queue": []}}, "afterwards the model has queue=('client[1]',), the entry says queue=[]"),
-        (4, {"data": {"token": 7}}, "the model's data is (token=1), the entry's (token=7)"),
+        (4, {"state": "waiting"}, "afterwards the model is in critical, observed waiting"),
+        (3, {"context": {"queue": []}}, "afterwards the model has queue=('client[1]',), observed queue=[]"),
+        (4, {"data": {"token": 7}}, "the model's data is (token=1), observed (token=7)"),
     ]:
         bad = [dict(e) for e in RUN]
         bad[k] = {**bad[k], **change}

@@ -82,7 +82,7 @@ def test_free_run_logs(tmp_path: Path) -> None:
     bogus = next(n for n, e in enumerate(entries, 1) if e["actor"] == "lock" and e.get("sent") and e["from"] == "client[1]")
     assert r.failing.where == f"bad.jsonl line {bogus}"
     assert r.failing.actor == "lock" and r.failing.sender == "client[1]"
-    assert any("the model sends nothing; the entry says grant(token=2) to client[1]" in why for _, why in r.candidates)
+    assert any("the model sends nothing; observed grant(token=2) to client[1]" in why for _, why in r.candidates)
     assert r.matched == bogus - 1
     # the command line says the same, with exit status 1 and a sequence chart
     out = tmp_path / "charts"

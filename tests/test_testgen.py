@@ -154,7 +154,7 @@ def test_the_correct_implementation_passes(tmp_path: Path) -> None:
     [
         ("off-by-one", ["at step 3 of 4: client[0]: deliver value(v=0) from store", "sent write(v=0) to store", "in done, sent write(v=1) to store"]),
         ("no-reply", ["at step 2 of 4: store: deliver read from client[0]", "store: in serving, value=0, sent nothing", "value(v=0) to client[0]"]),
-        ("stuck", ["at step 3 of 4", "client[0]: in reading, sent write(v=1) to store", "afterwards the model is in done, the entry says reading"]),
+        ("stuck", ["at step 3 of 4", "client[0]: in reading, sent write(v=1) to store", "afterwards the model is in done, observed reading"]),
         ("chatty", ["at step 1 of 4", "store sent value(v=7) to client[0] although it did not act", "and no other actor sends anything"]),
         ("initial", ["at the initial state", "store: in serving, value=1, sent nothing"]),
     ],
