@@ -31,7 +31,7 @@ from .properties import Sometimes, compile_predicate
 from .result import Step, Trace, Verdict
 from .system import ModelError, System
 from .textchart import text_chart
-from .tracking import Entry, EntryError, Message, Move, Tracker, _event_text_of, sent_matches, taken_indices
+from .tracking import Entry, EntryError, Message, Move, Tracker, _event_text_of, same, sent_matches, taken_indices
 
 COVER = ("transitions", "states", "goals")
 DEFAULT_CHARTS = "statecharts-out/tests"
@@ -162,7 +162,7 @@ class Driver:
                     return False
                 if e.sent is not None and not sent_matches(tr.initial_sent(s, e.actor), e.sent):
                     return False
-                if any(not _same_field(m.field(s, i, f), v) for f, v in (e.context or {}).items()):
+                if any(not same(m.field(s, i, f), v) for f, v in (e.context or {}).items()):
                     return False
             return True
 
@@ -251,12 +251,6 @@ class Driver:
             return path, str(path)
         except (ImportError, OSError) as e:
             return None, f"not written ({e})"
-
-
-def _same_field(model_value: Any, observed: Any) -> bool:
-    from .tracking import same
-
-    return same(model_value, observed)
 
 
 def _texts(ms: Sequence[Message] | None) -> str:

@@ -471,9 +471,4 @@ def taken_indices(m: Model, prev: State, label: Label) -> tuple[int, ...]:
         return ()
 
 
-def frozen_data(data: Mapping[str, Any] | None) -> FrozenMap:
-    """Event data as the model holds it."""
-    return freeze(dict(data)) if data else EMPTY
-
-
-__all__ = ["Entry", "EntryError", "Message", "Move", "Node", "Tracker", "TrackingLimit", "build_steps", "frozen_data", "includes", "sent_matches", "taken_indices"]
+__all__ = ["Entry", "EntryError", "Message", "Move", "Node", "Tracker", "TrackingLimit", "build_steps", "includes", "sent_matches", "taken_indices"]

@@ -154,3 +154,23 @@ def test_results_do_not_depend_on_hash_seeds(tmp_path: Path) -> None:
         outs.add(subprocess.run([sys.executable, "-c", code, str(log)], cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout)
     assert len(outs) == 1
     assert "diverged" in next(iter(outs))
+
+
+def test_timers_and_unlogged_steps() -> None:
+    lease = build("lease", rounds=1)
+    from simulate.testgen import generate
+
+    case = next(c for c in generate(lease, depth=8) if "[event.origin == holder]" in c.name)  # the client retries (a timer)
+    log = []
+    for m in case.steps:
+        entry = {"actor": m.actor, "kind": m.kind, "state": list(m.leaves), "sent": [{"to": x.to, "event": x.event, "data": dict(x.data)} for x in m.sent]}
+        if m.kind != "timer":
+            entry.update(event=m.event, **{"from": m.sender})
+        log.append(entry)
+    assert validate(lease, log).ok
+    # the retry timer is not logged: one unlogged step must be allowed
+    k = next(i for i, e in enumerate(log) if e["kind"] == "timer")
+    quiet = log[:k] + log[k + 1 :]
+    assert validate(lease, quiet, max_gap=1).ok
+    r = validate(lease, quiet)
+    assert r.status == "diverged" and r.matched == k and any(m.kind == "timer" for m in r.allowed)
