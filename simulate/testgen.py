@@ -325,7 +325,7 @@ class Suite:
     system: System
     cases: list[Case]
     uncovered: dict[str, list[str]] = field(default_factory=dict)
-    """Per chart, transitions no case takes (never taken in the explored state space)."""
+    """Per chart, transitions no case takes (never taken in the explored state space: all of it when ``complete``)."""
     unreached: list[str] = field(default_factory=list)
     """Goals (``sometimes``) no explored state satisfies."""
     complete: bool = True
@@ -348,9 +348,10 @@ class Suite:
         lines = [f"{self.system.name}: {len(self.cases)} cases, {steps} steps"]
         if not self.complete:
             lines.append(f"  incomplete: {self.limit}")
+        why = "never taken" if self.complete else "not taken within the bounds"
         for chart, labels in self.uncovered.items():
             if labels:
-                lines.append(f"  {chart}: never taken: {'; '.join(labels)}")
+                lines.append(f"  {chart}: {why}: {'; '.join(labels)}")
         for g in self.unreached:
             lines.append(f"  goal {g}: never reached")
         return "\n".join(lines)

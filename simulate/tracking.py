@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from statecharts.errors import StatechartError
-from statecharts.values import EMPTY, FrozenMap, freeze
+from statecharts.values import EMPTY, freeze
 
 from .model import ENV, Label, Model, State
 from .result import Change, Step, Trace
