@@ -243,11 +243,11 @@ class Driver:
             return None, "not written (charts=None)"
         try:
             # exporters draw; simulate must not depend on them at import time (only a failure needs one)
-            from exporters._msc import build_msc, msc_svg
+            from exporters.graphviz import trace_svg
 
             path = Path(self.charts) / f"{_slug(self.system.name)}-{_slug(self.name)}.svg"
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(msc_svg(build_msc(trace, self.system, Verdict("conformance", "error", "violated", trace, message))), encoding="utf-8")
+            path.write_text(trace_svg(Verdict("conformance", "error", "violated", trace, message), self.system), encoding="utf-8")
             return path, str(path)
         except (ImportError, OSError) as e:
             return None, f"not written ({e})"

@@ -48,11 +48,11 @@ def write_chart(result: ConformResult, system: Any, out_dir: Path) -> Path | Non
     """The sequence chart of the matched prefix and the failing entry, as SVG."""
     if result.ok:
         return None
-    from exporters._msc import build_msc, msc_svg
+    from exporters.graphviz import trace_svg
 
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"{slug(result.system)}-conform.svg"
-    path.write_text(msc_svg(build_msc(result.trace, system, result.verdict)), encoding="utf-8")
+    path.write_text(trace_svg(result.verdict, system), encoding="utf-8")
     return path
 
 
