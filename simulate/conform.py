@@ -20,7 +20,7 @@ from .model import ENV
 from .result import Step, Trace, Verdict
 from .system import System
 from .textchart import text_chart
-from .tracking import ENTRY_KINDS, Entry, EntryError, Message, Move, Tracker, TrackingLimit, _event_text_of
+from .tracking import ENTRY_KINDS, Entry, EntryError, Message, Move, Tracker, TrackingLimit, _event_text_of, failing_step
 
 KEYS = ("actor", "event", "from", "kind", "data", "state", "context", "sent", "ts", "time")
 """The keys an entry may have (keys starting with ``_`` are ignored too)."""
@@ -208,18 +208,17 @@ def validate(
             return ConformResult(system.name, "incomplete", entries, k, tracker.witness(), None, max_gap=max_gap, message=str(lim), actors=actors)
         if not ok:
             trace = tracker.witness()
-            trace.steps.append(_failing_step(e, len(trace.steps), trace))
+            trace.steps.append(_failing_step(e, trace))
             msg = f"{e.where} cannot be matched: {e.describe()}"
             return ConformResult(system.name, "diverged", entries, k, trace, e, tracker.allowed(), tracker.candidates(e), max_gap, msg, actors)
     return ConformResult(system.name, "ok", entries, len(entries), tracker.witness(), None, max_gap=max_gap, actors=actors)
 
 
-def _failing_step(e: Entry, index: int, trace: Trace) -> Step:
+def _failing_step(e: Entry, trace: Trace) -> Step:
     """The entry that cannot be matched, as the last step of the witness (drawn as an error)."""
     kind = e.kind or ("stimulus" if e.sender == ENV else "deliver")
     text = _event_text_of(e.event or kind, e.data) + (f" from {e.sender}" if e.sender else "")
-    last = trace.steps[-1] if trace.steps else None
-    return Step(index, kind, e.actor, e.event or "", text, e.sender if e.sender != ENV else "env", [], [], list(last.in_flight) if last else [], None)
+    return failing_step(trace, kind, e.actor, e.event or "", text, e.sender)
 
 
 __all__ = ["ConformResult", "LogError", "entry_of", "parse_log", "read_log", "validate"]

@@ -28,10 +28,10 @@ from statecharts.expr import to_source
 
 from .model import Label, State
 from .properties import Sometimes, compile_predicate
-from .result import Step, Trace, Verdict
+from .result import Trace, Verdict
 from .system import ModelError, System
 from .textchart import text_chart
-from .tracking import Entry, EntryError, Message, Move, Tracker, _event_text_of, same, sent_matches, taken_indices
+from .tracking import Entry, EntryError, Message, Move, Tracker, _event_text_of, failing_step, same, sent_matches, taken_indices
 
 COVER = ("transitions", "states", "goals")
 DEFAULT_CHARTS = "statecharts-out/tests"
@@ -229,9 +229,8 @@ class Driver:
     def fail(self, where: str, detail: str, mv: Move | None) -> None:
         trace = self.tracker.witness()
         if mv is not None:
-            last = trace.steps[-1]
             what = _action_text(mv).split(": ", 1)[1].split(" ", 1)[1]
-            trace.steps.append(Step(len(trace.steps), mv.kind, mv.actor, mv.event, what, mv.sender, [], [], list(last.in_flight), None))
+            trace.steps.append(failing_step(trace, mv.kind, mv.actor, mv.event, what, mv.sender))
         svg, note = self._svg(trace, f"{where}: the implementation diverged")
         head = f"case {self.name!r}: the implementation diverged from the model at {where}"
         chart = text_chart(trace, self.names, failed_last=mv is not None)

@@ -429,6 +429,15 @@ def build_steps(model: Model, states: Sequence[State], moves: Sequence[Move | No
     return steps
 
 
+def failing_step(trace: Trace, kind: str, actor: str, event: str, text: str, sender: str | None) -> Step:
+    """The step that could not be matched, to append to a witness trace (drawn as an error); its message is no longer in flight."""
+    in_flight = list(trace.steps[-1].in_flight) if trace.steps else []
+    key = f"{sender}->{actor}:{event}"
+    if kind == "deliver" and key in in_flight:
+        in_flight.remove(key)
+    return Step(len(trace.steps), kind, actor, event, text, sender, [], [], in_flight, None)
+
+
 def _new(m: Model, prev: State | None, s: State) -> Iterable[tuple[int, Any]]:
     before: dict[int, int] = {}
     if prev is not None:
@@ -471,4 +480,4 @@ def taken_indices(m: Model, prev: State, label: Label) -> tuple[int, ...]:
         return ()
 
 
-__all__ = ["Entry", "EntryError", "Message", "Move", "Node", "Tracker", "TrackingLimit", "build_steps", "includes", "sent_matches", "taken_indices"]
+__all__ = ["Entry", "EntryError", "Message", "Move", "Node", "Tracker", "TrackingLimit", "build_steps", "failing_step", "includes", "sent_matches", "taken_indices"]
