@@ -118,8 +118,11 @@ class Driver:
         self.done: list[str] = []
 
     def _call(self, method: str, *args: Any) -> Any:
+        fn = getattr(self.adapter, method, None)
+        if not callable(fn):
+            raise AdapterError(f"{type(self.adapter).__name__} has no method {method!r}: subclass simulate.testgen.Adapter")
         try:
-            return getattr(self.adapter, method)(*args)
+            return fn(*args)
         except NotImplementedError:
             raise AdapterError(f"{type(self.adapter).__name__}.{method} is not implemented, and case {self.name!r} needs it: override it") from None
 
@@ -501,6 +504,8 @@ def state_machine(system: System, adapter: Callable[[], Adapter], *, charts: str
     model allows, chosen by hypothesis, checking every observation; a failure is shrunk to
     a short run and reported as a ConformanceFailure.
     """
+    if isinstance(adapter, Adapter) or not callable(adapter):
+        raise AdapterError(f"state_machine needs a function or class that makes a fresh adapter for each example, not {adapter!r}")
     from hypothesis import strategies as st
     from hypothesis.stateful import RuleBasedStateMachine, rule
 

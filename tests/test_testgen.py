@@ -193,6 +193,10 @@ def test_adapter_errors_name_the_method() -> None:
 
     with pytest.raises(AdapterError, match="state 'servng' is not a state of store's chart 'Store'"):
         case.run(BadState())
+    with pytest.raises(AdapterError, match=r"object has no method .reset.: subclass simulate\.testgen\.Adapter"):
+        case.run(object())  # type: ignore[arg-type]
+    with pytest.raises(AdapterError, match="a function or class that makes a fresh adapter"):
+        state_machine(lost_update(), InMemory())
 
 
 def test_hypothesis_finds_and_shrinks_a_bug() -> None:
