@@ -1,4 +1,4 @@
-"""The ``statecharts`` command line: check, render, mermaid, tla, run.
+"""The ``statecharts`` command line: check, render, mermaid, tla, run, conform.
 
 This is the one place in the ``statecharts`` package allowed to reach "up" into
 ``simulate`` and ``exporters`` (imports point exporters -> simulate -> statecharts):
@@ -26,10 +26,10 @@ OK, VIOLATED, INCOMPLETE, MODEL_ERROR, USAGE, MISSING_TOOL, FAILED, INTERRUPTED 
 EXIT_CODES = f"""\
 exit status:
   {OK}  every property holds and every reachability goal is reached
-  {VIOLATED}  a property is violated, or a goal is never reached (tla --tlc: TLC and the explorer disagree)
+  {VIOLATED}  a property is violated, or a goal is never reached (tla --tlc: TLC and the explorer disagree; conform: the log is not a behaviour of the model)
   {INCOMPLETE}  incomplete: a limit (--max-states, --max-depth, --max-seconds) stopped exploration first, or --mode random found nothing
   {MODEL_ERROR}  model error: the module does not import, a chart or system is malformed, or the exporter cannot translate it
-  {USAGE}  usage error: bad command line
+  {USAGE}  usage error: bad command line (conform: a log that cannot be read)
   {MISSING_TOOL}  a required external tool is missing (Graphviz 'dot', TLC via TLA2TOOLS, Java)
   {FAILED}  exploration failed: user code raised what is no verdict (SystemExit, an unstorable value, a raising
      constraint) or a result could not be written; the verdicts found so far are still printed
@@ -150,15 +150,20 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("target", metavar="TARGET", help=TARGET_HELP + " (NAME: a Chart, or a System with --actor)")
     u.add_argument("--actor", metavar="NAME", help="run this actor's chart (with its initial context) when the target is a system")
     u.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+
+    from .conform import add_parser as add_conform
+
+    add_conform(sub, fmt, EXIT_CODES, TARGET_HELP, _positive)
     return p
 
 
 def _commands() -> dict[str, Callable[[argparse.Namespace, Console], int]]:
     from .check import cmd_check
+    from .conform import cmd_conform
     from .export import cmd_mermaid, cmd_render, cmd_tla
     from .run import cmd_run
 
-    return {"check": cmd_check, "render": cmd_render, "mermaid": cmd_mermaid, "tla": cmd_tla, "run": cmd_run}
+    return {"check": cmd_check, "render": cmd_render, "mermaid": cmd_mermaid, "tla": cmd_tla, "run": cmd_run, "conform": cmd_conform}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
