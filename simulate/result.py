@@ -131,6 +131,10 @@ class Result:
     graph: networkx.DiGraph | None = None
     model: Model | None = field(default=None, repr=False)
     initial: list[State] = field(default_factory=list, repr=False)
+    workers: int = 1
+    """How many workers explored (several: the sharded search of ``simulate.parallel``)."""
+    fingerprint_collision_probability: float | None = None
+    """The chance that two distinct states shared a 64-bit fingerprint (so one went unexplored), as TLC reports it."""
 
     @property
     def ok(self) -> bool:
