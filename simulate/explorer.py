@@ -81,9 +81,9 @@ def explore(
             raise ModelError(f"mode {mode!r} runs on one worker: use mode='bfs' with workers > 1")
         if checkpoint is not None or resume is not None:
             raise ModelError("checkpoints are written by one worker only for now: drop workers, or the checkpoint")
-        from .parallel import ParallelExplorer
+        from .parallel import explore_parallel
 
-        return ParallelExplorer(
+        return explore_parallel(
             system,
             workers,
             engine,
@@ -96,7 +96,7 @@ def explore(
             stop_on_violation=stop_on_violation,
             progress=progress,
             progress_interval=progress_interval,
-        ).run()
+        )
     explorer = _Explorer(system, mode, max_states, max_depth, max_seconds, symmetry, graph, stop_on_violation, seed, runs, progress, progress_interval)
     explorer.use_checkpoints(checkpoint, checkpoint_every, resume)
     return explorer.run()

@@ -11,12 +11,14 @@ positions in the owner's own successor order) and decoding the result here.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from typing import Any
 
 from . import stable
 from .explorer import FP_MASK, _Explorer
 from .model import Label, State, StepError
+from .properties import Eventually, LeadsTo
 from .result import Result
 from .shard import NO_PARENT
 from .system import ModelError, System
@@ -44,10 +46,7 @@ class ParallelExplorer(_Explorer):
     ) -> None:
         super().__init__(system, "bfs", max_states, max_depth, max_seconds, symmetry, graph, stop_on_violation, 0, 0, progress, progress_interval)
         if self.live:
-            raise ModelError(
-                f"system {system.name!r}: liveness properties ({', '.join(p.name for p, _, _ in self.live)}) are checked with workers=1 only for now: "
-                "explore them with workers=1, or leave them out of this run"
-            )
+            raise ModelError(f"system {system.name!r}: the sharded search checks safety; explore_parallel checks liveness in one process")
         if self.want_graph:
             raise ModelError("graph=True needs workers=1")
         self.workers = workers
@@ -57,7 +56,7 @@ class ParallelExplorer(_Explorer):
         self.codec = self.model.codec
         self.owners: list[tuple[int, int, int]] = []  # (global start, shard, count) per level and shard
         self.t: Transport | None = None
-        self.memory: dict[str, int] = {}
+        self.shard_stats: list[dict[str, Any]] = []
 
     def _make_model(self, system: System) -> Any:
         return stable.StableModel(system)
@@ -80,8 +79,7 @@ class ParallelExplorer(_Explorer):
             self.stats.seconds = time.perf_counter() - t0
             verdicts = self._verdicts(complete)
             coverage = self._coverage()
-            mem = self.t.call("memory", [()] * self.workers)
-            self.memory = {k: sum(x[k] for x in mem) for k in ("store", "links", "states")}
+            self.shard_stats = self.t.call("memory", [()] * self.workers)
         finally:
             self.t.close()
         self.stats.seconds = time.perf_counter() - t0
@@ -98,6 +96,7 @@ class ParallelExplorer(_Explorer):
             initial=self.initial,
             workers=self.workers,
             fingerprint_collision_probability=collision_probability(self.stats.distinct_states),
+            shards=self.shard_stats,
         )
 
     def _levels(self) -> bool:
@@ -132,12 +131,12 @@ class ParallelExplorer(_Explorer):
             if level_new and depth > self.stats.max_depth:
                 self.stats.max_depth = depth
             stop = ""
-            if not level_new:
+            if self.limit:  # a state limit cut this level
+                stop = self.limit
+            elif not level_new:
                 stop = "done"
             elif self.max_depth is not None and depth >= self.max_depth:
                 stop = f"max_depth {self.max_depth} reached"
-            elif self.limit:
-                stop = self.limit
             elif self.stop_on_violation and self._violated():
                 stop = "stopped at the first violation"
             elif deadline is not None and time.perf_counter() > deadline:
@@ -261,6 +260,38 @@ class ParallelExplorer(_Explorer):
             for no, ts in part.items():
                 out.setdefault(position[id(chart_of_no[no])], set()).update(ts)
         return out
+
+
+def explore_parallel(system: System, workers: int, engine: str, address: str | None, **options: Any) -> Result:
+    """The sharded search for invariants, goals and deadlock; liveness, if any, on the whole graph in one process.
+
+    Liveness needs the state graph, which the shards do not keep: for now a second, one-worker
+    exploration checks the ``eventually``/``leads_to`` properties, and the result says so.
+    """
+    live = [p for p in system.properties if isinstance(p, (Eventually, LeadsTo))]
+    if not live:
+        return ParallelExplorer(system, workers, engine, address, **options).run()
+    if options.get("symmetry") or (options.get("symmetry") is None and system.symmetry):
+        raise ModelError(
+            f"system {system.name!r}: symmetry reduction is unsound for liveness properties ({', '.join(p.name for p in live)}), as in TLC: "
+            "explore with symmetry=False"
+        )
+    safety = dataclasses.replace(system, properties=[p for p in system.properties if p not in live])
+    result = ParallelExplorer(safety, workers, engine, address, **options).run()
+    from .explorer import explore
+
+    liveness = dataclasses.replace(system, properties=live, check_deadlock=False)
+    second = explore(liveness, **{k: v for k, v in options.items() if k in ("max_states", "max_depth", "max_seconds", "progress", "progress_interval")})
+    result.verdicts.extend(second.verdicts)
+    result.stats.seconds += second.stats.seconds
+    result.notes.append(
+        f"liveness ({', '.join(p.name for p in live)}) was checked in one process on the whole state graph "
+        f"({second.stats.distinct_states:,} states); the {workers} workers checked the rest"
+    )
+    if not second.complete and result.complete:
+        result.complete = False
+        result.limit = second.limit
+    return result
 
 
 def collision_probability(states: int) -> float:

@@ -10,6 +10,7 @@ encoded in global ids (``simulate.stable``), so shards that interned in differen
 
 from __future__ import annotations
 
+import resource
 import time
 from array import array
 from typing import Any
@@ -86,11 +87,20 @@ class Shard:
         self.decided: set[str] = set()
         self.marks = (0, 0)
         self.sent_before: set[int] = set()
+        self.cpu_expand = self.cpu_receive = 0.0
+        self.received = 0
 
     # ------------------------------------------------------------------ a level
 
     def expand(self, base: int, deadline: float | None, expand: bool) -> dict[str, Any]:
         """Number last level's states from ``base``, then expand them (unless ``expand`` is False)."""
+        t0 = time.process_time()
+        try:
+            return self._expand(base, deadline, expand)
+        finally:
+            self.cpu_expand += time.process_time() - t0
+
+    def _expand(self, base: int, deadline: float | None, expand: bool) -> dict[str, Any]:
         n = len(self.pending)
         report: dict[str, Any] = {"hits": {k: base + v for k, v in self.pending_hits.items()}, "errors": [], "deadlock": None, "generated": 0}
         self.decided.update(self.pending_hits)
@@ -167,8 +177,16 @@ class Shard:
         report["generated"] = generated
         return {**report, "batches": out, "stopped": stopped}
 
-    def receive(self, batches: list[Batch], keep: int | None = None) -> int:
+    def receive(self, batches: list[Batch]) -> int:
         """Accept the new states among these batches (in this order); return how many there are."""
+        t0 = time.process_time()
+        try:
+            self.received += sum(len(b.encs) for b in batches if b is not None)
+            return self._receive(batches)
+        finally:
+            self.cpu_receive += time.process_time() - t0
+
+    def _receive(self, batches: list[Batch]) -> int:
         codec = self.codec
         for b in batches:
             codec.learn(b.locals, b.msgs)
@@ -254,5 +272,14 @@ class Shard:
                 s.update(o.taken)
         return out
 
-    def memory(self) -> dict[str, int]:
-        return {"store": self.store.nbytes(), "links": self.parents.itemsize * len(self.parents) + self.ordinals.itemsize * len(self.ordinals), "states": len(self.parents)}
+    def memory(self) -> dict[str, Any]:
+        """What this shard holds and what it cost: bytes of fingerprints and links, peak RSS, CPU seconds, states received."""
+        return {
+            "store": self.store.nbytes(),
+            "links": self.parents.itemsize * len(self.parents) + self.ordinals.itemsize * len(self.ordinals),
+            "states": len(self.parents),
+            "peak_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+            "cpu_expand": self.cpu_expand,
+            "cpu_receive": self.cpu_receive,
+            "received": self.received,
+        }
