@@ -147,7 +147,11 @@ class RayActors(Transport):
                 kwargs["address"] = address
             else:
                 kwargs["num_cpus"] = max(shards, os.cpu_count() or 1)
-            ray.init(**kwargs)
+            try:
+                ray.init(**kwargs)
+            except Exception as e:
+                where = f"the Ray cluster at {address}" if address else "a local Ray instance"
+                raise WorkerError(f"could not start {where}: {e}") from None
             self.started = True
         remote_shard = ray.remote(num_cpus=1)(Shard)
         self.actors = [remote_shard.remote(system, k, shards, symmetry) for k in range(shards)]

@@ -176,3 +176,32 @@ def test_bad_worker_counts_and_modes_are_refused() -> None:
         explore(s, workers=2, mode="dfs")
     with pytest.raises(ModelError, match="engine"):
         explore(s, workers=2, engine="spark")
+
+
+def test_ray_engine_agrees_with_one_worker() -> None:
+    """A local Ray instance (the embedded default), shard owners as Ray actors: every figure as with one worker."""
+    pytest.importorskip("ray", reason='Ray is not installed: pip install "statecharts[ray]"')
+    s = _system("examples.two_phase_commit:system")
+    assert _summary(explore(s, workers=2, engine="ray")) == _summary(explore(s))
+
+
+def test_command_line_workers(tmp_path: Any) -> None:
+    import json
+    import subprocess
+    import sys
+
+    def run(*extra: str) -> dict[str, Any]:
+        proc = subprocess.run(
+            [sys.executable, "-m", "statecharts", "check", "examples.bank_transfer", "--json", "--out", str(tmp_path), *extra],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        data: dict[str, Any] = json.loads(proc.stdout)
+        return data
+
+    one, two = run(), run("--workers", "2")
+    assert two["stats"]["distinct_states"] == one["stats"]["distinct_states"]
+    assert [(v["name"], v["status"], v["trace"]["length"] if v.get("trace") else None) for v in two["verdicts"]] == [
+        (v["name"], v["status"], v["trace"]["length"] if v.get("trace") else None) for v in one["verdicts"]
+    ]
