@@ -88,6 +88,7 @@ class Shard:
         self.marks = (0, 0)
         self.sent_before: set[int] = set()
         self.cpu_expand = self.cpu_receive = 0.0
+        self.exchange: Any = None  # set by a transport whose shards live in other processes
         self.received = 0
 
     # ------------------------------------------------------------------ a level
@@ -110,7 +111,7 @@ class Shard:
         self.pending, self.pending_expand, self.pending_hits = [], [], {}
         if not expand:
             self.frontier = []
-            return {**report, "batches": [Batch() for _ in range(self.shards)], "stopped": False}
+            return {**report, "batches": [self._put(d, Batch()) for d in range(self.shards)], "stopped": False}
         outs: list[list[tuple[int, Any, int, int]]] = [[] for _ in range(self.shards)]
         m, codec, shards = self.m, self.codec, self.shards
         successors = m.successors
@@ -173,13 +174,19 @@ class Shard:
             b.parents = array("I", [e[2] for e in entries])
             b.ordinals = array("I", [e[3] for e in entries])
             b.locals, b.msgs = new_locals, new_msgs
-            out.append(b)
+            out.append(self._put(len(out), b))
+        del outs
         report["generated"] = generated
         return {**report, "batches": out, "stopped": stopped}
 
-    def receive(self, batches: list[Batch]) -> int:
+    def _put(self, dest: int, batch: Batch) -> Any:
+        """Hand a batch to the exchange (a file, a Ray object) and return its handle; in one process, the batch itself."""
+        return batch if self.exchange is None else self.exchange.put(self.shard, dest, batch)
+
+    def receive(self, handles: list[Any]) -> int:
         """Accept the new states among these batches (in this order); return how many there are."""
         t0 = time.process_time()
+        batches = handles if self.exchange is None else [self.exchange.get(h) for h in handles]
         try:
             self.received += sum(len(b.encs) for b in batches if b is not None)
             return self._receive(batches)
@@ -237,7 +244,7 @@ class Shard:
             b.parents.append(NO_PARENT)
             b.ordinals.append(ordinal)
         b.locals, b.msgs = values
-        return self.receive([b])
+        return self.receive([self._put(self.shard, b)])
 
     # ------------------------------------------------------------------ afterwards
 

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import pickle
+import shutil
+import tempfile
 import traceback
 from collections.abc import Sequence
 from typing import Any
@@ -19,6 +22,42 @@ from .system import ModelError, System
 
 class WorkerError(ModelError):
     """A worker failed: its exception's type and message, and where it happened."""
+
+
+class FileExchange:
+    """Batches between forked workers as files (in /dev/shm where there is one): workers write and read them
+    directly, so the coordinator never holds a level's successors."""
+
+    def __init__(self, directory: str) -> None:
+        self.dir = directory
+        self.seq = 0
+
+    def put(self, src: int, dest: int, batch: Any) -> str:
+        self.seq += 1
+        path = os.path.join(self.dir, f"{src}-{dest}-{self.seq}.pkl")
+        with open(path, "wb") as f:
+            pickle.dump(batch, f, protocol=pickle.HIGHEST_PROTOCOL)
+        return path
+
+    def get(self, path: str) -> Any:
+        with open(path, "rb") as f:
+            batch = pickle.load(f)
+        os.unlink(path)
+        return batch
+
+
+class RayExchange:
+    """Batches between Ray actors as objects in Ray's object store (the coordinator passes only references)."""
+
+    def put(self, src: int, dest: int, batch: Any) -> Any:
+        import ray
+
+        return [ray.put(batch)]  # wrapped, so that Ray hands the reference on instead of resolving it
+
+    def get(self, handle: Any) -> Any:
+        import ray
+
+        return ray.get(handle[0])
 
 
 class Transport:
@@ -50,11 +89,12 @@ class InProcess(Transport):
 _SYSTEM: System | None = None  # handed to forked workers without pickling (charts may hold lambdas)
 
 
-def _serve(conn: Any, shard: int, shards: int, symmetry: bool) -> None:
+def _serve(conn: Any, shard: int, shards: int, symmetry: bool, directory: str) -> None:
     """A worker process: build the shard, then answer (method, args) requests until told to stop."""
     assert _SYSTEM is not None
     try:
         target: Any = Shard(_SYSTEM, shard, shards, symmetry)
+        target.exchange = FileExchange(directory)
         conn.send(("ok", None))
     except BaseException as e:
         conn.send(("error", f"{type(e).__name__}: {e}"))
@@ -84,12 +124,14 @@ class Processes(Transport):
             raise ModelError("workers > 1 needs the 'fork' start method (Linux, macOS): explore with workers=1 here")
         ctx = mp.get_context("fork")
         _SYSTEM = system
+        shm = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+        self.dir = tempfile.mkdtemp(prefix="statecharts-batches-", dir=shm)
         self.conns = []
         self.procs = []
         try:
             for k in range(shards):
                 parent, child = ctx.Pipe()
-                p = ctx.Process(target=_serve, args=(child, k, shards, symmetry), daemon=True, name=f"statecharts-shard-{k}")
+                p = ctx.Process(target=_serve, args=(child, k, shards, symmetry, self.dir), daemon=True, name=f"statecharts-shard-{k}")
                 p.start()
                 child.close()
                 self.conns.append(parent)
@@ -129,6 +171,7 @@ class Processes(Transport):
             if p.is_alive():
                 p.kill()
         self.conns, self.procs = [], []
+        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 class RayActors(Transport):
@@ -153,7 +196,7 @@ class RayActors(Transport):
                 where = f"the Ray cluster at {address}" if address else "a local Ray instance"
                 raise WorkerError(f"could not start {where}: {e}") from None
             self.started = True
-        remote_shard = ray.remote(num_cpus=1)(Shard)
+        remote_shard = ray.remote(num_cpus=1)(_RayShard)
         self.actors = [remote_shard.remote(system, k, shards, symmetry) for k in range(shards)]
 
     def _get(self, refs: Any) -> Any:
@@ -175,6 +218,14 @@ class RayActors(Transport):
         if self.started:
             self.ray.shutdown()
             self.started = False
+
+
+class _RayShard(Shard):
+    """A shard that exchanges batches through Ray's object store."""
+
+    def __init__(self, system: System, shard: int, shards: int, symmetry: bool = False) -> None:
+        super().__init__(system, shard, shards, symmetry)
+        self.exchange = RayExchange()
 
 
 def make_transport(engine: str, system: System, workers: int, symmetry: bool = False, address: str | None = None) -> Transport:
