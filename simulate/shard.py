@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import resource
 import time
+from operator import itemgetter
 from array import array
 from typing import Any
 
@@ -116,6 +117,7 @@ class Shard:
         m, codec, shards = self.m, self.codec, self.shards
         successors = m.successors
         canonical = m.canonical if m.sym_groups else None
+        many = m.n > 1  # itemgetter of several items returns a tuple (of one, the item)
         lg, net_cache, encode_net, sync = codec.local_gid, codec.net_cache, codec.encode_net, codec.sync
         local_values, msg_values, msg_gid = m.local_values, m.msg_values, codec.msg_gid
         # successors already sent this level or the one before, by this process's own hash: most repeats in a
@@ -159,7 +161,7 @@ class Shard:
                 enet = net_cache.get(net)
                 if enet is None:
                     enet = encode_net(net)
-                gl = tuple(map(lg.__getitem__, locals_))
+                gl = itemgetter(*locals_)(lg) if many else (lg[locals_[0]],)
                 enc = (gl, enet, budgets)
                 fp = hash((gl, enet[1], budgets)) & FP64
                 outs[fp % shards].append((fp, enc, gidx, ordinal))
