@@ -16,6 +16,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import struct
+from operator import itemgetter
 from collections.abc import Sequence
 from typing import Any
 
@@ -195,7 +196,7 @@ class StableCodec:
         net = self.dec_cache.get(enet)
         if net is None:
             net = self._decode_net(enet)
-        return (tuple(map(gid_local.__getitem__, gl)), net, budgets)
+        return (itemgetter(*gl)(gid_local) if len(gl) > 1 else (gid_local[gl[0]],), net, budgets)
 
     def _decode_net(self, enet: Any) -> Any:
         gid_msg = self.gid_msg
