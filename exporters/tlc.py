@@ -52,6 +52,7 @@ def run_tlc(
     timeout: float = 600.0,
     cfg: str | None = None,
     java: str = "java",
+    workers: int = 1,
 ) -> TlcResult:
     """Run TLC on a spec (or on written ``(tla, cfg)`` paths); ``cfg`` overrides the spec's configuration."""
     jar = jar or os.environ.get("TLA2TOOLS")
@@ -67,7 +68,8 @@ def run_tlc(
             name = tla_path.stem
             Path(d, f"{name}.tla").write_text(tla_path.read_text())
             Path(d, f"{name}.cfg").write_text(cfg if cfg is not None else cfg_path.read_text())
-        cmd = [java, "-XX:+UseParallelGC", "-cp", str(jar), "tlc2.TLC", "-workers", "1", "-metadir", str(Path(d, "states")), "-config", f"{name}.cfg", f"{name}.tla"]
+        cmd = [java, "-XX:+UseParallelGC", "-cp", str(jar), "tlc2.TLC", "-workers", str(workers)]
+        cmd += ["-metadir", str(Path(d, "states")), "-config", f"{name}.cfg", f"{name}.tla"]
         try:
             proc = subprocess.run(cmd, cwd=d, capture_output=True, text=True, timeout=timeout)
         except subprocess.TimeoutExpired as e:

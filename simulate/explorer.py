@@ -60,6 +60,9 @@ def explore(
     checkpoint: str | Path | None = None,
     checkpoint_every: float = 300.0,
     resume: str | Path | None = None,
+    workers: int = 1,
+    engine: str = "processes",
+    ray_address: str | None = None,
 ) -> Result:
     """Explore every interleaving of a system (or simulate random runs) and check its properties.
 
@@ -79,6 +82,31 @@ def explore(
     if mode not in ("bfs", "dfs", "random"):
         raise ModelError(f"mode {mode!r}: use 'bfs', 'dfs' or 'random'")
     _check_limits(max_states=max_states, max_depth=max_depth, runs=runs, max_seconds=max_seconds, checkpoint_every=checkpoint_every)
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 0:
+        raise ModelError(f"workers={workers!r}: give a whole number of workers (0: every core)")
+    if workers == 0:
+        workers = os.cpu_count() or 1
+    if workers > 1 or engine == "ray":
+        if mode != "bfs":
+            raise ModelError(f"mode {mode!r} runs on one worker: use mode='bfs' with workers > 1")
+        if checkpoint is not None or resume is not None:
+            raise ModelError("checkpoints are written by one worker only for now: drop workers, or the checkpoint")
+        from .parallel import explore_parallel
+
+        return explore_parallel(
+            system,
+            workers,
+            engine,
+            ray_address,
+            max_states=max_states,
+            max_depth=max_depth,
+            max_seconds=max_seconds,
+            symmetry=symmetry,
+            graph=graph,
+            stop_on_violation=stop_on_violation,
+            progress=progress,
+            progress_interval=progress_interval,
+        )
     explorer = _Explorer(system, mode, max_states, max_depth, max_seconds, symmetry, graph, stop_on_violation, seed, runs, progress, progress_interval)
     explorer.use_checkpoints(checkpoint, checkpoint_every, resume)
     return explorer.run()
@@ -143,7 +171,7 @@ class _Explorer:
         saved = system.symmetry
         system.symmetry = use_symmetry
         try:
-            self.model = Model(system)
+            self.model = self._make_model(system)
         finally:
             system.symmetry = saved
         m = self.model
@@ -193,6 +221,10 @@ class _Explorer:
         self._seconds_before = 0.0
         self._resumed_taken: dict[str, set[int]] = {}
         self._interrupted = False
+
+    def _make_model(self, system: System) -> Model:
+        """The compiled model this explorer searches (the parallel explorer needs one whose choices are process-independent)."""
+        return Model(system)
 
     def use_checkpoints(self, checkpoint: str | Path | None, every: float, resume: str | Path | None) -> None:
         """Write checkpoints to ``checkpoint`` and/or resume from ``resume`` (plain BFS only)."""

@@ -149,6 +149,14 @@ class Result:
     written...): the verdicts are those found before it."""
     failure_kind: str | None = None
     """The type name of what made exploration fail."""
+    workers: int = 1
+    """How many workers explored (several: the sharded search of ``simulate.parallel``)."""
+    fingerprint_collision_probability: float | None = None
+    """The chance that two distinct states shared a 64-bit fingerprint (so one went unexplored), as TLC reports it."""
+    shards: list[dict[str, Any]] = field(default_factory=list, repr=False)
+    """Per worker of a parallel run: bytes of fingerprints and links, peak RSS (KiB), CPU seconds, states received."""
+    notes: list[str] = field(default_factory=list)
+    """How the result was reached where that matters to reading it (e.g. liveness checked in one process)."""
 
     def __repr__(self) -> str:
         from .notebook import result_repr

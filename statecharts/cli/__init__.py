@@ -47,6 +47,17 @@ class _Parser(argparse.ArgumentParser):
         self.exit(USAGE, f"{self.prog}: error: {message}\n")
 
 
+def _workers(text: str) -> int:
+    """--workers: a whole number, 0 meaning every core."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of workers (0: every core)") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"{n} workers: give 0 (every core) or more")
+    return n
+
+
 def _positive(text: str) -> int:
     try:
         n = int(text)
@@ -96,6 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--max-seconds", type=_seconds, help="stop after this long (the result is then incomplete)")
     c.add_argument("--symmetry", action=argparse.BooleanOptionalAction, default=None, help="treat count= instances as interchangeable (default: as the system says)")
     c.add_argument("--stop-on-violation", action="store_true", help="stop at the first violation")
+    c.add_argument("--workers", type=_workers, default=1, metavar="N", help="explore on N worker processes (0: every core; default 1); BFS only")
+    c.add_argument("--engine", choices=("processes", "ray"), default="processes", help="where workers run: processes on this machine, or Ray actors")
+    c.add_argument("--ray-address", metavar="ADDRESS", help="join the Ray cluster at ADDRESS (default: start a local Ray instance)")
     c.add_argument(
         "--checkpoint", metavar="FILE", help="write a checkpoint to FILE every --checkpoint-every seconds and when stopping early (plain BFS only)"
     )

@@ -243,6 +243,8 @@ def explore_options(args: argparse.Namespace) -> dict[str, Any]:
             options[key] = value
     if options.get("checkpoint") is not None:
         options["checkpoint_every"] = args.checkpoint_every
+    if getattr(args, "workers", 1) != 1 or getattr(args, "engine", "processes") == "ray":
+        options.update(workers=args.workers, engine=args.engine, ray_address=args.ray_address)
     return options
 
 

@@ -1,0 +1,140 @@
+"""Parallel explorer benchmark: 1 and 2 workers (processes and Ray) against TLC -workers 1 and 2, in one run.
+
+Targets: TwoPhase commit with N resource managers (default 8), and the flagship's fixed design
+(safety properties: liveness runs in one process). Each of our runs is a fresh subprocess, so
+peak memory is its own: bytes per distinct state count the coordinator and every worker above
+the interpreter's baseline, and the fingerprints and parent links alone. TLC (``TLA2TOOLS``)
+checks ``benchmarks/tla/TwoPhaseHand.tla`` with ``-workers 1`` and ``-workers 2``. The last
+lines project 16 and 64 workers from the measured per-state CPU costs and per-level overheads:
+a projection, not a measurement.
+
+    python benchmarks/bench_parallel.py                 # TwoPhase N=8 and the fixed gateway
+    python benchmarks/bench_parallel.py --n 7 --no-gateway --no-ray
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+CHILD = r"""
+import dataclasses, json, resource, sys, time
+sys.path.insert(0, {root!r})
+from simulate import explore
+from simulate.properties import Eventually, LeadsTo
+if {target!r} == "twophase":
+    from examples.two_phase import system
+    s = system({n})
+else:
+    from examples.websocket_gateway.model import build
+    s = build("fixed")
+s = dataclasses.replace(s, properties=[p for p in s.properties if not isinstance(p, (Eventually, LeadsTo))])
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+cpu0, wall0 = time.process_time(), time.perf_counter()
+r = explore(s, workers={workers}, engine={engine!r})
+cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps(dict(distinct=r.stats.distinct_states, generated=r.stats.states_generated, depth=r.stats.max_depth,
+                      wall=wall, cpu=cpu, peak_kib=peak, base_kib=base, status=r.status, shards=r.shards,
+                      collision=r.fingerprint_collision_probability)))
+"""
+
+
+def ours(target: str, n: int, workers: int, engine: str) -> dict[str, Any]:
+    """One exploration in a fresh subprocess, with its measurements."""
+    code = CHILD.format(root=str(ROOT), target=target, n=n, workers=workers, engine=engine)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    data: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    above = (data["peak_kib"] - data["base_kib"]) * 1024
+    if engine == "processes" and data["shards"]:
+        # forked workers start from the coordinator's pages: count each one's peak above that baseline
+        above += sum(max(0, sh["peak_kib"] - data["base_kib"]) * 1024 for sh in data["shards"])
+    data["bytes_per_state"] = above / data["distinct"]
+    data["store_bytes_per_state"] = sum(sh["store"] + sh["links"] for sh in data["shards"]) / data["distinct"] if data["shards"] else None
+    return data
+
+
+def tlc_hand(n: int, jar: str, workers: int) -> dict[str, Any]:
+    """TLC on the hand-written TwoPhase spec with n resource managers."""
+    from exporters.tlc import run_tlc
+
+    tla = Path(__file__).parent / "tla" / "TwoPhaseHand.tla"
+    cfg = "CONSTANT RM = {" + ", ".join(f"r{i}" for i in range(n)) + "}\nINIT Init\nNEXT Next\nINVARIANT TCConsistent\n"
+    wall0 = time.perf_counter()
+    result = run_tlc((tla, tla), jar=jar, timeout=3600, cfg=cfg, workers=workers)
+    return {"distinct": result.distinct_states, "wall": time.perf_counter() - wall0, "verdict": result.verdict}
+
+
+def projection(run: dict[str, Any], levels: int, per_level_s: float) -> dict[int, float]:
+    """Seconds for W workers: the measured CPU per state split W ways, plus the per-level overhead (a model, not a measurement)."""
+    shards = run["shards"]
+    cpu = sum(sh["cpu_expand"] + sh["cpu_receive"] for sh in shards)
+    return {w: cpu / w + levels * per_level_s * (1 + (w - 1) / w) for w in (16, 64)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=8, help="resource managers in TwoPhase")
+    parser.add_argument("--no-gateway", action="store_true", help="skip the flagship's fixed design")
+    parser.add_argument("--no-ray", action="store_true", help="skip the Ray runs")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    jar = os.environ.get("TLA2TOOLS")
+    engines = [(1, "processes"), (2, "processes")] + ([] if args.no_ray else [(2, "ray")])
+    targets = [("twophase", f"TwoPhase N={args.n}")] + ([] if args.no_gateway else [("gateway", "gateway fixed (safety)")])
+    report: dict[str, Any] = {"targets": {}}
+    bad = False
+    for target, title in targets:
+        rows = {f"{w} {e}": ours(target, args.n, w, e) for w, e in engines}
+        if target == "twophase" and jar:
+            rows["TLC -workers 1"] = tlc_hand(args.n, jar, 1)
+            rows["TLC -workers 2"] = tlc_hand(args.n, jar, 2)
+        report["targets"][title] = rows
+        counts = {k: r["distinct"] for k, r in rows.items()}
+        if len(set(counts.values())) != 1:
+            print(f"ERROR: {title}: distinct-state counts differ: {counts}", file=sys.stderr)
+            bad = True
+        if not args.json:
+            _print(title, rows, jar is not None and target == "twophase")
+    if args.json:
+        print(json.dumps(report, indent=2))
+    if not jar:
+        print("TLC: skipped: TLA2TOOLS not set")
+    return 1 if bad else 0
+
+
+def _print(title: str, rows: dict[str, dict[str, Any]], with_tlc: bool) -> None:
+    print(f"\n{title}")
+    print(f"{'run':>16} {'distinct':>10} {'wall s':>8} {'states/s':>10} {'B/state':>8} {'store B/st':>10} {'ratio to 1':>10}")
+    one = rows["1 processes"]["wall"]
+    for name, r in rows.items():
+        bps = f"{r['bytes_per_state']:>8.0f}" if "bytes_per_state" in r else f"{'':>8}"
+        store = f"{r['store_bytes_per_state']:>10.1f}" if r.get("store_bytes_per_state") else f"{'':>10}"
+        print(f"{name:>16} {r['distinct']:>10,} {r['wall']:>8.2f} {r['distinct'] / r['wall']:>10,.0f} {bps} {store} {one / r['wall']:>10.2f}")
+    if with_tlc:
+        for k in ("2 processes", "2 ray"):
+            if k in rows:
+                print(f"  {k} vs TLC -workers 2: {rows['TLC -workers 2']['wall'] / rows[k]['wall']:.2f}x")
+    two = rows.get("2 processes")
+    if two and two["shards"]:
+        levels = two["depth"] + 1
+        cpu = sum(sh["cpu_expand"] + sh["cpu_receive"] for sh in two["shards"])
+        per_level = max(0.0, (two["wall"] - cpu / 2) / levels)
+        proj = projection(two, levels, per_level)
+        print(
+            f"  projection (a model, not a measurement): {cpu:.1f} CPU-s of shard work, {per_level * 1000:.0f} ms overhead per level "
+            f"over {levels} levels: 16 workers ~{proj[16]:.1f} s, 64 workers ~{proj[64]:.1f} s"
+        )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
