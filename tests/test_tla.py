@@ -168,7 +168,7 @@ def _cfg_names(cfg: str) -> set[str]:
 
 
 SLOW_TO_PARSE = {"two_phase_commit_durable", "two_phase_commit_impatient", "two_phase_commit_volatile"}
-"""Modules that take tree-sitter over 15 s on a busy 2-core machine: the slow tier (``-m slow``) parses them."""
+"""Modules that take over 15 s to export and parse on a busy 2-core machine: the slow tier (``-m slow``) parses them."""
 
 
 @pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if n in SLOW_TO_PARSE else n for n in sorted({**CASES, **LARGE_CASES})])
