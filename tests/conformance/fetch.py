@@ -4,7 +4,8 @@ The tests read the suites from ``$STATECHARTS_CONFORMANCE`` if it is set, else f
 ``../shared/conformance`` beside the repository. ``python tests/conformance/fetch.py`` fills
 that place: the SCION cases (Apache-2.0) come from the npm registry's ``scxml-test-framework``
 package, through the ``npm`` client, checked against a pinned digest; the W3C SCXML tests and
-their Python port are on no package registry, so the script says where to get them.
+their Python port are on no package registry, so the script says where to get them, and
+``--w3c-from CLONE`` lays out the port from a clone of its repository.
 """
 
 from __future__ import annotations
@@ -30,15 +31,18 @@ SCION_INTEGRITY = "sha512-qgn+dXjwON+Y6jA8Ebdyg1Ep1l9bABzYgrJDlssi6TH4YGkJ94ymGJ
 SCION_CASES = Path(__file__).with_name("scion-manifest.json")
 """The cases the tests run (a subset of the package's 127 non-W3C cases) and what each needs: structural, python-compatible-expressions or ecmascript."""
 
+W3C_TIERS = Path(__file__).with_name("w3c-tiers.json")
+"""The W3C tests the tests run, by tier (from the W3C manifest): tier 1 needs no datamodel, tier 2 a Python one and no invoke."""
+
 W3C_SOURCES = """\
 The W3C SCXML tests are on no package registry this project can reach. Get them by hand:
   * the W3C SCXML 1.0 Implementation Report Plan tests (W3C Test Suite License or W3C 3-clause BSD):
     https://www.w3.org/Voice/2013/scxml-irp/ (manifest.xml and the txml/ sources);
   * their hand port to datamodel="python" (BSD-3, Alexander Zhornyak): the SCXML-tutorial repository,
     https://github.com/alexzhornyak/SCXML-tutorial, folder Tests/python/W3C;
-and lay them out as {where}/w3c/python-tutorial/{{Mandatory,Optional}}/Auto/testNNN.scxml with
-{where}/w3c/recommended_subsets.json (the tiers the tests run: tier1_core_no_datamodel and
-tier2_python_datamodel_no_invoke, lists of test numbers)."""
+With a clone of SCXML-tutorial, `python tests/conformance/fetch.py --w3c-from CLONE` lays the
+port out in {where}/w3c (python-tutorial/, its licence, and recommended_subsets.json, the tiers
+the tests run)."""
 
 
 def suite_dir() -> Path:
@@ -53,7 +57,7 @@ def missing_reason(suite: str) -> str:
     how = (
         "run `python tests/conformance/fetch.py` (needs npm) to fetch it from the npm registry"
         if suite == "scion"
-        else "it is on no package registry: `python tests/conformance/fetch.py` says where to get it"
+        else "it is on no package registry: `python tests/conformance/fetch.py` says where to get it and lays it out (--w3c-from)"
     )
     return f"the {suite.upper()} conformance suite is not in {where} (set {ENV} to another place, or {how})"
 
@@ -94,10 +98,27 @@ def fetch_scion(dest: Path) -> int:
     return len(cases)
 
 
+def install_w3c_port(clone: Path, dest: Path) -> int:
+    """Lay out the Python port from a clone of SCXML-tutorial in ``dest`` (the suites' ``w3c``); returns the number of documents."""
+    source = clone / "Tests" / "python" / "W3C"
+    if not (source / "Mandatory").is_dir() or not (clone / "LICENSE").is_file():
+        raise SystemExit(f"fetch.py: {clone} is not a clone of SCXML-tutorial (expected Tests/python/W3C/Mandatory and LICENSE in it)")
+    port = dest / "python-tutorial"
+    shutil.rmtree(port, ignore_errors=True)
+    port.mkdir(parents=True)
+    for part in ("Mandatory", "Optional"):
+        if (source / part).is_dir():
+            shutil.copytree(source / part, port / part)
+    shutil.copy2(clone / "LICENSE", port / "LICENSE-SCXML-tutorial-BSD3")
+    shutil.copy2(W3C_TIERS, dest / "recommended_subsets.json")
+    return len(list(port.rglob("*.scxml")))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Fetch what is missing (or, with --force, everything fetchable) into the suites' place."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], epilog=f"The place: ${ENV}, else {DEFAULT}.")
     parser.add_argument("--force", action="store_true", help="fetch the SCION cases again even if they are there")
+    parser.add_argument("--w3c-from", type=Path, metavar="CLONE", help="lay out the W3C tests' Python port from this clone of SCXML-tutorial")
     args = parser.parse_args(argv)
     where = suite_dir()
     print(f"conformance suites: {where}")
@@ -109,7 +130,10 @@ def main(argv: list[str] | None = None) -> int:
         n = fetch_scion(scion)
         print(f"  scion: {n} cases from npm {SCION_PACKAGE} (Apache-2.0, LICENSE.txt beside them) -> {scion}")
     w3c = where / "w3c"
-    if (w3c / "recommended_subsets.json").is_file():
+    if args.w3c_from is not None:
+        n = install_w3c_port(args.w3c_from.expanduser().resolve(), w3c)
+        print(f"  w3c: {n} documents of the Python port (BSD-3) from {args.w3c_from} -> {w3c}")
+    elif (w3c / "recommended_subsets.json").is_file():
         print(f"  w3c: already there ({w3c})")
     else:
         print("  w3c: not there.\n" + W3C_SOURCES.format(where=where), file=sys.stderr)

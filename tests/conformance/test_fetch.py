@@ -67,3 +67,32 @@ def test_fetching_scion_from_npm_gives_the_shared_copy(tmp_path: Path) -> None:
 
         walk(cmp, "")
         assert not differences, differences
+
+
+def test_the_w3c_port_is_laid_out_from_a_clone(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--w3c-from takes a clone's Tests/python/W3C and LICENSE, and adds the tiers, where test_w3c.py reads them."""
+    clone = tmp_path / "SCXML-tutorial"
+    auto = clone / "Tests" / "python" / "W3C" / "Mandatory" / "Auto"
+    auto.mkdir(parents=True)
+    (auto / "test144.scxml").write_text("<scxml/>")
+    (clone / "LICENSE").write_text("BSD 3-Clause License")
+    suites = tmp_path / "suites"
+    (suites / "scion").mkdir(parents=True)
+    (suites / "scion" / "manifest.json").write_text("[]")
+    monkeypatch.setenv(fetch.ENV, str(suites))
+    assert fetch.main(["--w3c-from", str(clone)]) == 0
+    assert "w3c: 1 documents" in capsys.readouterr().out
+    port = suites / "w3c" / "python-tutorial"
+    assert (port / "Mandatory" / "Auto" / "test144.scxml").read_text() == "<scxml/>"
+    assert (port / "LICENSE-SCXML-tutorial-BSD3").read_text().startswith("BSD 3-Clause")
+    tiers = json.loads((suites / "w3c" / "recommended_subsets.json").read_text())
+    assert "144" in tiers["tier1_core_no_datamodel"] and tiers["tier2_python_datamodel_no_invoke"]
+    with pytest.raises(SystemExit, match="not a clone of SCXML-tutorial"):
+        fetch.main(["--w3c-from", str(tmp_path / "elsewhere")])
+
+
+def test_the_committed_tiers_are_the_shared_copys() -> None:
+    subsets = fetch.suite_dir() / "w3c" / "recommended_subsets.json"
+    if not subsets.is_file():
+        pytest.skip(fetch.missing_reason("w3c"))
+    assert json.loads(fetch.W3C_TIERS.read_text()) == json.loads(subsets.read_text())
