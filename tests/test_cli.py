@@ -214,6 +214,38 @@ def test_exit_4_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:
         assert f"\n  {status} " in out  # the exit statuses are documented in --help
 
 
+def test_version_names_the_distribution_and_where_the_package_comes_from(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """``--version`` reads the installed distribution's metadata; without one it says so and falls back to ``__version__``."""
+    import importlib.metadata
+
+    import statecharts
+
+    where = str(Path(statecharts.__file__).resolve().parent)
+    monkeypatch.setattr(importlib.metadata, "version", lambda name: statecharts.__version__)
+    code, out, _ = run(capsys, "--version")
+    assert code == 0 and out.startswith(f"statecharts {statecharts.__version__} (") and where in out and "not installed" not in out
+
+    def missing(name: str) -> str:
+        raise importlib.metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(importlib.metadata, "version", missing)
+    code, out, _ = run(capsys, "--version")
+    assert code == 0 and f"statecharts {statecharts.__version__} (not installed; {where}" in out
+
+    monkeypatch.setattr(importlib.metadata, "version", lambda name: "9.9.9")
+    code, out, _ = run(capsys, "--version")
+    assert code == 0 and out.startswith(f"statecharts {statecharts.__version__} (") and "the installed distribution is 9.9.9" in out
+
+
+def test_the_version_has_one_source() -> None:
+    """pyproject.toml takes the distribution's version from ``statecharts.__version__``, so --version cannot disagree."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "version" in project["project"]["dynamic"] and "version" not in project["project"]
+    assert project["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "statecharts.__version__"}
+
+
 def test_exit_5_missing_tools(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     monkeypatch.delenv("TLA2TOOLS", raising=False)
     code, _, err = run(capsys, "tla", "examples.die_hard", "-o", str(tmp_path / "tla"), "--tlc")

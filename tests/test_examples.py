@@ -264,6 +264,7 @@ def test_log_sync_fixed_matches_tlc() -> None:
     }
 
 
+@pytest.mark.slow
 def test_log_sync_spec_log_index_grows() -> None:
     """As written, a client's log index grows without bound after an eviction (explored under a CONSTRAINT)."""
     from examples import log_sync

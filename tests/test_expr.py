@@ -386,6 +386,7 @@ def test_string_and_builder_forms_evaluate_alike(expr: Expr, values: dict[str, i
     assert outcome(lambda: python_eval(source, values, cfg)) == expected, source
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(expr=any_exprs)
 def test_parse_of_to_source_is_the_same_tree(expr: Expr) -> None:

@@ -18,6 +18,7 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -234,6 +235,7 @@ def test_the_legality_check_catches_illegal_configurations() -> None:
         assert legal_configuration_problem(chart, ChartState(bad, ())) is not None, chart.configuration(ChartState(bad, ()))
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(chart=charts(), events=event_lists)
 def test_every_macrostep_leaves_a_legal_configuration(chart: Chart, events: list[str]) -> None:
@@ -252,6 +254,7 @@ def test_every_macrostep_leaves_a_legal_configuration(chart: Chart, events: list
         state = results[-1].state  # walk down the last alternative; step() takes the first
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(chart=charts(), events=event_lists, data=st.data())
 def test_restore_and_replay_gives_the_same_result(chart: Chart, events: list[str], data: st.DataObject) -> None:
@@ -283,6 +286,7 @@ def test_restore_and_replay_gives_the_same_result(chart: Chart, events: list[str
     assert j.snapshot() == i.snapshot()
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(chart=charts(), events=event_lists)
 def test_interpreter_agrees_with_folding_chart_step(chart: Chart, events: list[str]) -> None:

@@ -1,8 +1,10 @@
 """The README stays true: its Python blocks run, in order, and its marked shell commands exit as it says.
 
-Python blocks run in one namespace, in a scratch directory (with ``examples`` linked in);
-a block whose first line is ``# NAME.py`` is also written to that file, and one whose first
-line is ``# NAME.py, continued`` is appended to it. A shell block preceded by
+Everything runs in a scratch directory (with ``examples`` linked in), as the README says a
+reader runs it: a Python block whose first line is ``# NAME.py`` is that file (it is written,
+and ``# NAME.py, continued`` is appended to it); every other Python block runs as in a fresh
+``python`` session started there (a new namespace, the reader's modules such as ``tour``
+imported anew), so it must import what it uses. A shell block preceded by
 ``<!-- test: exit=N -->`` runs line by line, each line expected to exit with N; the
 ``statecharts`` command is this checkout's (``python -m statecharts``).
 """
@@ -85,18 +87,22 @@ def test_readme_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     env.pop("TLA2TOOLS", None)
     monkeypatch.chdir(tmp_path)
     monkeypatch.syspath_prepend(str(tmp_path))
-    namespace: dict[str, object] = {"__name__": "__readme__"}
+    written: set[str] = set()
     ran_python = ran_shell = 0
     for b in blocks():
         where = f"README.md line {b.line}"
         if b.lang == "python":
             first = b.text.splitlines()[0]
             m = re.fullmatch(r"# (\S+\.py)(, continued)?", first)
-            if m:
+            if m:  # a file the reader saves: written, not run
+                compile(b.text, where, "exec")
                 with open(tmp_path / m.group(1), "a" if m.group(2) else "w", encoding="utf-8") as f:
                     f.write(b.text)
-                sys.modules.pop(Path(m.group(1)).stem, None)
-            exec(compile(b.text, where, "exec"), namespace)
+                written.add(Path(m.group(1)).stem)
+                continue
+            for name in written:  # a fresh session imports the reader's files anew
+                sys.modules.pop(name, None)
+            exec(compile(b.text, where, "exec"), {"__name__": "__main__"})
             ran_python += 1
         elif b.lang == "sh" and b.expect is not None:
             for command in b.text.splitlines():
@@ -106,7 +112,9 @@ def test_readme_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
                 assert proc.returncode == b.expect, f"{where}: `{command}` exited {proc.returncode}, README says {b.expect}\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
                 assert "Traceback" not in proc.stderr, f"{where}: `{command}`\n{proc.stderr}"
                 ran_shell += 1
-    assert ran_python >= 5 and ran_shell >= 6
+    assert ran_python >= 5 and ran_shell >= 6 and written
+    for name in written:
+        sys.modules.pop(name, None)
     # what the tour says it produces
     for name in ("client.svg", "system.svg", "lost-update.svg", "store.svg", "tla/LostUpdate.tla", "tla/LostUpdate.cfg", "statecharts-out/lostupdate-nolostupdate.svg"):
         assert (tmp_path / name).exists(), name

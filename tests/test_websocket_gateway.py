@@ -195,7 +195,7 @@ DOCUMENT: dict[str, tuple[dict[str, Any], int, dict[str, tuple[str, int | None]]
 }
 
 
-@pytest.mark.parametrize("design", DESIGNS)
+@pytest.mark.parametrize("design", [d if d == "naive" else pytest.param(d, marks=pytest.mark.slow) for d in DESIGNS])
 def test_document_bounds_safety(design: str) -> None:
     bounds, states, expected = DOCUMENT[design]
     result = explore(build(design, liveness=False, **bounds))

@@ -78,6 +78,28 @@ def _seconds(text: str) -> float:
     return x
 
 
+def version_text() -> str:
+    """``statecharts --version``: the installed distribution's version, and where the package was imported from.
+
+    Falls back to ``statecharts.__version__`` when the package runs from a checkout that is not
+    installed (or is installed under another name), and says so.
+    """
+    from importlib import metadata
+    from pathlib import Path
+
+    import statecharts
+
+    where = Path(statecharts.__file__).resolve().parent
+    python = f"Python {sys.version.split()[0]}"
+    try:
+        version = metadata.version("statecharts")
+    except metadata.PackageNotFoundError:
+        return f"statecharts {statecharts.__version__} (not installed; {where}, {python})"
+    if version != statecharts.__version__:  # an installed distribution, but this package comes from elsewhere
+        return f"statecharts {statecharts.__version__} ({where}, {python}; the installed distribution is {version})"
+    return f"statecharts {version} ({where}, {python})"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     fmt = argparse.RawDescriptionHelpFormatter
@@ -89,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=fmt,
     )
     p.add_argument("--debug", action="store_true", help="show Python tracebacks for errors in the model")
+    p.add_argument("--version", action="version", version=version_text(), help="print the version and where the package is imported from, and exit")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     c = sub.add_parser(

@@ -1,6 +1,7 @@
 """The SCION conformance cases: after start and after each event, the atomic configuration must match.
 
-The cases live in ``shared/conformance/scion`` beside the repository (see its README).
+The cases are read from ``$STATECHARTS_CONFORMANCE/scion``, by default ``../shared/conformance/scion``
+beside the repository; ``python tests/conformance/fetch.py`` fetches them (see fetch.py).
 ECMAScript documents go through the mechanical rewrite of ``statecharts.scxml``; the few
 that need a real JavaScript engine are expected failures, with the feature named.
 """
@@ -8,16 +9,15 @@ that need a real JavaScript engine are expected failures, with the feature named
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
+from fetch import missing_reason, suite_dir
 
 from statecharts import Interpreter
 from statecharts.scxml import load_scxml
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "conformance"
-SCION = SHARED / "scion"
+SCION = suite_dir() / "scion"
 
 NEEDS_JAVASCRIPT: dict[str, str] = {
     "error/error": "needs JavaScript functions in <script>, JSON.stringify, isNaN and typeof",
@@ -47,7 +47,7 @@ def _manifest() -> list[dict[str, Any]]:
 def _params(loading_only: bool = False) -> list[Any]:
     cases = _manifest()
     if not cases:
-        return [pytest.param(None, id="missing", marks=pytest.mark.skip(reason="../shared/conformance not found"))]
+        return [pytest.param(None, id="missing", marks=pytest.mark.skip(reason=missing_reason("scion")))]
     out = []
     for case in cases:
         key = f"{case['group']}/{case['test']}"

@@ -1,7 +1,8 @@
 """W3C SCXML IRP tests, tier 1 (no datamodel) and tier 2 (Python datamodel, no invoke), on a virtual clock.
 
-The documents are the hand port to ``datamodel="python"`` in ``shared/conformance/w3c/python-tutorial``
-(BSD-3); the tiers come from ``recommended_subsets.json``. A test passes when the document, run
+The documents are the hand port to ``datamodel="python"`` in ``$STATECHARTS_CONFORMANCE/w3c/python-tutorial``
+(BSD-3; by default ``../shared/conformance``, and ``python tests/conformance/fetch.py`` says where to
+get it); the tiers come from ``recommended_subsets.json``. A test passes when the document, run
 until its queues are empty (delayed events delivered by advancing the clock), ends in the
 top-level final state ``pass``. This is a regression suite, not a claim of W3C conformance.
 """
@@ -13,12 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fetch import missing_reason, suite_dir
 
 from statecharts import Interpreter
 from statecharts.scxml import load_scxml
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "conformance"
-W3C = SHARED / "w3c"
+W3C = suite_dir() / "w3c"
 PORT = W3C / "python-tutorial"
 TIERS = ("tier1_core_no_datamodel", "tier2_python_datamodel_no_invoke")
 
@@ -99,7 +100,7 @@ def _documents(number: str) -> list[Path]:
 def _params() -> list[Any]:
     subsets = W3C / "recommended_subsets.json"
     if not subsets.is_file():
-        return [pytest.param(None, id="missing", marks=pytest.mark.skip(reason="../shared/conformance not found"))]
+        return [pytest.param(None, id="missing", marks=pytest.mark.skip(reason=missing_reason("w3c")))]
     tiers = json.loads(subsets.read_text())
     out = []
     for tier in TIERS:
