@@ -15,16 +15,17 @@ from simulate.properties import Eventually, LeadsTo
 from simulate.system import ModelError
 from statecharts import Chart, State, Transition, assign, ctx
 
+SLOW = pytest.mark.slow
 EXAMPLES = [
     "examples.die_hard:system",
     "examples.two_phase:system",
     "examples.distributed_lock:system",
     "examples.leader_election:system",  # symmetry
     "examples.bank_transfer:system",
-    "examples.two_phase_commit:system",
-    "examples.log_sync:system",
-    "examples.media_player:system",
-    "examples.websocket_gateway.model:build",
+    pytest.param("examples.two_phase_commit:system", marks=SLOW),
+    pytest.param("examples.log_sync:system", marks=SLOW),
+    pytest.param("examples.media_player:system", marks=SLOW),
+    pytest.param("examples.websocket_gateway.model:build", marks=SLOW),
 ]
 
 
@@ -178,6 +179,7 @@ def test_bad_worker_counts_and_modes_are_refused() -> None:
         explore(s, workers=2, engine="spark")
 
 
+@SLOW
 def test_ray_engine_agrees_with_one_worker() -> None:
     """A local Ray instance (the embedded default), shard owners as Ray actors: every figure as with one worker."""
     pytest.importorskip("ray", reason='Ray is not installed: pip install "statecharts[ray]"')
