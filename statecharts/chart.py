@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from .actions import SELF, Action, Send, actions_of, cancel
 from .errors import ChartDefinitionError, ExpressionError
 from .expr import Node, to_node
+from .loops import DEFAULT_MAX_MICROSTEPS
 from .values import Event, freeze
 
 if TYPE_CHECKING:
@@ -208,7 +209,9 @@ class Chart:
 
     ``on_error`` chooses what an exception in a guard or action does: ``"raise"`` (the
     default) stops the macrostep with an ExecutionError; ``"event"`` follows SCXML and
-    raises ``error.execution`` internally.
+    raises ``error.execution`` internally. ``max_microsteps`` bounds the microsteps of one
+    macrostep (default 1,000): an eventless cycle or a self-raising loop then raises
+    InfiniteMacrostepError naming the repeating transitions instead of hanging.
     """
 
     def __init__(
@@ -219,9 +222,13 @@ class Chart:
         context: Mapping[str, Any] | None = None,
         on_error: Literal["raise", "event"] = "raise",
         doc: str | None = None,
+        max_microsteps: int = DEFAULT_MAX_MICROSTEPS,
     ) -> None:
         self.name = name
         self.doc = doc
+        if isinstance(max_microsteps, bool) or not isinstance(max_microsteps, int) or max_microsteps < 1:
+            raise ChartDefinitionError(f"chart {name!r}", f"max_microsteps={max_microsteps!r} is not a positive integer", "give a bound such as 1000")
+        self.max_microsteps = max_microsteps
         self.on_error = on_error
         self.context: dict[str, Any] = {k: freeze(v) for k, v in (context or {}).items()}
         self.root = StateNode(name, *states, initial=initial)

@@ -31,6 +31,7 @@ from .actions import (
 )
 from .errors import ChartDefinitionError, ExecutionError, ExpressionError, StatechartError
 from .expr import Evaluator, Node, compile_expr, to_source
+from .loops import infinite_macrostep
 from .values import EMPTY, Event, FrozenMap, freeze
 
 if TYPE_CHECKING:
@@ -154,6 +155,7 @@ class Engine:
     def __init__(self, chart: Chart) -> None:
         self.chart = chart
         self.on_error = chart.on_error
+        self.max_microsteps: int = chart.max_microsteps
         nodes: list[StateNode] = list(chart.root.iter())
         self.n = n = len(nodes)
         self.ids = [s.id for s in nodes]
@@ -696,6 +698,7 @@ class Engine:
 
     def _stabilize(self, run: _Run) -> None:
         internal = run.internal
+        budget = self.max_microsteps
         while run.running:
             enabled = self._select(run, None) if self.has_eventless else ()
             if not enabled:
@@ -705,7 +708,13 @@ class Engine:
                 run.ev = ev
                 enabled = self._select(run, ev.name)
             if enabled:
+                budget -= 1
+                if budget < 0:  # an eventless cycle or a self-raising loop: name it instead of hanging
+                    raise infinite_macrostep(self.chart.name, self.max_microsteps, run.taken, self._label, self.names(run.cfg), run.ev.name or None)
                 self._microstep(run, enabled)
+
+    def _label(self, index: int) -> str:
+        return self.transitions[index].label
 
     def _candidates_for(self, cfg: int, name: str | None) -> tuple[tuple[_T, ...], ...]:
         key = (cfg, name)
