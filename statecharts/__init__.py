@@ -26,6 +26,7 @@ from .chart import Chart, Final, History, Parallel, State, StateNode, Transition
 from .engine import Cancelled, ChartState, Outgoing, StepResult
 from .errors import (
     ChartDefinitionError,
+    ChoiceExplosionError,
     ExecutionError,
     ExpressionError,
     InfiniteMacrostepError,
@@ -49,6 +50,7 @@ __all__ = [
     "Chart",
     "ChartDefinitionError",
     "ChartState",
+    "ChoiceExplosionError",
     "Event",
     "ExecutionError",
     "Expr",

@@ -13,7 +13,7 @@ explorer stores it. The interpreter and the explorer both call ``Engine.successo
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .actions import (
@@ -31,7 +31,7 @@ from .actions import (
 )
 from .errors import ChartDefinitionError, ExecutionError, ExpressionError, StatechartError
 from .expr import Evaluator, Node, compile_expr, to_source
-from .loops import infinite_macrostep
+from .loops import MAX_ALTERNATIVES, choice_explosion, infinite_macrostep
 from .values import EMPTY, Event, FrozenMap, freeze
 
 if TYPE_CHECKING:
@@ -156,6 +156,7 @@ class Engine:
         self.chart = chart
         self.on_error = chart.on_error
         self.max_microsteps: int = chart.max_microsteps
+        self.max_alternatives = MAX_ALTERNATIVES
         nodes: list[StateNode] = list(chart.root.iter())
         self.n = n = len(nodes)
         self.ids = [s.id for s in nodes]
@@ -501,13 +502,13 @@ class Engine:
 
     def start(self, context: Mapping[str, Any] | None = None) -> StepResult:
         """The first macrostep: enter the initial configuration and run to stability."""
-        return self._one(self.successors(None, None, context), "start")
+        return self._one(next(self._alternatives(None, None, context), None), "start")
 
     def step(self, state: ChartState, event: Event) -> StepResult:
-        """Process one external event (taking the first alternative of any ``choose``)."""
+        """Process one external event (the first alternative of any ``choose``; the others are not computed)."""
         if self.fast:
             return self._fast_step(state, event)
-        return self._one(self.successors(state, event), event.name)
+        return self._one(next(self._alternatives(state, event, None), None), event.name)
 
     def _fast_step(self, state: ChartState, event: Event) -> StepResult:
         """The same macrostep without the replay machinery (charts without ``choose``).
@@ -634,10 +635,10 @@ class Engine:
         new = ChartState(run.cfg, tuple(run.ctx), tuple(run.hist) if self.n_hist else ())
         return StepResult(new, tuple(run.out), tuple(run.logs), tuple(run.taken))
 
-    def _one(self, results: list[StepResult], what: str) -> StepResult:
-        if not results:
+    def _one(self, result: StepResult | None, what: str) -> StepResult:
+        if result is None:
             raise StatechartError(f"{what}: every alternative of a choose() had an empty domain; no successor")
-        return results[0]
+        return result
 
     def initial_context(self, context: Mapping[str, Any] | None) -> list[Any]:
         ctx = list(self.default_context)
@@ -658,23 +659,28 @@ class Engine:
         """
         if self.fast and state is not None and event is not None:
             return [self._fast_step(state, event)]
-        results: list[StepResult] = []
+        return list(self._alternatives(state, event, context))
+
+    def _alternatives(self, state: ChartState | None, event: Event | None, context: Mapping[str, Any] | None) -> Iterator[StepResult]:
+        """The outcomes of a macrostep in decision order, lazily (``step`` takes only the first)."""
         stack: list[tuple[int, ...]] = [()]
+        replays = 0
         while stack:
             prefix = stack.pop()
-            run = self._macrostep(state, event, context, prefix)
-            if run is None:
-                continue
-            res, taken, sizes = run
-            results.append(res)
+            replays += 1
+            if replays > self.max_alternatives:
+                raise choice_explosion(self.chart.name, self.max_alternatives, None if event is None else event.name)
+            res, taken, sizes = self._macrostep(state, event, context, prefix)
+            # alternatives of a replay that hit an empty domain are explored too
             for k in range(len(sizes) - 1, len(prefix) - 1, -1):
                 for alt in range(sizes[k] - 1, 0, -1):
                     stack.append(tuple(taken[:k]) + (alt,))
-        return results
+            if res is not None:
+                yield res
 
     def _macrostep(
         self, state: ChartState | None, event: Event | None, context: Mapping[str, Any] | None, prefix: Sequence[int]
-    ) -> tuple[StepResult, list[int], list[int]] | None:
+    ) -> tuple[StepResult | None, list[int], list[int]]:
         if state is None:
             run = _Run(self.initial_context(context), 1, [0] * self.n_hist, prefix)
         else:
@@ -692,7 +698,7 @@ class Engine:
                     self._microstep(run, enabled)
             self._stabilize(run)
         except _NoChoice:
-            return None
+            return None, run.taken_choices, run.sizes
         new = ChartState(run.cfg, tuple(run.ctx), tuple(run.hist) if self.n_hist else ())
         return StepResult(new, tuple(run.out), tuple(run.logs), tuple(run.taken)), run.taken_choices, run.sizes
 

@@ -92,3 +92,17 @@ class NondeterminismError(StatechartError):
             f"{where} is not deterministic: {detail} (a guard or action must depend only on the context and the event; "
             f"keep randomness and outside state out of it, or model the choice with choose())"
         )
+
+
+class ChoiceExplosionError(StatechartError):
+    """One macrostep's ``choose`` points gave more alternatives than the engine enumerates (``limit``)."""
+
+    def __init__(self, chart: str, limit: int, event: str | None) -> None:
+        self.chart = chart
+        self.limit = limit
+        self.event = event
+        trigger = "starting the chart" if event is None else f"processing event {event!r}"
+        super().__init__(
+            f"chart {chart!r}: {trigger} has more than {limit} alternatives (its choose() points multiply); "
+            f"use smaller choose() domains, or fewer choose() points in one macrostep"
+        )

@@ -1,13 +1,16 @@
-"""Describe a runaway macrostep: find the repeating tail of the transitions it took."""
+"""Bounds of one macrostep: its microsteps (a runaway cycle, named) and its ``choose`` alternatives."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from .errors import InfiniteMacrostepError
+from .errors import ChoiceExplosionError, InfiniteMacrostepError
 
 DEFAULT_MAX_MICROSTEPS = 1000
 """Microsteps a macrostep may take before it is declared infinite (``Chart(max_microsteps=...)``)."""
+
+MAX_ALTERNATIVES = 10_000
+"""Replays (``choose`` decision sequences) one macrostep may enumerate: its alternatives multiply."""
 
 
 def repeating_tail(taken: Sequence[int]) -> tuple[tuple[int, ...], bool]:
@@ -26,3 +29,8 @@ def infinite_macrostep(
     """The error for a macrostep that exceeded ``limit`` microsteps, naming its cycle of transitions."""
     block, repeats = repeating_tail(taken)
     return InfiniteMacrostepError(chart, limit, tuple(label(i) for i in block), repeats, configuration, event)
+
+
+def choice_explosion(chart: str, limit: int, event: str | None) -> ChoiceExplosionError:
+    """The error for a macrostep whose ``choose`` alternatives exceed ``limit``."""
+    return ChoiceExplosionError(chart, limit, event)

@@ -9,7 +9,7 @@ import pytest
 from timeguard import time_limit
 
 from simulate import Actor, Stimulus, System, explore
-from statecharts import Chart, Interpreter, State, Transition, ctx
+from statecharts import Chart, Event, Interpreter, State, Transition, ctx
 from statecharts.actions import assign, raise_
 from statecharts.errors import ChartDefinitionError, InfiniteMacrostepError
 from statecharts.loops import DEFAULT_MAX_MICROSTEPS, repeating_tail
@@ -102,3 +102,31 @@ def test_explorer_reports_an_error_verdict_with_the_trace() -> None:
 def test_repeating_tail_finds_the_shortest_repeating_block() -> None:
     assert repeating_tail([9, 1, 2, 3, 1, 2, 3, 1, 2, 3]) == ((1, 2, 3), True)
     assert repeating_tail([1, 2, 3, 4]) == ((1, 2, 3, 4), False)
+
+
+def test_choose_alternatives_that_multiply_end_with_a_named_error() -> None:
+    from statecharts import ChoiceExplosionError, choose
+
+    digits = tuple(range(10))
+    chart = Chart(
+        "many",
+        State("s", on={"go": Transition(actions=[choose(f"v{k}", digits, lambda v: assign(n=v)) for k in range(5)])}),
+        context={"n": 0},
+    )
+    state = chart.start().state
+    assert chart.step(state, "go").state.context == (0,)  # step takes the first alternative without enumerating them
+    with time_limit(60, "successors"), pytest.raises(ChoiceExplosionError, match="more than 10000 alternatives"):
+        chart.successors(state, Event("go"))
+
+
+def test_alternatives_after_an_empty_choose_domain_are_still_enumerated() -> None:
+    from statecharts import call, choose
+
+    # the first alternative (v=0) meets an empty domain; v=1 and v=2 must still be successors
+    chart = Chart(
+        "c",
+        State("s", on={"go": Transition(actions=choose("v", (0, 1, 2), lambda v: choose("w", call("range", v), lambda w: assign(n=w + 1))))}),
+        context={"n": 0},
+    )
+    state = chart.start().state
+    assert sorted(r.state.context for r in chart.successors(state, Event("go"))) == [(1,), (1,), (2,)]
