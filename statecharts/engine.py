@@ -533,8 +533,12 @@ class Engine:
                     raise ExecutionError(f"guard of transition {t.label}", self.names(cfg), e) from e
                 if not ok:
                     continue
-            if plan is None:
-                return self._select_step(state, event)
+            if plan is None:  # t is the one enabled transition: take it without evaluating the guards again
+                run = _Run(list(ctx), cfg, [], ())
+                run.ev = event
+                self._microstep(run, (t,))
+                self._stabilize(run)
+                return StepResult(ChartState(run.cfg, tuple(run.ctx), ()), tuple(run.out), tuple(run.logs), tuple(run.taken))
             acts = t.actions
             if acts is None:
                 return _tnew(StepResult, (_tnew(ChartState, (plan.new_cfg, ctx, ())), (), (), taken))
