@@ -25,6 +25,7 @@ from statecharts.engine import Cancelled, Outgoing
 from statecharts.errors import ExecutionError, StatechartError
 from statecharts.values import Event, FrozenMap, canonical_key, freeze
 
+from .determinism import check_deterministic, python_callables
 from .system import ModelError, System
 
 ENV = "env"
@@ -93,6 +94,8 @@ class Model:
         self.msg_values: list[tuple[int, Event]] = []
         self._count_flags: dict[tuple[str | None, int | None], list[bool]] = {}
         self._memo: dict[tuple[int, int, Event], list[_Outcome] | BaseException] = {}
+        calls = {id(c): bool(python_callables(c)) for c in self.charts}
+        self._calls_python = [calls[id(c)] for c in self.charts]
         self._dmemo: dict[tuple[int, int], list[_Outcome] | BaseException] = {}
         self._set_moves: dict[tuple[int, int], list[tuple[Any, int, int]]] = {}
         self._members_cache: dict[int, tuple[int, ...]] = {}
@@ -275,6 +278,8 @@ class Model:
             ctx = a.context_for(self.groups[a.name].index(i))
             try:
                 results = self.charts[i].initial_states(ctx)
+                if self._calls_python[i]:
+                    check_deterministic(self.charts[i], None, None, results, self.charts[i].initial_states(ctx))
             except ExecutionError as e:
                 raise ModelError(f"starting actor {self.names[i]!r}: {e}") from e
             outs = []
@@ -340,6 +345,8 @@ class Model:
             _, cs, timers = self.local_values[lid]
             try:
                 results = self.charts[i].successors(cs, ev)
+                if self._calls_python[i]:  # a memo entry is made once: compute it twice to catch a random callable
+                    check_deterministic(self.charts[i], cs, ev, results, self.charts[i].successors(cs, ev))
                 hit = [self._outcome(i, r.state, timers, r.outputs, r.taken) for r in results]
             except StatechartError as e:
                 hit = e

@@ -24,7 +24,16 @@ from .actions import (
 )
 from .chart import Chart, Final, History, Parallel, State, StateNode, Transition
 from .engine import Cancelled, ChartState, Outgoing, StepResult
-from .errors import ChartDefinitionError, ExecutionError, ExpressionError, StatechartError, UnknownEventError
+from .errors import (
+    ChartDefinitionError,
+    ChoiceExplosionError,
+    ExecutionError,
+    ExpressionError,
+    InfiniteMacrostepError,
+    NondeterminismError,
+    StatechartError,
+    UnknownEventError,
+)
 from .expr import Expr, In, all_of, and_, any_of, call, const, ctx, event, if_else, not_, or_, parse, py, to_source, var
 from .interpreter import Interpreter, Snapshot
 from .pytransitions import from_transitions
@@ -41,6 +50,7 @@ __all__ = [
     "Chart",
     "ChartDefinitionError",
     "ChartState",
+    "ChoiceExplosionError",
     "Event",
     "ExecutionError",
     "Expr",
@@ -49,7 +59,9 @@ __all__ = [
     "FrozenMap",
     "History",
     "In",
+    "InfiniteMacrostepError",
     "Interpreter",
+    "NondeterminismError",
     "Outgoing",
     "Parallel",
     "Snapshot",

@@ -13,7 +13,7 @@ explorer stores it. The interpreter and the explorer both call ``Engine.successo
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .actions import (
@@ -32,6 +32,7 @@ from .actions import (
 from .errors import ChartDefinitionError, ExecutionError, ExpressionError, StatechartError
 from .expr import Evaluator, Node, compile_expr, to_source
 from .limits import check_calls, not_a_truth_value
+from .loops import MAX_ALTERNATIVES, choice_explosion, infinite_macrostep
 from .values import EMPTY, Event, FrozenMap, canonical_items, freeze
 
 if TYPE_CHECKING:
@@ -155,6 +156,8 @@ class Engine:
     def __init__(self, chart: Chart) -> None:
         self.chart = chart
         self.on_error = chart.on_error
+        self.max_microsteps: int = chart.max_microsteps
+        self.max_alternatives = MAX_ALTERNATIVES
         nodes: list[StateNode] = list(chart.root.iter())
         self.n = n = len(nodes)
         self.ids = [s.id for s in nodes]
@@ -508,13 +511,13 @@ class Engine:
 
     def start(self, context: Mapping[str, Any] | None = None) -> StepResult:
         """The first macrostep: enter the initial configuration and run to stability."""
-        return self._one(self.successors(None, None, context), "start")
+        return self._one(next(self._alternatives(None, None, context), None), "start")
 
     def step(self, state: ChartState, event: Event) -> StepResult:
-        """Process one external event (taking the first alternative of any ``choose``)."""
+        """Process one external event (the first alternative of any ``choose``; the others are not computed)."""
         if self.fast:
             return self._fast_step(state, event)
-        return self._one(self.successors(state, event), event.name)
+        return self._one(next(self._alternatives(state, event, None), None), event.name)
 
     def _fast_step(self, state: ChartState, event: Event) -> StepResult:
         """The same macrostep without the replay machinery (charts without ``choose``).
@@ -539,8 +542,12 @@ class Engine:
                     raise ExecutionError(f"guard of transition {t.label}", self.names(cfg), e) from e
                 if not ok:
                     continue
-            if plan is None:
-                return self._select_step(state, event)
+            if plan is None:  # t is the one enabled transition: take it without evaluating the guards again
+                run = _Run(list(ctx), cfg, [], ())
+                run.ev = event
+                self._microstep(run, (t,))
+                self._stabilize(run)
+                return StepResult(ChartState(run.cfg, tuple(run.ctx), ()), tuple(run.out), tuple(run.logs), tuple(run.taken))
             acts = t.actions
             if acts is None:
                 return _tnew(StepResult, (_tnew(ChartState, (plan.new_cfg, ctx, ())), (), (), taken))
@@ -641,10 +648,10 @@ class Engine:
         new = ChartState(run.cfg, tuple(run.ctx), tuple(run.hist) if self.n_hist else ())
         return StepResult(new, tuple(run.out), tuple(run.logs), tuple(run.taken))
 
-    def _one(self, results: list[StepResult], what: str) -> StepResult:
-        if not results:
+    def _one(self, result: StepResult | None, what: str) -> StepResult:
+        if result is None:
             raise StatechartError(f"{what}: every alternative of a choose() had an empty domain; no successor")
-        return results[0]
+        return result
 
     def initial_context(self, context: Mapping[str, Any] | None) -> list[Any]:
         from .values import FLOAT_RULE, has_float
@@ -669,23 +676,28 @@ class Engine:
         """
         if self.fast and state is not None and event is not None:
             return [self._fast_step(state, event)]
-        results: list[StepResult] = []
+        return list(self._alternatives(state, event, context))
+
+    def _alternatives(self, state: ChartState | None, event: Event | None, context: Mapping[str, Any] | None) -> Iterator[StepResult]:
+        """The outcomes of a macrostep in decision order, lazily (``step`` takes only the first)."""
         stack: list[tuple[int, ...]] = [()]
+        replays = 0
         while stack:
             prefix = stack.pop()
-            run = self._macrostep(state, event, context, prefix)
-            if run is None:
-                continue
-            res, taken, sizes = run
-            results.append(res)
+            replays += 1
+            if replays > self.max_alternatives:
+                raise choice_explosion(self.chart.name, self.max_alternatives, None if event is None else event.name)
+            res, taken, sizes = self._macrostep(state, event, context, prefix)
+            # alternatives of a replay that hit an empty domain are explored too
             for k in range(len(sizes) - 1, len(prefix) - 1, -1):
                 for alt in range(sizes[k] - 1, 0, -1):
                     stack.append(tuple(taken[:k]) + (alt,))
-        return results
+            if res is not None:
+                yield res
 
     def _macrostep(
         self, state: ChartState | None, event: Event | None, context: Mapping[str, Any] | None, prefix: Sequence[int]
-    ) -> tuple[StepResult, list[int], list[int]] | None:
+    ) -> tuple[StepResult | None, list[int], list[int]]:
         if state is None:
             run = _Run(self.initial_context(context), 1, [0] * self.n_hist, prefix)
         else:
@@ -703,12 +715,13 @@ class Engine:
                     self._microstep(run, enabled)
             self._stabilize(run)
         except _NoChoice:
-            return None
+            return None, run.taken_choices, run.sizes
         new = ChartState(run.cfg, tuple(run.ctx), tuple(run.hist) if self.n_hist else ())
         return StepResult(new, tuple(run.out), tuple(run.logs), tuple(run.taken)), run.taken_choices, run.sizes
 
     def _stabilize(self, run: _Run) -> None:
         internal = run.internal
+        budget = self.max_microsteps
         while run.running:
             enabled = self._select(run, None) if self.has_eventless else ()
             if not enabled:
@@ -718,7 +731,13 @@ class Engine:
                 run.ev = ev
                 enabled = self._select(run, ev.name)
             if enabled:
+                budget -= 1
+                if budget < 0:  # an eventless cycle or a self-raising loop: name it instead of hanging
+                    raise infinite_macrostep(self.chart.name, self.max_microsteps, run.taken, self._label, self.names(run.cfg), run.ev.name or None)
                 self._microstep(run, enabled)
+
+    def _label(self, index: int) -> str:
+        return self.transitions[index].label
 
     def _candidates_for(self, cfg: int, name: str | None) -> tuple[tuple[_T, ...], ...]:
         key = (cfg, name)

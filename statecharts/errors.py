@@ -52,3 +52,57 @@ class ExecutionError(StatechartError):
 
 class UnknownEventError(StatechartError):
     """An event name that no transition of the chart can ever match (strict mode only)."""
+
+
+class InfiniteMacrostepError(StatechartError):
+    """A macrostep did not become stable within the chart's ``max_microsteps`` microsteps.
+
+    ``cycle`` holds the labels of the transitions that repeat (or the last ones taken when
+    none repeat), ``event`` the event that started the macrostep (None: the chart's start).
+    """
+
+    def __init__(self, chart: str, limit: int, cycle: tuple[str, ...], repeats: bool, configuration: tuple[str, ...], event: str | None) -> None:
+        self.chart = chart
+        self.limit = limit
+        self.cycle = cycle
+        self.repeats = repeats
+        self.configuration = configuration
+        self.event = event
+        trigger = "starting the chart" if event is None else f"processing event {event!r}"
+        shown = ", then ".join(cycle)
+        what = f"it repeats the transitions: {shown}" if repeats else f"the last transitions taken: {shown}"
+        super().__init__(
+            f"chart {chart!r}: {trigger} took more than {limit} microsteps without becoming stable; {what} "
+            f"(active configuration: {', '.join(configuration) or '-'}). Break the cycle with a guard or a state change, "
+            f"or give Chart(max_microsteps=...) a larger bound if the macrostep is long but finite"
+        )
+
+
+class NondeterminismError(StatechartError):
+    """A Python callable (guard or action) gave different results for the same inputs.
+
+    The explorer and the memo assume a step is a function of its inputs: a random or
+    stateful callable would make verdicts differ between runs, so it is refused by name.
+    """
+
+    def __init__(self, where: str, detail: str) -> None:
+        self.where = where
+        self.detail = detail
+        super().__init__(
+            f"{where} is not deterministic: {detail} (a guard or action must depend only on the context and the event; "
+            f"keep randomness and outside state out of it, or model the choice with choose())"
+        )
+
+
+class ChoiceExplosionError(StatechartError):
+    """One macrostep's ``choose`` points gave more alternatives than the engine enumerates (``limit``)."""
+
+    def __init__(self, chart: str, limit: int, event: str | None) -> None:
+        self.chart = chart
+        self.limit = limit
+        self.event = event
+        trigger = "starting the chart" if event is None else f"processing event {event!r}"
+        super().__init__(
+            f"chart {chart!r}: {trigger} has more than {limit} alternatives (its choose() points multiply); "
+            f"use smaller choose() domains, or fewer choose() points in one macrostep"
+        )

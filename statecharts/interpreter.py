@@ -1,7 +1,10 @@
 """A live interpreter: holds one ChartState value and replaces it, one macrostep per event.
 
-Time is virtual: delayed sends to the chart itself (``after`` timers, SCXML ``<send
-delay>``) wait in a queue until ``advance(ms)`` moves the clock past them. The whole
+A send to the chart itself is a separate delivery, as in the explorer (one semantics): an
+undelayed self-send waits in ``pending``, due now, until ``deliver()`` (the oldest one),
+``settle()`` (all, in order) or ``advance(ms)`` delivers it; an event sent meanwhile overtakes
+it. Time is virtual: delayed self-sends (``after`` timers, SCXML ``<send delay>``) wait until
+``advance(ms)`` moves the clock past them. The whole
 interpreter state (chart state, clock, pending delayed events) is a hashable ``Snapshot``
 that ``restore`` takes back, so a snapshot costs nothing and can be kept forever.
 """
@@ -74,8 +77,7 @@ class Interpreter:
         self._snap = Snapshot(ChartState(0, ()))
         first = chart.start(context)
         out = _Effects()
-        snap = self._drain(self._absorb(Snapshot(first.state), first, out), out)
-        self._commit(snap, out)
+        self._commit(self._absorb(Snapshot(first.state), first, out), out)
 
     # -- reading
 
@@ -135,7 +137,7 @@ class Interpreter:
     # -- driving
 
     def send(self, event: str | Event, data: Mapping[str, Any] | None = None, /, **fields: Any) -> StepResult:
-        """Process one external event as a macrostep (then any immediate self-sends it queued).
+        """Process one external event as a macrostep; its self-sends wait in ``pending`` (see ``deliver``).
 
         On an error in user code the ExecutionError propagates and nothing changes: not the
         state, not the clock, not ``outbox`` or ``logs`` (``on_log`` is not called either).
@@ -159,9 +161,36 @@ class Interpreter:
             self._snap = _tnew(Snapshot, (result.state, snap.clock, snap.pending, snap.seq))
             return result
         out = _Effects()
-        snap = self._drain(self._absorb(self._snap._replace(state=result.state), result, out), out)
-        self._commit(snap, out)
+        self._commit(self._absorb(self._snap._replace(state=result.state), result, out), out)
         return result
+
+    def deliver(self) -> StepResult | None:
+        """Deliver the oldest self-send that is due now (one macrostep); None when none is due.
+
+        An error leaves everything as it was, the event still pending.
+        """
+        snap = self._snap
+        due = [p for p in snap.pending if p.due <= snap.clock]
+        if not due:
+            return None
+        first = min(due)
+        result = self.chart.step(snap.state, first.event)
+        out = _Effects()
+        moved = snap._replace(pending=tuple(p for p in snap.pending if p is not first), state=result.state)
+        self._commit(self._absorb(moved, result, out), out)
+        return result
+
+    def settle(self, limit: int = 10_000) -> int:
+        """Deliver due self-sends, in the order they were sent, until none is due; returns how many.
+
+        A chart that keeps sending to itself raises StatechartError after ``limit`` deliveries.
+        """
+        for n in range(limit):
+            if self.deliver() is None:
+                return n
+        if self.deliver() is None:
+            return limit
+        raise StatechartError(f"chart {self.chart.name!r}: still sending to itself after {limit} deliveries (a send loop?)")
 
     def advance(self, ms: int) -> None:
         """Move the virtual clock forward, delivering delayed events as they fall due.
@@ -183,11 +212,11 @@ class Interpreter:
             result = self.chart.step(snap.state, first.event)
             out = _Effects()
             moved = snap._replace(clock=max(snap.clock, first.due), pending=rest, state=result.state)
-            self._commit(self._drain(self._absorb(moved, result, out), out), out)
+            self._commit(self._absorb(moved, result, out), out)
         self._snap = self._snap._replace(clock=target)
 
     def _commit(self, snap: Snapshot, out: _Effects) -> None:
-        """Make a finished macrostep (and its immediate self-sends) visible."""
+        """Make a finished macrostep visible."""
         self._snap = snap
         self.outbox.extend(out.outbox)
         for label, value in out.logs:
@@ -209,18 +238,6 @@ class Interpreter:
                 out.outbox.append(o)
         out.logs.extend(result.logs)
         return snap._replace(pending=tuple(pending), seq=seq)
-
-    def _drain(self, snap: Snapshot, out: _Effects) -> Snapshot:
-        """Process self-sends that are due now (no delay), in the order they were sent."""
-        for _ in range(100_000):
-            due = [p for p in snap.pending if p.due <= snap.clock]
-            if not due:
-                return snap
-            first = min(due)
-            snap = snap._replace(pending=tuple(p for p in snap.pending if p is not first))
-            result = self.chart.step(snap.state, first.event)
-            snap = self._absorb(snap._replace(state=result.state), result, out)
-        raise StatechartError(f"chart {self.chart.name!r}: more than 100000 immediate self-sends in a row (a send loop?)")
 
     def __repr__(self) -> str:
         return f"Interpreter({self.chart.name!r}, leaves={list(self.leaves)}, context={self.context})"

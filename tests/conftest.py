@@ -1,7 +1,12 @@
 """Hypothesis profiles: CI runs derandomised with a deadline; the long random run is separate.
 
 Select with HYPOTHESIS_PROFILE: ``ci`` (the default: reproducible, bounded), ``long``
-(random seeds, many examples; for fuzzing before a release, not for CI).
+(random seeds, many examples; for fuzzing before a release, not for CI). Property tests
+set only ``max_examples`` / health checks, so the profile's derandomisation and deadline hold.
+
+The long random run, separately from CI::
+
+    HYPOTHESIS_PROFILE=long python -m pytest tests/test_properties.py tests/test_expr.py tests/test_pytransitions.py -p no:cacheprovider
 """
 
 from __future__ import annotations

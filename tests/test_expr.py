@@ -369,7 +369,7 @@ def normalise(node: Node) -> Node:
     return node
 
 
-SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
 
 
 @SETTINGS

@@ -161,7 +161,7 @@ def test_python_action_returning_garbage_or_unknown_field() -> None:
     assert_unchanged(i, before)
 
 
-def test_error_in_an_immediate_self_send_discards_the_whole_step() -> None:
+def test_error_in_an_immediate_self_send_leaves_it_pending() -> None:
     chart = Chart(
         "chart",
         State("a", on={"go": Transition("b", actions=[send("peer", "hello"), log("sent"), send(SELF, "later")])}),
@@ -170,11 +170,12 @@ def test_error_in_an_immediate_self_send_discards_the_whole_step() -> None:
     )
     seen: list[str] = []
     i = Interpreter(chart, on_log=lambda label, value: seen.append(label))
+    i.send("go")  # the self-send is a separate delivery (as in the explorer): the step commits
+    assert i.leaves == ("b",) and seen == ["sent"] and [p.event.name for p in i.pending] == ["later"]
     before = i.snapshot()
     with pytest.raises(ExecutionError, match="b --later--> c"):
-        i.send("go")
-    assert_unchanged(i, before)
-    assert seen == []
+        i.deliver()
+    assert_unchanged(i, before, outbox=1, logs=1)
 
 
 def test_error_in_a_timer_leaves_it_pending_and_the_clock_unmoved() -> None:
@@ -387,7 +388,10 @@ def test_self_sends_are_queued_not_put_in_the_outbox() -> None:
     i = Interpreter(chart)
     i.send("arm")
     assert i.outbox == []
-    assert i.context == {"nows": 1}  # immediate self-send processed right after the step
+    assert i.context == {"nows": 0}  # an immediate self-send waits for deliver(), like a message in the explorer
+    assert [p.event.name for p in i.pending] == ["fire", "now"]
+    assert i.settle() == 1
+    assert i.context == {"nows": 1}
     assert [p.event.name for p in i.pending] == ["fire"]
     i.send("disarm")
     assert i.pending == ()

@@ -5,7 +5,8 @@ pseudo-states) with random transitions among them: events from a small alphabet 
 prefix descriptors, guards over an integer counter and ``In()``, ``assign`` / ``raise_`` /
 ``choose`` actions, targetless, internal and eventless transitions. Every loop the chart
 could run inside one macrostep (eventless transitions, raised events) is guarded by
-``ctx.n < LIMIT`` and increments ``n``, so every macrostep terminates.
+``ctx.n < LIMIT`` and increments ``n``; ``choose`` points can still multiply past the engine's
+bound on alternatives, and such an example must end with the named error, never hang.
 
 Checked: after every macrostep the configuration is legal (also for every ``choose``
 alternative), restoring a snapshot and replaying the same events gives the same result,
@@ -25,10 +26,12 @@ from hypothesis import strategies as st
 from statecharts import (
     Chart,
     ChartState,
+    ChoiceExplosionError,
     Event,
     Final,
     History,
     In,
+    InfiniteMacrostepError,
     Interpreter,
     Parallel,
     State,
@@ -44,7 +47,12 @@ LIMIT = 6
 EVENTS = ("a", "b", "c", "a.x", "zzz")
 DESCRIPTORS = ("a", "b", "c", "a.x", "a b")
 
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+# the ci profile's derandomisation and deadline apply (tests/conftest.py); a macrostep the generator makes
+# unbounded (a cycle, or choose() alternatives multiplying) must end with the engine's named error
+RUNAWAY = (InfiniteMacrostepError, ChoiceExplosionError)
+ALTERNATIVES = 300
+"""The drawn charts' bound on choose() alternatives per macrostep: small, so an example stays within the deadline."""
+SETTINGS = settings(max_examples=max(150, settings.default.max_examples), suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
 # --------------------------------------------------------------------------- a random chart, as plain data
@@ -157,7 +165,9 @@ def charts(draw: st.DrawFn) -> Chart:
             return Parallel(spec.id, *children, transitions=ts)
         return State(spec.id, *children, initial=spec.initial, transitions=ts)
 
-    return Chart("random", *[build(t) for t in top], context={"n": 0, "m": 0})
+    chart = Chart("random", *[build(t) for t in top], context={"n": 0, "m": 0})
+    chart.engine.max_alternatives = ALTERNATIVES
+    return chart
 
 
 event_lists = st.lists(st.sampled_from(EVENTS), max_size=12)
@@ -239,6 +249,13 @@ def test_the_legality_check_catches_illegal_configurations() -> None:
 @SETTINGS
 @given(chart=charts(), events=event_lists)
 def test_every_macrostep_leaves_a_legal_configuration(chart: Chart, events: list[str]) -> None:
+    try:
+        _every_macrostep_legal(chart, events)
+    except RUNAWAY as e:
+        assert e.chart == chart.name  # the named error, not a hang
+
+
+def _every_macrostep_legal(chart: Chart, events: list[str]) -> None:
     for start in chart.initial_states():
         assert_legal(chart, start.state, "after start")
     state = chart.start().state
@@ -259,6 +276,13 @@ def test_every_macrostep_leaves_a_legal_configuration(chart: Chart, events: list
 @given(chart=charts(), events=event_lists, data=st.data())
 def test_restore_and_replay_gives_the_same_result(chart: Chart, events: list[str], data: st.DataObject) -> None:
     cut = data.draw(st.integers(0, len(events)))
+    try:
+        _restore_and_replay(chart, events, cut)
+    except RUNAWAY as e:
+        assert e.chart == chart.name  # the named error, not a hang
+
+
+def _restore_and_replay(chart: Chart, events: list[str], cut: int) -> None:
     i = Interpreter(chart)
     for name in events[:cut]:
         i.send(name)
@@ -290,6 +314,13 @@ def test_restore_and_replay_gives_the_same_result(chart: Chart, events: list[str
 @SETTINGS
 @given(chart=charts(), events=event_lists)
 def test_interpreter_agrees_with_folding_chart_step(chart: Chart, events: list[str]) -> None:
+    try:
+        _interpreter_agrees(chart, events)
+    except RUNAWAY as e:
+        assert e.chart == chart.name  # the named error, not a hang
+
+
+def _interpreter_agrees(chart: Chart, events: list[str]) -> None:
     i = Interpreter(chart)
     state = chart.start().state
     assert i.state == state

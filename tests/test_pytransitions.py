@@ -229,7 +229,7 @@ def test_fixed_sequences_agree(case: str) -> None:
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100)
 @given(data=st.data())
 def test_random_sequences_agree(case: str, data: st.DataObject) -> None:
     events = data.draw(st.lists(st.sampled_from(CASES[case][3]), max_size=25))

@@ -2,9 +2,11 @@
 
 Each line is an event, ``name`` or ``name key=value ...`` (values are Python literals read
 with :func:`ast.literal_eval`, never evaluated; a value that is not a literal is taken as a
-string), or a command: ``:state``, ``:undo``, ``:reset``, ``:advance MS``, ``:events``,
-``:help``, ``:quit``. After each macrostep the configuration and the context are shown; an
-event that changes nothing says which guard refused it. On a terminal, lines are edited with
+string), or a command: ``:state``, ``:undo``, ``:reset``, ``:deliver``, ``:advance MS``,
+``:events``, ``:help``, ``:quit``. After each macrostep the configuration and the context are
+shown; an event that changes nothing says which guard refused it. A send to the chart itself
+waits in ``pending`` (as a message does in the explorer, where another event can overtake it)
+until ``:deliver`` (or ``:advance``) delivers it. On a terminal, lines are edited with
 prompt_toolkit (history, Tab completes event names, commands and data fields).
 """
 
@@ -34,7 +36,8 @@ HELP = """\
   :state                  show the configuration and the context
   :undo                   go back to the state before the last event
   :reset                  start the chart again
-  :advance MS             move the virtual clock forward MS milliseconds (delayed events fire)
+  :deliver [all]          deliver the oldest pending self-send that is due now (or all of them, in order)
+  :advance MS             move the virtual clock forward MS milliseconds (due and delayed events fire)
   :events                 list the events the chart handles
   :help                   this help
   :quit                   leave (end of input does too)"""
@@ -138,7 +141,9 @@ class Session:
                 table.add_row(f"  {k}", plain(v, 100))
             self.out.print(table)
         if it.pending:
-            self.out.print(Text("  pending: " + ", ".join(f"{p.event.name} at {p.due}ms" for p in it.pending), style="dim"))
+            due = ", ".join(f"{p.event.name} at {p.due}ms" for p in it.pending)
+            now = any(p.due <= it.clock for p in it.pending)
+            self.out.print(Text(f"  pending: {due}" + ("  (:deliver delivers the due ones)" if now else ""), style="dim"))
 
     def _effects(self, outbox_before: int, logs_before: int) -> None:
         it = self.interp
@@ -190,6 +195,24 @@ class Session:
             self.history.append(self.interp.snapshot())
             self.interp = Interpreter(self.chart, context=self.context or None)
             self.show("reset;")
+        elif word in ("d", "deliver"):
+            if arg.strip() not in ("", "all"):
+                raise SessionError(":deliver takes nothing or 'all'")
+            it = self.interp
+            before = it.snapshot()
+            outbox, logs = len(it.outbox), len(it.logs)
+            try:
+                if arg.strip() == "all":
+                    it.settle()
+                elif it.deliver() is None:
+                    self.out.print(Text("nothing pending is due now (:advance MS moves the clock)", style="yellow"))
+            except StatechartError as e:
+                self.errors += 1
+                self.out.print(Text(f"error: {error_text(e)}", style="bold red"))
+            if it.snapshot() != before:
+                self.history.append(before)
+            self._effects(outbox, logs)
+            self.show()
         elif word in ("a", "advance"):
             try:
                 ms = int(arg.strip().removesuffix("ms"))
