@@ -14,10 +14,11 @@ from collections.abc import Callable
 
 from statecharts.chart import Chart, StateNode, Transition
 
-from .graphviz import transition_label
+from .graphviz import DiagramError, transition_label
 
 __all__ = ["chart_mermaid", "mermaid_escape"]
 
+DIRECTIONS = ("TB", "TD", "BT", "LR", "RL")
 _RESERVED = ("default", "state", "note", "class", "classdef", "scale", "direction", "hide", "acc", "end", "as", "style", "click", "statediagram")
 _ENTITIES = {
     "#": "#35;",
@@ -92,6 +93,8 @@ def _scope(a: StateNode, b: StateNode) -> tuple[StateNode, StateNode, StateNode]
 
 def chart_mermaid(chart: Chart, *, direction: str | None = None) -> str:
     """The chart as Mermaid ``stateDiagram-v2`` text: nested states, ``--`` between regions, labelled transitions."""
+    if direction is not None and direction not in DIRECTIONS:
+        raise DiagramError(f"Mermaid direction {direction!r}: use one of {', '.join(DIRECTIONS)} (or None)")
     ids = _Ids(chart)
     edges: dict[int, list[str]] = {}  # scope state index -> lines
 

@@ -166,6 +166,35 @@ def test_chart_highlights_active_states_and_taken_transitions() -> None:
         chart_dot(c, active=["nowhere"])
 
 
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"active": ["nowhere"]}, "unknown state"),
+        ({"active": 5}, "active must be"),
+        ({"active": [["s0"]]}, "active must be"),
+        ({"taken": [99]}, "not a transition"),
+        ({"taken": [-1]}, "not a transition"),
+        ({"taken": [1.5]}, "not a transition"),
+        ({"taken": 2.5}, "taken must be"),
+        ({"rankdir": "XX"}, "rankdir"),
+        ({"rankdir": '"'}, "rankdir"),
+    ],
+)
+def test_bad_diagram_options_are_named_errors(options: dict[str, object], message: str) -> None:
+    """Found by the fuzz test: these were raw ValueError / TypeError, or DOT that dot rejects."""
+    from statecharts.errors import StatechartError
+
+    with pytest.raises(StatechartError, match=message):
+        chart_dot(player(), **options)  # type: ignore[arg-type]
+
+
+def test_a_system_diagram_rejects_a_bad_rankdir() -> None:
+    from statecharts.errors import StatechartError
+
+    with pytest.raises(StatechartError, match="rankdir"):
+        system_dot(die_hard.system(), rankdir="sideways")
+
+
 def test_active_ids_include_ancestors() -> None:
     c = player()
     src = chart_dot(c, active=["quiet"]).source
