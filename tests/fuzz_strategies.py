@@ -256,7 +256,7 @@ def chart_sources(draw: st.DrawFn, odd_ids: bool = False, allow_bad: bool = True
     draw(transitions(forest, allow_bad=allow_bad))
     states = ",\n    ".join(_py_state(s) for s in forest)
     prelude = ""
-    kind, depth = draw(specials())
+    kind, depth = draw(specials()) if allow_bad else ("none", 0)
     if kind == "chain":
         prelude = f"deep = State('d0')\nfor i in range(1, {depth}):\n    deep = State(f'd{{i}}', deep)\n"
         states += ", deep"
@@ -544,7 +544,7 @@ def explore_options() -> st.SearchStrategy[dict[str, Any]]:
     return st.fixed_dictionaries(
         {
             "mode": st.sampled_from(["bfs", "bfs", "bfs", "dfs", "random", "sideways"]),
-            "max_states": st.sampled_from([200, 200, 200, 50, -5, 2.5, 0]),
+            "max_states": st.sampled_from([100, 100, 100, 30, -5, 2.5, 0]),
             "max_depth": st.sampled_from([20, 20, 20, 5, None, -1]),
             "runs": st.just(20),
         }
