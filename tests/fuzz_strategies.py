@@ -202,15 +202,22 @@ def transitions(draw: st.DrawFn, forest: list[_Tree], allow_bad: bool = True) ->
             actions: list[tuple[str, Any]] = []
             if draw(st.booleans()):
                 actions.append(("assign", draw(values()) if bad and draw(st.booleans()) else draw(st.sampled_from(GOOD_VALUES))))
+            loops = False
             if draw(st.integers(0, 4)) == 0:
-                actions.append(("raise", draw(st.sampled_from(EVENTS + ("",)))))
+                actions.append(("raise", draw(st.sampled_from(EVENTS + (("",) if allow_bad else ())))))
+                loops = True
             if draw(st.integers(0, 5)) == 0:
                 actions.append(("send_self", draw(st.sampled_from(EVENTS))))
+                loops = True
             if draw(st.integers(0, 6)) == 0:
-                actions.append(("delay", draw(st.sampled_from(["1s", "500ms", "0.5s", "99999999999999999999s", "1.5", "-1s"]))))
+                delays = ["1s", "500ms", "0.5s", "99999999999999999999s", "1.5", "-1s", 1000] if allow_bad else [1000, 500]
+                actions.append(("delay", draw(st.sampled_from(delays))))
+            if loops and not allow_bad:  # a raised or self-sent event may retrigger this transition: bound it
+                guard = "ctx.n < 4"
+                actions.append(("assign", "ctx.n + 1"))
             if eventless:
                 event = None
-                if draw(st.integers(0, 2)) > 0:  # bounded loop, as a careful user writes it
+                if not allow_bad or draw(st.integers(0, 2)) > 0:  # bounded loop, as a careful user writes it
                     guard = "ctx.n < 4"
                     actions.append(("assign", "ctx.n + 1"))
             if bad and draw(st.integers(0, 8)) == 0:
@@ -221,6 +228,8 @@ def transitions(draw: st.DrawFn, forest: list[_Tree], allow_bad: bool = True) ->
 
 
 def _py_action(kind: str, arg: Any) -> str:
+    if kind == "delay" and isinstance(arg, int):
+        return f"send(SELF, 'tick', delay={arg})"
     if kind == "assign":
         return f"assign(n={arg!r})"
     if kind == "raise":
@@ -297,7 +306,7 @@ def chart_sources(draw: st.DrawFn, odd_ids: bool = False, allow_bad: bool = True
                     "chart = Chart('fz', State('a', on={'go': Transition('a', guard=py(lambda c: __import__('random').random() < 0.5))}))\n",
                     "chart = Chart('fz', State('a', on={'go': Transition('a', actions=python(lambda c, e: {'n': [1]}))}), context={'n': 0})\n",
                     "chart = Chart('fz', State('a', on={'go': Transition('a', actions=python(lambda c, e: 1 / 0))}))\n",
-                    "chart = Chart('fz', State('a', on={'go': Transition('a', actions=assign(t=ctx.t.put(1, 2)))}), context={'t': (1, 2)})\n",
+                    "chart = Chart('fz', State('a', on={'go': Transition('a', actions=assign(t='put(ctx.t, 1, 2)'))}), context={'t': (1, 2)})\n",
                     "chart = Chart('fz', State('p', History('h', default='h2'), History('h2', default='h'), State('x')), State('q', on={'go': 'h'}))\n",
                     "chart = Chart('fz', State('a', always=Transition('b')), State('b', always=Transition('a')))\n",
                     "chart = Chart('fz', State('a', on={'go': Transition(actions=raise_('go'))}))\n",

@@ -452,3 +452,22 @@ def test_jupyter_reprs() -> None:
     assert "<svg" in (player()._repr_svg_() or "")
     assert "<svg" in system_svg(two_phase.system(2))
     assert "<svg" in (two_phase.system(2)._repr_svg_() or "")
+
+
+def test_deeply_nested_states_draw_as_nested_clusters() -> None:
+    """Found by the fuzz test: nesting cost quadratic time in DOT (graphviz re-copies nested subgraphs) and cubic in TLA+."""
+    from exporters.tla import to_tla
+
+    deep = State("d0")
+    for i in range(1, 300):
+        deep = State(f"d{i}", deep)
+    chart = Chart("deep", deep, Final("end"))
+    src = chart_dot(chart).source
+    assert src.count("subgraph cluster_") == 299
+    depth = 0
+    for line in src.splitlines()[1:-1]:
+        depth += line.count("{") - line.count("}") if line.strip().startswith("subgraph") or line.strip() == "}" else 0
+        assert depth >= 0
+    assert depth == 0
+    spec = to_tla(System("deep", actors=[Actor("a", chart)], check_deadlock=False))
+    assert '"d0"' in spec.module
