@@ -51,6 +51,7 @@ BAD_GUARDS = (
     "tuple({'b', 'a', 'c'}) == ('a', 'b', 'c')",
     "str({'b', 'a'}) == ''",
 )
+MONOTONE_VALUES = ("ctx.n + 1", "ctx.n * 2", "max(ctx.n, 1)", "ctx.n + ctx.m")
 GOOD_VALUES = ("ctx.n + 1", "ctx.m - 1", "ctx.n * 2", "0", "ctx.n % 3", "(ctx.n + ctx.m) // 2", "abs(ctx.m)", "max(ctx.n, 1)")
 BAD_VALUES = (
     "9 ** 9 ** 9",
@@ -201,7 +202,9 @@ def transitions(draw: st.DrawFn, forest: list[_Tree], allow_bad: bool = True) ->
                 guard = draw(guards())
             actions: list[tuple[str, Any]] = []
             if draw(st.booleans()):
-                actions.append(("assign", draw(values()) if bad and draw(st.booleans()) else draw(st.sampled_from(GOOD_VALUES))))
+                # a well-formed chart only grows n (so every loop bounded by n < 4 ends); a bad one assigns anything
+                good_values = GOOD_VALUES if allow_bad else MONOTONE_VALUES
+                actions.append(("assign", draw(values()) if bad and draw(st.booleans()) else draw(st.sampled_from(good_values))))
             loops = False
             if draw(st.integers(0, 4)) == 0:
                 actions.append(("raise", draw(st.sampled_from(EVENTS + (("",) if allow_bad else ())))))
@@ -224,7 +227,7 @@ def transitions(draw: st.DrawFn, forest: list[_Tree], allow_bad: bool = True) ->
                 event = draw(st.sampled_from(["", 5, "a..b", "*"]))
             s.transitions.append({"event": event, "target": target, "guard": guard, "actions": actions})
         if draw(st.integers(0, 8)) == 0:
-            s.entry.append(draw(st.sampled_from(["assign", "raise"])))
+            s.entry.append(draw(st.sampled_from(["assign", "raise"] if allow_bad else ["assign"])))
 
 
 def _py_action(kind: str, arg: Any) -> str:

@@ -36,6 +36,11 @@ _OPEN_IN_CORE = pytest.mark.xfail(
     reason="issue 10, points 7, 8, 11, 12: wrongly typed arguments (Transition(123), on={'go': 5}, Interpreter.send(5)), "
     "deep nesting, infinite eventless/raise cycles and unbounded arithmetic still crash or hang the core",
 )
+_OPEN_IN_SYSTEMS = pytest.mark.xfail(
+    strict=False,
+    reason="issue 10, point 11: wrongly typed System arguments (Actor(count='2'), Actor(context=fn) whose fn raises) "
+    "and deep guard expressions still raise raw TypeError / ZeroDivisionError / RecursionError",
+)
 _OPEN_IN_PYTRANSITIONS = pytest.mark.xfail(
     strict=False, reason="issue 10, point 11: from_transitions({'states': 5}) and deeply nested definitions still raise raw TypeError / RecursionError"
 )
@@ -91,6 +96,7 @@ def test_fuzz_pytransitions_definitions(definition: str, events: list[str]) -> N
     _check(run_isolated("pytransitions", definition, events), (definition, events))
 
 
+@_OPEN_IN_SYSTEMS
 @FUZZ
 @given(source=system_sources(), options=explore_options())
 def test_fuzz_systems(source: str, options: dict[str, Any]) -> None:
