@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from os import PathLike
 from pathlib import Path
 from typing import Any
@@ -21,11 +22,13 @@ from simulate.result import Result, Trace, Verdict
 from simulate.system import System
 from statecharts.actions import SELF, SENDER, Action, Cancel, Send, describe, sub_actions
 from statecharts.chart import Chart, StateNode, Transition
+from statecharts.errors import StatechartError
 from statecharts.expr import Node, to_source
 
 from ._msc import ENV, _fmt, build_msc, msc_svg
 
 __all__ = [
+    "DiagramError",
     "GraphTooLarge",
     "GraphvizNotInstalled",
     "chart_dot",
@@ -60,6 +63,19 @@ class GraphvizNotInstalled(RuntimeError):
         )
 
 
+class DiagramError(StatechartError, ValueError):
+    """A diagram was asked for with an option the model does not fit (an unknown state, a bad direction); the message says how to fix it."""
+
+
+RANKDIRS = ("TB", "LR", "BT", "RL")
+
+
+def _check_rankdir(rankdir: Any) -> str:
+    if rankdir not in RANKDIRS:
+        raise DiagramError(f"rankdir {rankdir!r}: use one of {', '.join(RANKDIRS)}")
+    return str(rankdir)
+
+
 class GraphTooLarge(ValueError):
     """A state graph has more nodes than can be drawn usefully; pass ``force=True`` to draw it anyway."""
 
@@ -83,7 +99,7 @@ def render(dot: graphviz.Digraph | graphviz.Source | str, path: str | PathLike[s
     if isinstance(dot, str):
         if dot.lstrip().startswith(("<svg", "<?xml")):
             if ext != "svg":
-                raise ValueError(f"{out.name}: SVG text can only be written to a .svg file (use trace_dot() for other formats)")
+                raise DiagramError(f"{out.name}: SVG text can only be written to a .svg file (use trace_dot() for other formats)")
             out.write_text(dot, encoding="utf-8")
             return out
         dot = graphviz.Source(dot)
@@ -91,7 +107,7 @@ def render(dot: graphviz.Digraph | graphviz.Source | str, path: str | PathLike[s
         out.write_text(dot.source, encoding="utf-8")
         return out
     if ext not in ("svg", "png", "pdf", "jpg", "jpeg"):
-        raise ValueError(f"{out.name}: unknown diagram format {ext!r}; use .dot, .svg, .png or .pdf")
+        raise DiagramError(f"{out.name}: unknown diagram format {ext!r}; use .dot, .svg, .png or .pdf")
     out.write_bytes(_pipe(dot, "jpg" if ext == "jpeg" else ext))
     return out
 
@@ -162,6 +178,12 @@ def transition_label(t: Transition) -> str:
     return " ".join(transition_label_lines(t)).replace("; /", " /")
 
 
+def _some(names: Iterable[str], limit: int = 8) -> str:
+    """A few names for an error message."""
+    names = list(names)
+    return ", ".join(map(repr, names[:limit])) + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
 def _active_ids(chart: Chart, active: Any) -> set[str]:
     if active is None:
         return set()
@@ -169,10 +191,12 @@ def _active_ids(chart: Chart, active: Any) -> set[str]:
         return set(chart.configuration(active))
     if isinstance(active, str):
         active = [active]
+    if not isinstance(active, Iterable) or not all(isinstance(i, str) for i in active):
+        raise DiagramError(f"chart {chart.name!r}: active must be a ChartState or state ids (strings), not {active!r}")
     ids = set(active)
     unknown = sorted(i for i in ids if i not in chart.states)
     if unknown:
-        raise ValueError(f"chart {chart.name!r}: active names unknown state(s) {', '.join(map(repr, unknown))}")
+        raise DiagramError(f"chart {chart.name!r}: active names unknown state(s) {', '.join(map(repr, unknown))} (its states: {_some(chart.states)})")
     # an active state's ancestors are active too
     for i in list(ids):
         p = chart.states[i].parent
@@ -187,17 +211,21 @@ def _taken_indices(chart: Chart, taken: Any) -> set[int]:
         return set()
     if isinstance(taken, (int, str, Transition)):
         taken = [taken]
+    if not isinstance(taken, Iterable):
+        raise DiagramError(f"chart {chart.name!r}: taken must be transition indices, Transition objects or labels, not {taken!r}")
     by_label = {t.describe(): t.index for t in chart.transitions}
     out: set[int] = set()
     for x in taken:
         if isinstance(x, Transition):
             out.add(x.index)
-        elif isinstance(x, int) and 0 <= x < len(chart.transitions):
+        elif isinstance(x, int) and not isinstance(x, bool) and 0 <= x < len(chart.transitions):
             out.add(x)
         elif isinstance(x, str) and x in by_label:
             out.add(by_label[x])
         else:
-            raise ValueError(f"chart {chart.name!r}: {x!r} is not a transition (give indices, Transition objects or 'src --event--> target' labels)")
+            raise DiagramError(
+                f"chart {chart.name!r}: {x!r} is not a transition (give indices 0..{len(chart.transitions) - 1}, Transition objects or 'src --event--> target' labels)"
+            )
     return out
 
 
@@ -238,6 +266,18 @@ def _state_html(s: StateNode, taken: set[int] | None = None) -> str:
     if not rows:
         return f"<{name}>"
     return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1"><TR><TD>{name}</TD></TR><HR/>{_row_cells(rows)}</TABLE>>'
+
+
+@contextmanager
+def _cluster(g: graphviz.Digraph, name: str) -> Iterator[graphviz.Digraph]:
+    """A cluster written straight into ``g``'s body, between braces.
+
+    graphviz's ``with g.subgraph()`` copies every line of the inner graph into its parent on
+    exit, so nested states cost time quadratic in their depth (8 s for 1,200 levels).
+    """
+    g.body.append(f"\tsubgraph {name} {{\n")
+    yield g
+    g.body.append("\t}\n")
 
 
 class _ChartDrawing:
@@ -295,7 +335,7 @@ class _ChartDrawing:
         on = s.id in self.active
         in_parallel = parent.kind == "parallel"
         if s.kind in ("compound", "parallel"):
-            with g.subgraph(name=self.cluster(s)) as c:
+            with _cluster(g, self.cluster(s)) as c:
                 style = ["rounded"]
                 if in_parallel:
                     style.append("dashed")
@@ -328,7 +368,7 @@ class _ChartDrawing:
                     self._state(c, child, s)
             return
         if in_parallel:  # an atomic region: still a dashed region of its parallel state
-            with g.subgraph(name=f"cluster_r{s.index}") as c:
+            with _cluster(g, f"cluster_r{s.index}") as c:
                 c.attr(label="", style="rounded,dashed", color="#555555")
                 self._leaf(c, s, on)
             return
@@ -408,7 +448,7 @@ def chart_dot(chart: Chart, *, active: Any = None, taken: Any = None, rankdir: s
     ``active`` (a ChartState, or state ids) fills the active states; ``taken`` (transition
     indices, Transition objects, or ``Step.transitions`` labels) draws those transitions bold.
     """
-    return _ChartDrawing(chart, _active_ids(chart, active), _taken_indices(chart, taken)).draw(rankdir)
+    return _ChartDrawing(chart, _active_ids(chart, active), _taken_indices(chart, taken)).draw(_check_rankdir(rankdir))
 
 
 def chart_svg(chart: Chart, **options: Any) -> str:
@@ -487,7 +527,7 @@ def message_flows(system: System) -> dict[tuple[str, str], list[str]]:
 def system_dot(system: System, *, rankdir: str = "LR") -> graphviz.Digraph:
     """The actor topology: actors as nodes (groups once, ×N), message kinds on edges, a legend."""
     g = graphviz.Digraph(name=system.name)
-    g.attr(rankdir=rankdir, fontname=FONT, nodesep="0.5", ranksep="1.1", labelloc="b", labeljust="l")
+    g.attr(rankdir=_check_rankdir(rankdir), fontname=FONT, nodesep="0.5", ranksep="1.1", labelloc="b", labeljust="l")
     g.attr("node", fontname=FONT, fontsize="12")
     g.attr("edge", fontname=FONT, fontsize="10", arrowsize="0.8")
     flows = message_flows(system)
@@ -561,7 +601,7 @@ def trace_svg(trace: Trace | Verdict, source: System | Result | None = None, *, 
 def _trace_and_verdict(trace: Trace | Verdict, verdict: Verdict | str | None) -> tuple[Trace, Verdict | str | None]:
     if isinstance(trace, Verdict):
         if trace.trace is None:
-            raise ValueError(f"verdict {trace.name!r} ({trace.status}) has no trace to draw")
+            raise DiagramError(f"verdict {trace.name!r} ({trace.status}) has no trace to draw")
         return trace.trace, verdict if verdict is not None else trace
     return trace, verdict
 
@@ -731,7 +771,7 @@ def _path_nodes(result: Result, trace: Trace, states: dict[int, Any] | None) -> 
             path.append(nxt[0])
         else:
             return path
-    raise ValueError("the trace does not follow the state graph (was it found by another exploration of the same system?)")
+    raise DiagramError("the trace does not follow the state graph (was it found by another exploration of the same system?)")
 
 
 def _edge_text(data: Mapping[str, Any]) -> str:
@@ -763,7 +803,7 @@ def state_graph_dot(
     """
     g = result.graph
     if g is None:
-        raise ValueError("this Result has no state graph: explore the system with explore(..., graph=True)")
+        raise DiagramError("this Result has no state graph: explore the system with explore(..., graph=True)")
     n = g.number_of_nodes()
     if n > max_nodes and not force:
         raise GraphTooLarge(

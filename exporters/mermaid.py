@@ -14,10 +14,11 @@ from collections.abc import Callable
 
 from statecharts.chart import Chart, StateNode, Transition
 
-from .graphviz import _state_actions, transition_label
+from .graphviz import DiagramError, _state_actions, transition_label
 
 __all__ = ["chart_mermaid", "mermaid_escape"]
 
+DIRECTIONS = ("TB", "TD", "BT", "LR", "RL")
 _RESERVED = ("default", "state", "note", "class", "classdef", "scale", "direction", "hide", "acc", "end", "as", "style", "click", "statediagram")
 _ENTITIES = {
     "#": "#35;",
@@ -98,6 +99,8 @@ def chart_mermaid(chart: Chart, *, direction: str | None = None) -> str:
     every self-loop of a state in one place, their labels on top of each other. For the
     same reason a state with several self-transitions lists them in the state too (``↻``).
     """
+    if direction is not None and direction not in DIRECTIONS:
+        raise DiagramError(f"Mermaid direction {direction!r}: use one of {', '.join(DIRECTIONS)} (or None)")
     ids = _Ids(chart)
     edges: dict[int, list[str]] = {}  # scope state index -> lines
     rows: dict[str, list[str]] = {s.id: _state_actions(s) for s in chart.states.values()}

@@ -651,9 +651,12 @@ class _Exporter:
         if any(isinstance(x, Send) and x.target == SELF and x.delay is not None for x in self._all_actions(g.chart)):
             g.timers_var = self.names.new(f"{g.name}_timers")
             self.variables.append(VarInfo(g.timers_var, "timers", g.name))
-        # leaves under each state
-        for s in g.chart.states.values():
-            g.leaves[s.id] = [x.id for x in s.iter() if x.kind in ("atomic", "final")]
+        # leaves under each state, bottom-up in one pass (a walk per state is cubic in nesting depth)
+        for s in reversed(list(g.chart.states.values())):
+            if s.kind in ("atomic", "final"):
+                g.leaves[s.id] = [s.id]
+            else:
+                g.leaves[s.id] = [leaf for c in s.children for leaf in g.leaves.get(c.id, ())]
         # initial contexts (constants per instance)
         for f in g.chart.context:
             vals = []

@@ -166,6 +166,35 @@ def test_chart_highlights_active_states_and_taken_transitions() -> None:
         chart_dot(c, active=["nowhere"])
 
 
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"active": ["nowhere"]}, "unknown state"),
+        ({"active": 5}, "active must be"),
+        ({"active": [["s0"]]}, "active must be"),
+        ({"taken": [99]}, "not a transition"),
+        ({"taken": [-1]}, "not a transition"),
+        ({"taken": [1.5]}, "not a transition"),
+        ({"taken": 2.5}, "taken must be"),
+        ({"rankdir": "XX"}, "rankdir"),
+        ({"rankdir": '"'}, "rankdir"),
+    ],
+)
+def test_bad_diagram_options_are_named_errors(options: dict[str, object], message: str) -> None:
+    """Found by the fuzz test: these were raw ValueError / TypeError, or DOT that dot rejects."""
+    from statecharts.errors import StatechartError
+
+    with pytest.raises(StatechartError, match=message):
+        chart_dot(player(), **options)  # type: ignore[arg-type]
+
+
+def test_a_system_diagram_rejects_a_bad_rankdir() -> None:
+    from statecharts.errors import StatechartError
+
+    with pytest.raises(StatechartError, match="rankdir"):
+        system_dot(die_hard.system(), rankdir="sideways")
+
+
 def test_active_ids_include_ancestors() -> None:
     c = player()
     src = chart_dot(c, active=["quiet"]).source
@@ -423,3 +452,22 @@ def test_jupyter_reprs() -> None:
     assert "<svg" in (player()._repr_svg_() or "")
     assert "<svg" in system_svg(two_phase.system(2))
     assert "<svg" in (two_phase.system(2)._repr_svg_() or "")
+
+
+def test_deeply_nested_states_draw_as_nested_clusters() -> None:
+    """Found by the fuzz test: nesting cost quadratic time in DOT (graphviz re-copies nested subgraphs) and cubic in TLA+."""
+    from exporters.tla import to_tla
+
+    deep = State("d0")
+    for i in range(1, 300):
+        deep = State(f"d{i}", deep)
+    chart = Chart("deep", deep, Final("end"))
+    src = chart_dot(chart).source
+    assert src.count("subgraph cluster_") == 299
+    depth = 0
+    for line in src.splitlines()[1:-1]:
+        depth += line.count("{") - line.count("}") if line.strip().startswith("subgraph") or line.strip() == "}" else 0
+        assert depth >= 0
+    assert depth == 0
+    spec = to_tla(System("deep", actors=[Actor("a", chart)], check_deadlock=False))
+    assert '"d0"' in spec.module

@@ -128,3 +128,15 @@ def test_every_label_is_clean() -> None:
         assert ":" not in lab.replace("#58;", "") and ";" not in re.sub(r"#\w+;", "", lab)
     assert "init : Prepared / prepared #58;= add(prepared, event.origin)" in text  # targetless: in the state
     assert "init --> committed : commit [prepared == rms] / broadcast rm!Commit" in text
+
+
+def test_a_bad_direction_is_a_named_error_not_injected_text() -> None:
+    """Found by the fuzz test: a direction with a newline put arbitrary lines into the diagram."""
+    import pytest
+
+    from statecharts.errors import StatechartError
+
+    for bad in ("sideways", "LR\nstate injected", ""):
+        with pytest.raises(StatechartError, match="direction"):
+            chart_mermaid(player(), direction=bad)
+    assert "direction LR" in chart_mermaid(player(), direction="LR")
