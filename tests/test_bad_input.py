@@ -27,8 +27,8 @@ from statecharts import (
     Transition,
     python,
 )
-from statecharts.pytransitions import from_transitions
 from statecharts.chart import MAX_DEPTH as CHART_MAX_DEPTH
+from statecharts.pytransitions import from_transitions
 from statecharts.scxml import MAX_NESTING, load_scxml, parse_scxml
 
 NS = 'xmlns="http://www.w3.org/2005/07/scxml" version="1.0"'
