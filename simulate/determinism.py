@@ -13,7 +13,7 @@ from typing import Any
 from statecharts.actions import Action, PyAction, expressions, sub_actions
 from statecharts.chart import Chart
 from statecharts.engine import ChartState, StepResult
-from statecharts.errors import NondeterminismError
+from statecharts.errors import ExecutionError, NondeterminismError
 from statecharts.expr import Node, PyFunc, walk
 
 
@@ -49,10 +49,25 @@ def python_callables(chart: Chart) -> list[tuple[str, str]]:
 
 
 def check_deterministic(chart: Chart, state: ChartState | None, event: Any, first: list[StepResult], again: list[StepResult]) -> None:
-    """Raise NondeterminismError, naming the chart's Python callables, when two computations of one macrostep differ."""
+    """Raise NondeterminismError, naming the chart's Python callables, when two computations of one macrostep differ.
+
+    A result that cannot be hashed (a Python action returned an object without a value's equality) is reported as
+    such first: it would also compare unequal to itself and look like nondeterminism.
+    """
+    callables = python_callables(chart)
+    for r in first:
+        try:
+            hash(r.state)
+            hash(r.outputs)
+        except TypeError as e:
+            names = "; ".join(f"{label!r} ({where})" for label, where in callables) or "none found"
+            raise ExecutionError(
+                f"chart {chart.name!r}: Python callable {names}",
+                chart.configuration(r.state) if state is None else chart.configuration(state),
+                TypeError(f"it returned a value that cannot be stored ({e}): return ints, strings, booleans, None, tuples, frozensets or maps"),
+            ) from None
     if first == again:
         return
-    callables = python_callables(chart)
     names = "; ".join(f"{label!r} ({where})" for label, where in callables) or "none found"
     what = "starting the chart" if state is None else f"event {getattr(event, 'name', event)!r} in {', '.join(chart.configuration(state)) or '-'}"
     taken = sorted({tuple(r.taken) for r in first} ^ {tuple(r.taken) for r in again})
