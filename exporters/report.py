@@ -72,6 +72,13 @@ def chart_svg_with_classes(chart: Chart) -> str:
     return _clean_svg(_svg(dot))
 
 
+def prefix_ids(svg: str, prefix: str) -> str:
+    """The SVG with every ``id`` (and each reference to one) prefixed, so that several SVGs inlined in one page keep ids unique."""
+    ids = set(re.findall(r'(?<=\s)id="([^"]+)"', svg))
+    svg = re.sub(r'(?<=\s)id="([^"]+)"', lambda m: f'id="{prefix}{m.group(1)}"', svg)
+    return re.sub(r'(href="#|url\(#)([^")]+)', lambda m: m.group(1) + prefix + m.group(2) if m.group(2) in ids else m.group(0), svg)
+
+
 def _state_titles(chart: Chart, leaves: list[str]) -> list[str]:
     """The SVG ``<title>`` of each drawn element that is active when these leaves are (leaves and their ancestors)."""
     titles: list[str] = []
