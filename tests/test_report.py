@@ -57,8 +57,9 @@ def test_self_contained(jugs: tuple[System, Result], tmp_path: Path) -> None:
     assert urls <= {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}, urls
     # verdicts, statistics, one step-through view per trace
     assert "NotSolved" in page and "Solvable" in page and ">16<" in page
-    assert page.count("class='viewer'") == 2
-    assert "max='6'" in page  # the slider spans the 6 steps
+    assert page.count("class='viewer'") == 1  # one trace viewer, with a selector of the traces
+    assert page.count("<option value=") == 2
+    assert "max='6'" in page  # the slider spans the first trace's 6 steps
 
 
 def test_trace_data_per_step(jugs: tuple[System, Result]) -> None:
@@ -106,8 +107,20 @@ def test_chart_edges_carry_transition_classes(gateway: tuple[System, Result]) ->
 def test_diagrams_are_inlined(jugs: tuple[System, Result]) -> None:
     system, result = jugs
     page = report_html(result, system)
-    assert page.count("<svg") == 1 + 1 + 2  # system, one chart, two sequence charts
-    assert "id='chart-0'" in page and "<?xml" not in page
+    assert page.count("<svg") == 1 + 1 + 2  # system, the actor's chart, two sequence charts
+    assert "data-chart='0'" in page and "<?xml" not in page
+
+
+@needs_dot
+def test_ids_are_unique(gateway: tuple[System, Result]) -> None:
+    """Every inlined SVG has its ids prefixed: no id twice in the page, and every url(#id) / href="#id" resolves."""
+    system, result = gateway
+    page = report_html(result, system)
+    ids = re.findall(r'(?<=\s)id="([^"]+)"', page) + re.findall(r"(?<=\s)id='([^']+)'", page)
+    assert len(ids) > 100
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})[:10]
+    refs = set(re.findall(r'url\(#([^)]+)\)', page)) | set(re.findall(r'href="#([^"]+)"', page))
+    assert refs and refs <= set(ids), refs - set(ids)
 
 
 def test_without_graphviz_the_report_still_renders(jugs: tuple[System, Result], monkeypatch: pytest.MonkeyPatch) -> None:
@@ -216,9 +229,9 @@ def test_page_honours_the_step_fragment(jugs: tuple[System, Result], tmp_path: P
     dom = Dom(chromium(path.as_uri() + "#step=3", "--dump-dom"))
     assert dom.find("body", **{"data-ready": "true"}), "the page's script did not run"
     viewers = dom.find("div", class_="viewer")
-    assert [a["data-step"] for _, a in viewers] == ["3", "0"]  # the first trace moved to step 3, the other did not
+    assert [(a["data-trace"], a["data-step"]) for _, a in viewers] == [(payload(path.read_text())["order"][0], "3")]  # the first trace, at step 3
     current = dom.find("tr", class_="current")
-    assert [a["data-step"] for _, a in current] == ["3", "0"]
+    assert [a["data-step"] for _, a in current] == ["3"]
     assert {a["data-step"] for _, a in dom.find(class_="msc-label") if "current" in a["class"]} == {"3"}
     if shutil.which("dot"):
         # each actor card has a cloned chart whose active state is filled
