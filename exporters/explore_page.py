@@ -9,14 +9,14 @@ the properties in the last state, and the explorer's verdicts with traces to jum
 from __future__ import annotations
 
 import html
-import json
 from typing import Any
 
 from simulate.stepper import Stepper
 
+from ._report_assets import CSS as REPORT_CSS
+from ._report_assets import ZOOM_JS
 from .graphviz import GraphvizNotInstalled, trace_svg
-from .report import CSS as REPORT_CSS
-from .report import MAX_CHART_STATES, _annotate_msc, chart_svg_with_classes, prefix_ids, trace_data
+from .report import _ZOOM, MAX_CHART_STATES, _annotate_msc, chart_svg_with_classes, prefix_ids, trace_data
 
 __all__ = ["explore_html", "explore_view"]
 
@@ -72,9 +72,7 @@ def explore_html(stepper: Stepper) -> str:
             body = prefix_ids(svg, f"a{n}-{m}-") if svg else ""
             cards.append(
                 f"<div class='actor' data-actor='{_e(name)}'><h3>{_e(name)} <small>{_e(a.chart.name)}</small>"
-                "<span class='zoom'><button type='button' data-zoom='-1' title='smaller'>−</button>"
-                "<button type='button' data-zoom='0' title='natural size'>1:1</button>"
-                "<button type='button' data-zoom='1' title='larger'>+</button></span></h3>"
+                f"{_ZOOM}</h3>"
                 f"<div class='fit'>{body}</div><div class='state'></div></div>"
             )
     return (
@@ -118,37 +116,27 @@ ul.props li.bad { color: var(--bad); font-weight: bold; } ul.props li.good { col
 main .actors .actor { flex: 0 1 auto; }
 """
 
-JS = r"""
+JS = (
+    r"""
 (function () {
   'use strict';
-  var view = null;
   function el(id) { return document.getElementById(id); }
   function node(tag, cls, text) { var e = document.createElement(tag); if (cls) { e.className = cls; } if (text !== undefined) { e.textContent = text; } return e; }
+"""
+    + ZOOM_JS
+    + r"""
   var cards = {};
   document.querySelectorAll('.actor').forEach(function (card) {
-    var svg = card.querySelector('svg');
+    setupZoom(card);
+    var svg = card.querySelector('.fit svg');
     var titles = {};
     if (svg) {
       svg.querySelectorAll('g.node, g.cluster').forEach(function (g) { var t = g.querySelector(':scope > title'); if (t) { titles[t.textContent] = g; } });
-      svg.setAttribute('data-w', String(svg.width.baseVal.value));
-      svg.setAttribute('data-h', String(svg.height.baseVal.value));
     }
-    var entry = { card: card, svg: svg, titles: titles, state: card.querySelector('.state'), zoom: 1 };
-    card.querySelectorAll('[data-zoom]').forEach(function (b) {
-      b.addEventListener('click', function () { var d = parseInt(b.getAttribute('data-zoom'), 10); zoom(entry, d === 0 ? 1 : entry.zoom * (d > 0 ? 1.25 : 0.8)); });
-    });
-    cards[card.getAttribute('data-actor')] = entry;
+    cards[card.getAttribute('data-actor')] = { card: card, svg: svg, titles: titles, state: card.querySelector('.state') };
   });
-  function zoom(c, z) {
-    if (!c.svg) { return; }
-    c.zoom = Math.max(0.2, Math.min(4, z));
-    c.svg.setAttribute('width', String(parseFloat(c.svg.getAttribute('data-w')) * c.zoom));
-    c.svg.setAttribute('height', String(parseFloat(c.svg.getAttribute('data-h')) * c.zoom));
-  }
   function post(url) { return fetch(url, { method: 'POST' }).then(function (r) { return r.json(); }).then(render); }
   function render(v) {
-    if (v.error_message) { el('alerts').textContent = v.error_message; }
-    view = v;
     var n = v.steps.length - 1;
     var st = v.steps[n];
     document.body.setAttribute('data-step', String(n));
@@ -156,6 +144,7 @@ JS = r"""
     el('what').textContent = 'Step ' + n + ': ' + st.what;
     el('changes').textContent = st.changes.concat(st.in_flight.length ? ['in flight: ' + st.in_flight.join(', ')] : []).join('\n');
     var alerts = el('alerts'); alerts.textContent = '';
+    if (v.error_message) { alerts.appendChild(node('div', 'alert warn', v.error_message)); }
     v.violated.forEach(function (name) { alerts.appendChild(node('div', 'alert violation', 'invariant violated here: ' + name)); });
     if (v.deadlock) { alerts.appendChild(node('div', 'alert violation', 'deadlock: no step is enabled and not every actor is at rest')); }
     if (v.error) { alerts.appendChild(node('div', 'alert', 'a step raised: ' + v.error)); }
@@ -224,8 +213,5 @@ JS = r"""
   fetch('api/view').then(function (r) { return r.json(); }).then(render);
 })();
 """
+)
 
-
-def view_json(stepper: Stepper) -> str:
-    """``explore_view`` as JSON text (sets and tuples already turned to text by the trace data)."""
-    return json.dumps(explore_view(stepper), ensure_ascii=False)
