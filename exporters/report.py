@@ -1,17 +1,18 @@
-"""A self-contained HTML report of an exploration: verdicts, statistics, diagrams, and step-through traces.
+"""A self-contained HTML report of an exploration: verdicts, statistics, one trace viewer, the system.
 
 ``write_report(result, system, directory)`` writes ``directory/index.html``: one file, no
-network (inline CSS, JS and SVG). It shows the verdicts, the statistics, the system
-diagram, each chart's diagram, the transitions never taken, and for every counterexample
-or witness a step-through view: a slider and previous/next buttons move along the trace,
-filling the active states of each actor's chart for that step, drawing the transitions it
-took in bold, and highlighting the step in the message sequence chart.
+network (inline CSS, JS and SVG). It shows the verdicts, the statistics, one trace viewer
+(a selector of the counterexamples and witnesses; a slider and previous/next buttons move
+along the chosen trace, filling the active states of each actor's chart, drawing the
+transitions it took in bold, and highlighting the step in its sequence chart), the system
+diagram and the transitions never taken. Each actor's chart is drawn once, at its own size,
+with zoom buttons; every inlined SVG has its ids prefixed, so ids are unique in the page.
 
-Each chart is drawn once (Graphviz); the drawing of each transition (an edge, or the state
-that lists a targetless one) carries a ``tr<index>`` class so that the page can mark taken
-transitions, and states are found by their DOT names (``s<index>``, ``cluster_<index>``). The page honours ``#step=N`` and ``#trace=ID&step=N`` fragments.
-Without the Graphviz binary the report still renders, with a note, the sequence charts
-(drawn without Graphviz) and each actor's state as text.
+The drawing of each transition (an edge, or the state that lists a targetless one) carries
+a ``tr<index>`` class so that the page can mark taken transitions, and states are found by
+their DOT names (``s<index>``, ``cluster_<index>``). The page honours ``#step=N`` (the first
+trace) and ``#trace=ID&step=N`` fragments. Without the Graphviz binary the report still
+renders, with a note, the sequence charts (drawn without Graphviz) and each actor's state as text.
 """
 
 from __future__ import annotations
