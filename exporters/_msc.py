@@ -480,7 +480,7 @@ def msc_svg(msc: Msc) -> str:
         marker = f"url(#arrow-{a.kind})" if a.kind in COLORS else "url(#arrow-deliver)"
         x1, x2 = xs[a.src], xs[a.dst]
         if a.src == a.dst:  # a timer (or a failing timer): a small loop on the lifeline
-            yy = y_in[a.dst_row]
+            yy = y_in[a.dst_row] if a.dst_row < len(y_in) else inflight_y.get(id(a), y)  # still in flight: below the last row
             d = f"M {x1:.1f} {yy - 12:.1f} h 26 v 12 h -24"
             svg.add("path", {"d": d, "fill": "none", "stroke": color, "stroke_width": 1.5, "marker_end": marker})
             labels.append((x1 + 32, yy - 2, a.text, color, "start"))

@@ -524,6 +524,19 @@ def message_flows(system: System) -> dict[tuple[str, str], list[str]]:
     return {k: list(v) for k, v in flows.items()}
 
 
+def _wrap_list(entry: str, width: int = 80) -> list[str]:
+    """A legend entry (``label: a, b, c``) as lines of at most about ``width`` characters, broken after commas."""
+    lines: list[str] = []
+    line = ""
+    for part in entry.split(", "):
+        if line and len(line) + 2 + len(part) > width:
+            lines.append(line + ",")
+            line = "    " + part
+        else:
+            line = f"{line}, {part}" if line else part
+    return [*lines, line]
+
+
 def system_dot(system: System, *, rankdir: str = "LR") -> graphviz.Digraph:
     """The actor topology: actors as nodes (groups once, ×N), message kinds on edges, a legend."""
     g = graphviz.Digraph(name=system.name)
@@ -574,9 +587,10 @@ def system_dot(system: System, *, rankdir: str = "LR") -> graphviz.Digraph:
         legend.append("symmetry over instance groups")
     if system.properties:
         legend.append("properties: " + ", ".join(getattr(p, "name", str(p)) for p in system.properties))
-    legend_rows = "".join(f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="10">{_html(x)}</FONT></TD></TR>' for x in legend)
+    # short rows and some padding: a browser's font may run a few percent wider than dot measured
+    legend_rows = "".join(f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="10">{_html(x)}</FONT></TD></TR>' for entry in legend for x in _wrap_list(entry))
     head = f'<TR><TD ALIGN="LEFT"><B>{_html(system.name)}</B></TD></TR>'
-    g.attr(label=f'<<TABLE BORDER="1" COLOR="#999999" CELLBORDER="0" CELLSPACING="2">{head}{legend_rows}</TABLE>>')
+    g.attr(label=f'<<TABLE BORDER="1" COLOR="#999999" CELLBORDER="0" CELLSPACING="2" CELLPADDING="4">{head}{legend_rows}</TABLE>>')
     return g
 
 

@@ -1,17 +1,18 @@
-"""A self-contained HTML report of an exploration: verdicts, statistics, diagrams, and step-through traces.
+"""A self-contained HTML report of an exploration: verdicts, statistics, one trace viewer, the system.
 
 ``write_report(result, system, directory)`` writes ``directory/index.html``: one file, no
-network (inline CSS, JS and SVG). It shows the verdicts, the statistics, the system
-diagram, each chart's diagram, the transitions never taken, and for every counterexample
-or witness a step-through view: a slider and previous/next buttons move along the trace,
-filling the active states of each actor's chart for that step, drawing the transitions it
-took in bold, and highlighting the step in the message sequence chart.
+network (inline CSS, JS and SVG). It shows the verdicts, the statistics, one trace viewer
+(a selector of the counterexamples and witnesses; a slider and previous/next buttons move
+along the chosen trace, filling the active states of each actor's chart, drawing the
+transitions it took in bold, and highlighting the step in its sequence chart), the system
+diagram and the transitions never taken. Each actor's chart is drawn once, at its own size,
+with zoom buttons; every inlined SVG has its ids prefixed, so ids are unique in the page.
 
-Each chart is drawn once (Graphviz); the drawing of each transition (an edge, or the state
-that lists a targetless one) carries a ``tr<index>`` class so that the page can mark taken
-transitions, and states are found by their DOT names (``s<index>``, ``cluster_<index>``). The page honours ``#step=N`` and ``#trace=ID&step=N`` fragments.
-Without the Graphviz binary the report still renders, with a note, the sequence charts
-(drawn without Graphviz) and each actor's state as text.
+The drawing of each transition (an edge, or the state that lists a targetless one) carries
+a ``tr<index>`` class so that the page can mark taken transitions, and states are found by
+their DOT names (``s<index>``, ``cluster_<index>``). The page honours ``#step=N`` (the first
+trace) and ``#trace=ID&step=N`` fragments. Without the Graphviz binary the report still
+renders, with a note, the sequence charts (drawn without Graphviz) and each actor's state as text.
 """
 
 from __future__ import annotations
@@ -27,9 +28,10 @@ from simulate.system import System
 from statecharts.chart import Chart, StateNode
 
 from ._msc import _fmt
+from ._report_assets import CSS, JS
 from .graphviz import GraphvizNotInstalled, _svg, chart_dot, system_svg, trace_svg
 
-__all__ = ["report_html", "write_report"]
+__all__ = ["CSS", "JS", "prefix_ids", "report_html", "write_report"]
 
 MAX_CHART_STATES = 400
 """Charts with more states than this are not drawn (the page would be unreadable)."""
@@ -70,6 +72,13 @@ def chart_svg_with_classes(chart: Chart) -> str:
         elif "=" in line and "->" not in line and "{" not in line:  # a cluster's attribute statement
             dot.body[i] = f"{line} {attrs}\n"
     return _clean_svg(_svg(dot))
+
+
+def prefix_ids(svg: str, prefix: str) -> str:
+    """The SVG with every ``id`` (and each reference to one) prefixed, so that several SVGs inlined in one page keep ids unique."""
+    ids = set(re.findall(r'(?<=\s)id="([^"]+)"', svg))
+    svg = re.sub(r'(?<=\s)id="([^"]+)"', lambda m: f'id="{prefix}{m.group(1)}"', svg)
+    return re.sub(r'(href="#|url\(#)([^")]+)', lambda m: m.group(1) + prefix + m.group(2) if m.group(2) in ids else m.group(0), svg)
 
 
 def _state_titles(chart: Chart, leaves: list[str]) -> list[str]:
@@ -307,25 +316,17 @@ def report_html(result: Result, system: System | None = None, *, title: str | No
             f"<td>{link}</td><td>{_e(v.message)}</td></tr>\n"
         )
     w("</tbody></table></section>\n")
-    # traces
-    for k, v in traced:
-        w(_viewer(trace_ids[k], v, result))
-    # system and charts
+    # one trace viewer (a selector of traces), each actor's chart once; then the system
+    cards = _actor_cards(system, charts, chart_diagrams, graphviz_ok)
+    if traced:
+        w(_viewer(traced, trace_ids, result, cards))
+    elif cards:
+        w(f"<section id='charts'><h2>Charts</h2><div class='actors'>{cards}</div></section>\n")
     w("<section id='system'><h2>System</h2>")
     if system_diagram:
-        w(f"<div class='diagram'>{system_diagram}</div>")
+        w(f"<div class='zoombox'><div class='bar'>{_ZOOM}</div><div class='fit diagram'>{prefix_ids(system_diagram, 'sys-')}</div></div>")
     else:
         w("<p class='note'>No system diagram (Graphviz's <code>dot</code> is needed).</p>")
-    w("</section>\n<section id='charts'><h2>Charts</h2>")
-    for k, c in enumerate(charts):
-        svg = chart_diagrams.get(k)
-        w(f"<figure class='chart' id='chart-{k}' data-chart='{k}'><figcaption>{_e(c.name)}</figcaption>")
-        if svg:
-            w(f"<div class='diagram'>{svg}</div>")
-        else:
-            why = "too many states to draw" if graphviz_ok else "Graphviz's dot is needed to draw it"
-            w(f"<p class='note'>{_e(why)}; states: {_e(', '.join(c.states))}</p>")
-        w("</figure>")
     w("</section>\n")
     # coverage
     never = {k: v for k, v in result.coverage.items() if v}
@@ -345,42 +346,82 @@ def report_html(result: Result, system: System | None = None, *, title: str | No
     return "".join(out)
 
 
-def _viewer(tid: str, v: Verdict, result: Result) -> str:
-    assert v.trace is not None
-    cls = STATUS_CLASS.get(v.status, "warn")
-    heading = "Witness" if v.ok else "Counterexample"
-    n = len(v.trace.steps) - 1
-    msc = _annotate_msc(trace_svg(v, result))
-    loop = f" — a lasso: from step {v.trace.loop_start} it repeats forever" if v.trace.loop_start is not None else ""
-    rows = []
-    for s in v.trace.steps:
-        loop_mark = " loop" if v.trace.loop_start is not None and s.index >= v.trace.loop_start else ""
-        changes = "<br>".join(_e(x) for x in _change_lines(s))
-        rows.append(
-            f"<tr data-step='{s.index}' class='step{loop_mark}'><td>{s.index}</td><td>{_e(s.actor)}</td><td>{_e(_what(s).split(': ', 1)[-1])}</td><td>{changes}</td></tr>"
+_ZOOM = (
+    "<span class='zoom'><button type='button' data-zoom='-1' title='smaller (or Ctrl + wheel)'>−</button>"
+    "<button type='button' data-zoom='0' title='natural size'>1:1</button>"
+    "<button type='button' data-zoom='1' title='larger (or Ctrl + wheel)'>+</button></span>"
+)
+
+
+def _actor_cards(system: System | None, charts: list[Chart], diagrams: dict[int, str], graphviz_ok: bool) -> str:
+    """A card per actor instance: its chart at natural size (ids prefixed per card), zoom buttons, its state line."""
+    if system is None:
+        return ""
+    out = []
+    for n, a in enumerate(system.actors):
+        k = next(i for i, c in enumerate(charts) if c is a.chart)
+        svg = diagrams.get(k, "")
+        for m, name in enumerate(a.instance_names()):
+            if svg:
+                body = f"<div class='fit'>{prefix_ids(svg, f'a{n}-{m}-')}</div>"
+            else:
+                why = "too many states to draw" if graphviz_ok else "Graphviz's dot is needed to draw it"
+                body = f"<p class='note'>{_e(why)}; states: {_e(', '.join(a.chart.states))}</p>"
+            out.append(
+                f"<div class='actor' data-actor='{_e(name)}' data-chart='{k}'><h3>{_e(name)} <small>{_e(a.chart.name)}</small>{_ZOOM if svg else ''}</h3>"
+                f"{body}<div class='state'></div></div>"
+            )
+    return "".join(out)
+
+
+def _viewer(traced: list[tuple[int, Verdict]], trace_ids: dict[int, str], result: Result, cards: str) -> str:
+    """The one trace viewer: a trace selector, the step controls, the sequence chart of the chosen trace, the actor cards."""
+    options, infos, mscs, tables = [], [], [], []
+    for k, v in traced:
+        assert v.trace is not None
+        tid = trace_ids[k]
+        heading = "witness" if v.ok else "counterexample"
+        options.append(f"<option value='{_e(tid)}'>{_e(v.name)} — {heading}, {len(v.trace)} steps</option>")
+        loop = f" — a lasso: from step {v.trace.loop_start} it repeats forever" if v.trace.loop_start is not None else ""
+        cls = STATUS_CLASS.get(v.status, "warn")
+        infos.append(
+            f"<p class='sub' data-for='{_e(tid)}' hidden>{heading.capitalize()}: {_e(v.kind)} <q>{_e(v.name)}</q> "
+            f"<span class='badge {cls}'>{_e(v.status)}</span> {len(v.trace)} steps{_e(loop)}{(' · ' + _e(v.message)) if v.message else ''}</p>"
         )
+        mscs.append(f"<div class='msc-one' data-for='{_e(tid)}' hidden>{_annotate_msc(prefix_ids(trace_svg(v, result), f't{k}-'))}</div>")
+        rows = []
+        for s in v.trace.steps:
+            loop_mark = " loop" if v.trace.loop_start is not None and s.index >= v.trace.loop_start else ""
+            changes = "<br>".join(_e(x) for x in _change_lines(s))
+            rows.append(
+                f"<tr data-step='{s.index}' class='step{loop_mark}'><td>{s.index}</td><td>{_e(s.actor)}</td>"
+                f"<td>{_e(_what(s).split(': ', 1)[-1])}</td><td>{changes}</td></tr>"
+            )
+        tables.append(
+            f"<table class='steps' data-for='{_e(tid)}' hidden><thead><tr><th>#</th><th>actor</th><th>message / stimulus</th>"
+            f"<th>state change</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        )
+    first = traced[0][1].trace
+    assert first is not None
     return (
-        f"<section class='trace' id='trace-{tid}'>"
-        f"<h2>{heading}: {_e(v.kind)} <q>{_e(v.name)}</q> <span class='badge {cls}'>{_e(v.status)}</span></h2>"
-        f"<p class='sub'>{n} steps{_e(loop)}{(' · ' + _e(v.message)) if v.message else ''}</p>"
-        f"<div class='viewer' data-trace='{tid}' data-step='0' tabindex='0'>"
+        "<section id='traces'><h2>Traces</h2>"
+        f"<div class='viewer' id='viewer' data-trace='{_e(trace_ids[traced[0][0]])}' data-step='0' tabindex='0'>"
         "<div class='controls'>"
+        f"<select class='trace-select' aria-label='trace'>{''.join(options)}</select>"
         "<button type='button' class='first' title='first step'>◀◀</button>"
         "<button type='button' class='prev' title='previous step (←)'>◀ prev</button>"
-        f"<input type='range' class='slider' min='0' max='{n}' value='0' aria-label='step'>"
+        f"<input type='range' class='slider' min='0' max='{len(first)}' value='0' aria-label='step'>"
         "<button type='button' class='next' title='next step (→)'>next ▶</button>"
         "<button type='button' class='last' title='last step'>▶▶</button>"
-        f"<span class='counter'>step <b class='cur'>0</b> of {n}</span>"
+        f"<span class='counter'>step <b class='cur'>0</b> of <span class='total'>{len(first)}</span></span>"
         "</div>"
-        "<div class='now'><div class='what'></div><div class='changes'></div></div>"
+        + "".join(infos)
+        + "<div class='now'><div class='what'></div><div class='changes'></div></div>"
         "<div class='panes'>"
-        f"<div class='pane msc'>{msc}</div>"
-        "<div class='pane actors'></div>"
+        f"<div class='pane msc'>{''.join(mscs)}</div>"
+        f"<div class='actors'>{cards}</div>"
         "</div>"
-        "<details class='steps'><summary>all steps</summary>"
-        "<table class='steps'><thead><tr><th>#</th><th>actor</th><th>message / stimulus</th><th>state change</th></tr></thead><tbody>"
-        + "".join(rows)
-        + "</tbody></table></details>"
+        "<details class='steps'><summary>all steps</summary>" + "".join(tables) + "</details>"
         "</div></section>\n"
     )
 
@@ -392,230 +433,3 @@ def write_report(result: Result, system: System | None = None, directory: str | 
     path = d / "index.html"
     path.write_text(report_html(result, system, title=title), encoding="utf-8")
     return path
-
-
-# --------------------------------------------------------------------------- inline CSS and JS
-
-CSS = """
-:root { --bad:#c62828; --good:#2e7d32; --warn:#ef6c00; --ink:#222; --muted:#666; --line:#ddd; --hl:#ffe08a; --hl-line:#c98a00; }
-* { box-sizing: border-box; }
-body { font: 14px/1.45 Helvetica, Arial, sans-serif; color: var(--ink); margin: 0 auto; padding: 16px 24px 48px; max-width: 1600px; }
-header { display: flex; align-items: center; gap: 14px; border-bottom: 2px solid var(--line); padding-bottom: 8px; }
-h1 { font-size: 24px; margin: 0; }
-h2 { font-size: 18px; margin: 28px 0 8px; }
-code { font-size: 12px; }
-.badge { display: inline-block; padding: 1px 9px; border-radius: 10px; font-size: 13px; font-weight: bold; color: white; vertical-align: middle; }
-.badge.good { background: var(--good); } .badge.bad { background: var(--bad); } .badge.warn { background: var(--warn); }
-.note { background: #fff3e0; border-left: 4px solid var(--warn); padding: 6px 10px; }
-.doc, .sub { color: var(--muted); margin: 4px 0 10px; }
-dl.stats { display: flex; flex-wrap: wrap; gap: 8px 28px; margin: 0; }
-dl.stats div { min-width: 110px; } dt { color: var(--muted); font-size: 12px; } dd { margin: 0; font-size: 18px; font-weight: bold; }
-table { border-collapse: collapse; }
-table.verdicts td, table.verdicts th, table.steps td, table.steps th { border-bottom: 1px solid var(--line); padding: 4px 10px; text-align: left; vertical-align: top; }
-table.verdicts tr.bad td:first-child { border-left: 4px solid var(--bad); } table.verdicts tr.good td:first-child { border-left: 4px solid var(--good); }
-table.verdicts tr.warn td:first-child { border-left: 4px solid var(--warn); }
-section.trace { border-top: 1px solid var(--line); }
-.viewer { outline: none; }
-.controls { display: flex; align-items: center; gap: 8px; position: sticky; top: 0; background: white; padding: 6px 0; z-index: 2; }
-.controls input.slider { flex: 1; max-width: 600px; }
-.controls button { font: inherit; padding: 3px 10px; border: 1px solid #bbb; border-radius: 4px; background: #f7f7f7; cursor: pointer; }
-.controls button:hover { background: #eee; }
-.counter { color: var(--muted); min-width: 110px; }
-.now { background: #f6f8fc; border: 1px solid #dfe6f3; border-radius: 6px; padding: 6px 10px; margin: 4px 0 10px; min-height: 48px; }
-.now .what { font-weight: bold; } .now .changes { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 12px; white-space: pre-wrap; color: #333; }
-.now .loop { color: var(--warn); font-weight: bold; }
-.panes { display: flex; flex-direction: column; gap: 12px; }
-.pane { border: 1px solid var(--line); border-radius: 6px; padding: 6px; }
-.pane.msc { overflow: auto; max-height: 52vh; }
-.pane.msc svg { display: block; }
-.actors { display: flex; flex-wrap: wrap; gap: 10px; align-content: flex-start; }
-.actor { border: 1px solid var(--line); border-radius: 6px; padding: 4px 6px; flex: 1 1 360px; max-width: 100%; cursor: zoom-in; }
-.actor.wide { flex-basis: 100%; cursor: zoom-out; }
-.actor.changed { border-color: var(--hl-line); box-shadow: 0 0 0 2px var(--hl); }
-.actor.acting { border-color: #d62728; box-shadow: 0 0 0 2px #f5b7b1; }
-.actor h3 { font-size: 13px; margin: 2px 0; } .actor h3 small { color: var(--muted); font-weight: normal; }
-.actor .state { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 11px; color: #333; }
-.actor .state b { color: #7a5300; }
-.actor svg { max-width: 100%; height: auto; }
-.diagram svg { max-width: 100%; height: auto; }
-figure.chart { margin: 10px 0 22px; } figcaption { font-weight: bold; margin-bottom: 4px; }
-g.node.active > path, g.node.active > polygon, g.node.active > ellipse { fill: var(--hl); stroke: var(--hl-line); stroke-width: 2; }
-g.cluster.active > path, g.cluster.active > polygon { fill: #fff7dc; stroke: var(--hl-line); stroke-width: 2; }
-g.edge.taken > path { stroke: #d62728; stroke-width: 2.5; }
-g.node.taken > path, g.node.taken > polygon, g.cluster.taken > path, g.cluster.taken > polygon { stroke: #d62728; stroke-width: 2.5; }
-g.edge.taken > polygon { fill: #d62728; stroke: #d62728; } g.edge.taken > text { fill: #d62728; font-weight: bold; }
-.msc rect.msc-hl.current { fill: var(--hl); fill-opacity: 1; stroke: var(--hl-line); }
-.msc text.msc-label.current { font-weight: bold; }
-.msc rect.msc-band { fill: var(--hl); fill-opacity: 0.28; }
-details.steps { margin-top: 10px; } details.steps summary { cursor: pointer; color: var(--muted); }
-table.steps tr.current td { background: #fff3c4; } table.steps tr { cursor: pointer; } table.steps tr.loop td:first-child { color: var(--warn); }
-"""
-
-JS = r"""
-(function () {
-  'use strict';
-  var DATA = JSON.parse(document.getElementById('report-data').textContent);
-  var viewers = {};
-  var lastViewer = null;
-  var SVGNS = 'http://www.w3.org/2000/svg';
-
-  function chartSvg(k) {
-    var fig = document.getElementById('chart-' + k);
-    var svg = fig ? fig.querySelector('.diagram svg') : null;
-    return svg ? svg.cloneNode(true) : null;
-  }
-  function indexTitles(svg) {
-    var map = {};
-    svg.querySelectorAll('g.node, g.cluster').forEach(function (g) {
-      var t = g.querySelector(':scope > title');
-      if (t) { map[t.textContent] = g; }
-    });
-    return map;
-  }
-  function text(el, s) { el.textContent = s; return el; }
-
-  function Viewer(el) {
-    this.el = el;
-    this.id = el.getAttribute('data-trace');
-    this.trace = DATA.traces[this.id];
-    this.n = this.trace.steps.length - 1;
-    this.slider = el.querySelector('.slider');
-    this.cards = {};
-    var actorsPane = el.querySelector('.pane.actors');
-    var self = this;
-    DATA.actors.forEach(function (a) {
-      var card = document.createElement('div');
-      card.className = 'actor';
-      card.setAttribute('data-actor', a.name);
-      var h = document.createElement('h3');
-      h.appendChild(document.createTextNode(a.name + ' '));
-      h.appendChild(text(document.createElement('small'), a.chart_name));
-      card.appendChild(h);
-      var svg = chartSvg(a.chart);
-      var entry = { card: card, svg: svg, titles: svg ? indexTitles(svg) : {}, state: document.createElement('div') };
-      if (svg) { card.appendChild(svg); }
-      card.addEventListener('click', function () { card.classList.toggle('wide'); });
-      entry.state.className = 'state';
-      card.appendChild(entry.state);
-      actorsPane.appendChild(card);
-      self.cards[a.name] = entry;
-    });
-    this.msc = el.querySelector('.pane.msc svg');
-    if (this.msc) {
-      this.band = document.createElementNS(SVGNS, 'rect');
-      this.band.setAttribute('class', 'msc-band');
-      this.band.setAttribute('x', '0');
-      this.band.setAttribute('width', '100%');
-      this.band.setAttribute('height', '0');
-      var bg = this.msc.querySelector('rect');
-      if (bg && bg.nextSibling) { this.msc.insertBefore(this.band, bg.nextSibling); } else { this.msc.appendChild(this.band); }
-    }
-    el.querySelector('.prev').addEventListener('click', function () { self.show(self.step - 1, true); });
-    el.querySelector('.next').addEventListener('click', function () { self.show(self.step + 1, true); });
-    el.querySelector('.first').addEventListener('click', function () { self.show(0, true); });
-    el.querySelector('.last').addEventListener('click', function () { self.show(self.n, true); });
-    this.slider.addEventListener('input', function () { self.show(parseInt(self.slider.value, 10), true); });
-    el.querySelectorAll('table.steps tr[data-step]').forEach(function (tr) {
-      tr.addEventListener('click', function () { self.show(parseInt(tr.getAttribute('data-step'), 10), true); });
-    });
-    el.addEventListener('focusin', function () { lastViewer = self; });
-    el.addEventListener('click', function () { lastViewer = self; });
-    this.step = -1;
-    this.show(0, false);
-  }
-
-  Viewer.prototype.show = function (i, updateHash) {
-    if (isNaN(i)) { i = 0; }
-    i = Math.max(0, Math.min(this.n, i));
-    this.step = i;
-    var st = this.trace.steps[i];
-    this.el.setAttribute('data-step', String(i));
-    this.slider.value = String(i);
-    this.el.querySelector('.cur').textContent = String(i);
-    var what = this.el.querySelector('.now .what');
-    what.textContent = 'Step ' + st.index + ': ' + st.what;
-    if (this.trace.loop_start !== null && st.index >= this.trace.loop_start) {
-      var lp = document.createElement('span');
-      lp.className = 'loop';
-      lp.textContent = '  ↻ in the loop (from step ' + this.trace.loop_start + ', repeats forever)';
-      what.appendChild(lp);
-    }
-    var lines = st.changes.slice();
-    if (st.in_flight.length) { lines.push('in flight: ' + st.in_flight.join(', ')); }
-    this.el.querySelector('.now .changes').textContent = lines.join('\n');
-    // charts: active states, taken transitions, the acting and changed actors
-    for (var name in this.cards) {
-      var c = this.cards[name];
-      var s = st.states[name];
-      c.card.classList.toggle('acting', st.actor === name && st.kind !== 'init');
-      c.card.classList.toggle('changed', st.changed.indexOf(name) >= 0 && st.actor !== name);
-      if (c.svg) {
-        c.svg.querySelectorAll('.active').forEach(function (g) { g.classList.remove('active'); });
-        c.svg.querySelectorAll('g.taken').forEach(function (g) { g.classList.remove('taken'); });
-        if (s) { s.titles.forEach(function (t) { var g = c.titles[t]; if (g) { g.classList.add('active'); } }); }
-        if (st.actor === name) {
-          st.taken.forEach(function (cls) { c.svg.querySelectorAll('g.' + cls).forEach(function (g) { g.classList.add('taken'); }); });
-        }
-      }
-      c.state.textContent = '';
-      if (s) {
-        var b = document.createElement('b');
-        b.textContent = s.leaves.join(', ') || '-';
-        c.state.appendChild(b);
-        s.context.forEach(function (kv) { c.state.appendChild(document.createTextNode('  ' + kv[0] + '=' + kv[1])); });
-      }
-    }
-    // the sequence chart: highlight this step's labels and a band across its row
-    if (this.msc) {
-      this.msc.querySelectorAll('.current').forEach(function (e) { e.classList.remove('current'); });
-      var hits = this.msc.querySelectorAll('[data-step="' + st.index + '"]');
-      hits.forEach(function (e) { e.classList.add('current'); });
-      var label = this.msc.querySelector('text.msc-label[data-step="' + st.index + '"]');
-      if (label) {
-        var y = parseFloat(label.getAttribute('y'));
-        this.band.setAttribute('y', String(y - 17));
-        this.band.setAttribute('height', '24');
-        var pane = this.el.querySelector('.pane.msc');
-        if (y < pane.scrollTop + 40 || y > pane.scrollTop + pane.clientHeight - 40) { pane.scrollTop = Math.max(0, y - pane.clientHeight / 2); }
-        var x = parseFloat(label.getAttribute('x'));
-        if (x < pane.scrollLeft + 40 || x > pane.scrollLeft + pane.clientWidth - 40) { pane.scrollLeft = Math.max(0, x - pane.clientWidth / 2); }
-      } else {
-        this.band.setAttribute('height', '0');
-      }
-    }
-    this.el.querySelectorAll('table.steps tr.current').forEach(function (tr) { tr.classList.remove('current'); });
-    var row = this.el.querySelector('table.steps tr[data-step="' + st.index + '"]');
-    if (row) { row.classList.add('current'); }
-    if (updateHash && window.history && window.history.replaceState) {
-      window.history.replaceState(null, '', '#trace=' + encodeURIComponent(this.id) + '&step=' + i);
-    }
-  };
-
-  function fromHash() {
-    var h = window.location.hash.replace(/^#/, '');
-    if (!h) { return; }
-    var params = {};
-    h.split('&').forEach(function (kv) { var p = kv.split('='); params[decodeURIComponent(p[0])] = decodeURIComponent(p[1] || ''); });
-    var id = params.trace || DATA.order[0];
-    var v = viewers[id];
-    if (!v) { return; }
-    v.show(parseInt(params.step || '0', 10), false);
-    lastViewer = v;
-    if (params.trace) { v.el.parentNode.scrollIntoView(); }
-  }
-
-  document.querySelectorAll('.viewer').forEach(function (el) {
-    var v = new Viewer(el);
-    viewers[v.id] = v;
-    if (!lastViewer) { lastViewer = v; }
-  });
-  document.addEventListener('keydown', function (e) {
-    if (!lastViewer || e.target.tagName === 'INPUT' || e.target.tagName === 'BUTTON') { return; }
-    if (e.key === 'ArrowRight') { lastViewer.show(lastViewer.step + 1, true); e.preventDefault(); }
-    if (e.key === 'ArrowLeft') { lastViewer.show(lastViewer.step - 1, true); e.preventDefault(); }
-  });
-  window.addEventListener('hashchange', fromHash);
-  fromHash();
-  document.body.setAttribute('data-ready', 'true');
-})();
-"""

@@ -57,8 +57,9 @@ def test_self_contained(jugs: tuple[System, Result], tmp_path: Path) -> None:
     assert urls <= {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}, urls
     # verdicts, statistics, one step-through view per trace
     assert "NotSolved" in page and "Solvable" in page and ">16<" in page
-    assert page.count("class='viewer'") == 2
-    assert "max='6'" in page  # the slider spans the 6 steps
+    assert page.count("class='viewer'") == 1  # one trace viewer, with a selector of the traces
+    assert page.count("<option value=") == 2
+    assert "max='6'" in page  # the slider spans the first trace's 6 steps
 
 
 def test_trace_data_per_step(jugs: tuple[System, Result]) -> None:
@@ -106,8 +107,20 @@ def test_chart_edges_carry_transition_classes(gateway: tuple[System, Result]) ->
 def test_diagrams_are_inlined(jugs: tuple[System, Result]) -> None:
     system, result = jugs
     page = report_html(result, system)
-    assert page.count("<svg") == 1 + 1 + 2  # system, one chart, two sequence charts
-    assert "id='chart-0'" in page and "<?xml" not in page
+    assert page.count("<svg") == 1 + 1 + 2  # system, the actor's chart, two sequence charts
+    assert "data-chart='0'" in page and "<?xml" not in page
+
+
+@needs_dot
+def test_ids_are_unique(gateway: tuple[System, Result]) -> None:
+    """Every inlined SVG has its ids prefixed: no id twice in the page, and every url(#id) / href="#id" resolves."""
+    system, result = gateway
+    page = report_html(result, system)
+    ids = re.findall(r'(?<=\s)id="([^"]+)"', page) + re.findall(r"(?<=\s)id='([^']+)'", page)
+    assert len(ids) > 100
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})[:10]
+    refs = set(re.findall(r'url\(#([^)]+)\)', page)) | set(re.findall(r'href="#([^"]+)"', page))
+    assert refs and refs <= set(ids), refs - set(ids)
 
 
 def test_without_graphviz_the_report_still_renders(jugs: tuple[System, Result], monkeypatch: pytest.MonkeyPatch) -> None:
@@ -216,9 +229,9 @@ def test_page_honours_the_step_fragment(jugs: tuple[System, Result], tmp_path: P
     dom = Dom(chromium(path.as_uri() + "#step=3", "--dump-dom"))
     assert dom.find("body", **{"data-ready": "true"}), "the page's script did not run"
     viewers = dom.find("div", class_="viewer")
-    assert [a["data-step"] for _, a in viewers] == ["3", "0"]  # the first trace moved to step 3, the other did not
+    assert [(a["data-trace"], a["data-step"]) for _, a in viewers] == [(payload(path.read_text())["order"][0], "3")]  # the first trace, at step 3
     current = dom.find("tr", class_="current")
-    assert [a["data-step"] for _, a in current] == ["3", "0"]
+    assert [a["data-step"] for _, a in current] == ["3"]
     assert {a["data-step"] for _, a in dom.find(class_="msc-label") if "current" in a["class"]} == {"3"}
     if shutil.which("dot"):
         # each actor card has a cloned chart whose active state is filled
@@ -311,3 +324,89 @@ def test_page_with_hostile_names_still_works(tmp_path: Path) -> None:
     dom = Dom(chromium(path.as_uri() + "#step=1", "--dump-dom"))
     assert dom.find("body", **{"data-ready": "true"}), "the page's script did not run"
     assert [a["data-step"] for _, a in dom.find("div", class_="viewer")] == ["1"]
+
+
+# --------------------------------------------------------------------------- layout, measured in the browser (Playwright)
+
+
+@pytest.fixture(scope="module")
+def flagship_page(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The flagship's naive report (as `statecharts check examples/websocket_gateway` writes it) open in headless Chromium (Playwright driving the system chromium)."""
+    if CHROMIUM is None:
+        pytest.skip("chromium not installed (apt install chromium)")
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz 'dot' binary not installed")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed (pip install playwright)")
+    system = build("naive")
+    result = explore(system)
+    path = write_report(result, system, tmp_path_factory.mktemp("flagship"))
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(path.as_uri())
+            page.wait_for_selector("body[data-ready='true']")
+            yield page, path, result
+        finally:
+            browser.close()
+
+
+def test_one_viewer_keeps_the_page_short(flagship_page: Any) -> None:
+    page, _, result = flagship_page
+    traced = [v for v in result.verdicts if v.trace is not None]
+    assert len(traced) == 6
+    assert page.locator(".viewer").count() == 1 and page.locator("select.trace-select option").count() == len(traced)
+    assert page.locator(".msc-one:not([hidden])").count() == 1  # only the chosen trace's sequence chart is shown
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height < 6000, height  # 17,600 px when every trace repeated the sequence chart and the charts
+
+
+def test_trace_selector_and_fragment(flagship_page: Any) -> None:
+    page, path, result = flagship_page
+    tid = "s3-causal-subscribe"
+    page.goto(f"{path.as_uri()}#trace={tid}&step=2")
+    page.wait_for_selector(f".viewer[data-trace='{tid}'][data-step='2']")
+    assert page.locator(f".msc-one[data-for='{tid}']").is_visible()
+    assert page.locator(f".msc-one[data-for='{tid}'] text.msc-label.current").get_attribute("data-step") == "2"
+    page.select_option("select.trace-select", "s2-no-ghost-subscriptions")
+    page.wait_for_selector(".viewer[data-trace='s2-no-ghost-subscriptions'][data-step='0']")
+    assert "#trace=s2-no-ghost-subscriptions&step=0" in page.url
+    page.click(".viewer .last")
+    n = len(result.verdict("S2 no ghost subscriptions").trace)
+    assert page.locator(".viewer").get_attribute("data-step") == str(n)
+    assert page.locator(".counter .total").inner_text() == str(n)
+
+
+def test_panels_at_natural_size_with_zoom(flagship_page: Any) -> None:
+    page, _, _ = flagship_page
+    sizes = page.evaluate(
+        """() => [...document.querySelectorAll('.actor')].map(c => {
+             const svg = c.querySelector('.fit svg'); const r = svg.getBoundingClientRect();
+             return [c.getAttribute('data-actor'), r.width, svg.viewBox.baseVal.width];
+           })"""
+    )
+    widths = [w for _, w, _ in sizes]
+    for name, shown, natural in sizes:
+        assert abs(shown - natural * 96 / 72) < 2 or abs(shown - natural) < 2, (name, shown, natural)  # drawn at its own size
+    assert max(widths) > 3 * min(widths)  # a large chart stays large, a small one small
+    card = page.locator(".actor[data-actor='client']")
+    before = card.locator(".fit svg").bounding_box()["width"]
+    card.locator(".zoom button[data-zoom='1']").click()
+    assert card.locator(".fit svg").bounding_box()["width"] == pytest.approx(before * 1.25, rel=0.02)
+    card.locator(".zoom button[data-zoom='0']").click()
+    assert card.locator(".fit svg").bounding_box()["width"] == pytest.approx(before, rel=0.02)
+
+
+def test_system_legend_fits_its_box(flagship_page: Any) -> None:
+    page, _, _ = flagship_page
+    overflow = page.evaluate(
+        """() => {
+             const g = document.querySelector('#system svg g.graph');
+             const boxes = [...g.querySelectorAll(':scope > polygon')].map(p => p.getBBox());
+             const legend = boxes.reduce((a, b) => (b.width * b.height < a.width * a.height ? b : a));
+             return [...g.querySelectorAll(':scope > text')].map(t => t.getBBox())
+               .filter(b => b.y >= legend.y && b.y <= legend.y + legend.height)
+               .map(b => b.x + b.width - (legend.x + legend.width));
+           }"""
+    )
+    assert len(overflow) >= 4 and max(overflow) <= 0, overflow

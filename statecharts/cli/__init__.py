@@ -191,16 +191,20 @@ def build_parser() -> argparse.ArgumentParser:
     from .conform import add_parser as add_conform
 
     add_conform(sub, fmt, EXIT_CODES, TARGET_HELP, _positive)
+    from .explore_server import add_parser as add_explore
+
+    add_explore(sub, fmt, EXIT_CODES, TARGET_HELP, _positive)
     return p
 
 
 def _commands() -> dict[str, Callable[[argparse.Namespace, Console], int]]:
     from .check import cmd_check
     from .conform import cmd_conform
+    from .explore_server import cmd_explore
     from .export import cmd_mermaid, cmd_render, cmd_tla
     from .run import cmd_run
 
-    return {"check": cmd_check, "render": cmd_render, "mermaid": cmd_mermaid, "tla": cmd_tla, "run": cmd_run, "conform": cmd_conform}
+    return {"check": cmd_check, "render": cmd_render, "mermaid": cmd_mermaid, "tla": cmd_tla, "run": cmd_run, "conform": cmd_conform, "explore": cmd_explore}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
