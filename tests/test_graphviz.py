@@ -457,7 +457,6 @@ def test_jupyter_reprs() -> None:
 def test_deeply_nested_states_draw_as_nested_clusters() -> None:
     """Found by the fuzz test: nesting cost quadratic time in DOT (graphviz re-copies nested subgraphs) and cubic in TLA+."""
     from exporters.tla import to_tla
-
     from statecharts.chart import MAX_DEPTH
 
     deep = State("d0")
