@@ -21,6 +21,7 @@ from simulate.result import Result, Trace, Verdict
 from simulate.system import System
 from statecharts.actions import SELF, SENDER, Action, Cancel, Send, describe, sub_actions
 from statecharts.chart import Chart, StateNode, Transition
+from statecharts.errors import ExportError, ToolMissing
 from statecharts.expr import Node, to_source
 
 from ._msc import ENV, _fmt, build_msc, msc_svg
@@ -49,7 +50,7 @@ BAD = "#c62828"
 # --------------------------------------------------------------------------- errors and rendering
 
 
-class GraphvizNotInstalled(RuntimeError):
+class GraphvizNotInstalled(ToolMissing, RuntimeError):
     """The Graphviz ``dot`` program is needed to render an image and is not on PATH."""
 
     def __init__(self, what: str = "rendering SVG/PNG/PDF") -> None:
@@ -60,7 +61,7 @@ class GraphvizNotInstalled(RuntimeError):
         )
 
 
-class GraphTooLarge(ValueError):
+class GraphTooLarge(ExportError, ValueError):
     """A state graph has more nodes than can be drawn usefully; pass ``force=True`` to draw it anyway."""
 
 

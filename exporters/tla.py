@@ -65,7 +65,7 @@ from statecharts.actions import (
 )
 from statecharts.chart import StateNode, Transition, match_descriptor
 from statecharts.engine import _T, CONTENT
-from statecharts.errors import ExpressionError
+from statecharts.errors import ExportError, ExpressionError
 from statecharts.expr import (
     Attr,
     BinOp,
@@ -96,7 +96,7 @@ ENV = "env"
 NO_VALUE = "NoValue"
 
 
-class TlaUnsupported(Exception):
+class TlaUnsupported(ExportError):
     """The system uses a construct the TLA+ exporter cannot translate faithfully; the message names it."""
 
 

@@ -15,17 +15,13 @@ from typing import Any, Literal
 
 from statecharts import Chart
 from statecharts.actions import SELF, SENDER, Send, sub_actions
-from statecharts.errors import StatechartError
+from statecharts.errors import ModelError, StatechartError
 from statecharts.values import freeze
 
 from .properties import Property
 
 NetworkKind = Literal["fifo", "unordered", "unordered-duplicating"]
 NETWORK_KINDS: tuple[str, ...] = ("fifo", "unordered", "unordered-duplicating")
-
-
-class ModelError(StatechartError):
-    """A system is malformed (unknown actor, unknown event, bad property): names the element."""
 
 
 @dataclass

@@ -41,7 +41,7 @@ class AdapterError(StatechartError):
     """The adapter cannot do what a case needs, or returned something malformed: names the method and how to fix it."""
 
 
-class ConformanceFailure(AssertionError):
+class ConformanceFailure(StatechartError, AssertionError):
     """The implementation did not do what the model says: the message has the steps, both outcomes and a sequence chart."""
 
     def __init__(self, message: str, trace: Trace | None = None, svg: Path | None = None) -> None:
