@@ -11,7 +11,7 @@ import pytest
 
 from statecharts.errors import StatechartError
 
-PACKAGES = ["statecharts", "simulate", "exporters"]
+PACKAGES = ["statecharts", "simulate", "exporters", "statecharts_cli"]
 # Control-flow signals private to the engine: raised and caught inside one function's reach, never an error.
 SIGNALS = {"statecharts.engine._NoChoice", "statecharts.engine._Abort"}
 

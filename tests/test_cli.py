@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from statecharts.__main__ import main
-from statecharts.cli.run import literal, parse_event, split_words
+from statecharts_cli.run import literal, parse_event, split_words
 
 ROOT = Path(__file__).resolve().parents[1]
 WSG = str(ROOT / "examples" / "websocket_gateway")

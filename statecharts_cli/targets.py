@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from statecharts.chart import Chart
 from statecharts.errors import CommandLineError
 
-if TYPE_CHECKING:  # the command line may reach "up" into simulate, lazily (see statecharts/cli/__init__.py)
+if TYPE_CHECKING:  # the command line may reach "up" into simulate, lazily (see statecharts_cli/__init__.py)
     from simulate.system import Actor, System
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")

@@ -1,9 +1,9 @@
 """The ``statecharts`` command line: check, render, mermaid, tla, run, conform.
 
-This is the one place in the ``statecharts`` package allowed to reach "up" into
-``simulate`` and ``exporters`` (imports point exporters -> simulate -> statecharts):
-it does so lazily, inside the command functions, so importing ``statecharts`` never
-imports them.
+A layer above the three packages (statecharts_cli -> exporters -> simulate -> statecharts, a
+contract checked by import-linter): it may import all of them; none of them imports it, except
+``statecharts/__main__.py``, the ``statecharts`` console script and ``python -m statecharts``.
+The heavy imports happen inside the command functions, so ``--help`` starts quickly.
 """
 
 from __future__ import annotations
