@@ -64,7 +64,7 @@ from statecharts.actions import (
     describe,
 )
 from statecharts.chart import StateNode, Transition, match_descriptor
-from statecharts.engine import _T, CONTENT
+from statecharts.engine import CONTENT
 from statecharts.errors import ExportError, ExpressionError
 from statecharts.expr import (
     Attr,
@@ -1633,9 +1633,7 @@ class _Exporter:
 
     def _initial_general(self, g: _Group) -> tuple[list[tuple[Action, frozenset[str]]], int]:
         eng = g.chart.engine
-        root_t = _T()
-        root_t.targets = eng.initial_targets[0]
-        root_t.domain = 0
+        root_t = eng.start_transition()
         first = g.chart.root.initial.actions if g.chart.root.initial is not None else ()
         items, cfg, _ = self._plan_items(g, 1, (root_t,), first)
         return items, cfg

@@ -121,8 +121,14 @@ class _Run:
 ActionFn = Callable[[_Run], None]
 
 
-class _T:
-    """A compiled transition."""
+class CompiledTransition:
+    """A compiled transition, as the engine's tables hold it: read it, never change it.
+
+    Public for the exporters (the TLA+ exporter reads the engine's selection and plans): ``index``
+    (position in ``chart.transitions``, -1 for the start), ``source`` and ``targets`` (state ids),
+    ``events``, ``guard`` and ``actions`` (compiled closures), ``domain`` (the transition domain's
+    id), ``exit_mask``, ``internal``, ``has_history`` and ``label``.
+    """
 
     __slots__ = ("actions", "domain", "events", "exit_mask", "guard", "has_history", "index", "internal", "label", "source", "targets")
 
@@ -138,6 +144,9 @@ class _T:
         self.exit_mask = 0
         self.label = ""
         self.internal = False
+
+
+_T = CompiledTransition  # the engine's own shorthand
 
 
 class _Plan(NamedTuple):
@@ -434,11 +443,11 @@ class Engine:
             return foreach
         if isinstance(a, PyAction):
             fn, fields = a.fn, self.fields
-            from .expr import _CtxView
+            from .expr import ContextView
             from .values import FLOAT_RULE, has_float
 
             def py(run: _Run) -> None:
-                updates = fn(_CtxView(run.ctx, fields), run.ev)
+                updates = fn(ContextView(run.ctx, fields), run.ev)
                 if updates is None:
                     return
                 if not isinstance(updates, Mapping):
@@ -1021,12 +1030,16 @@ class Engine:
 
     def _enter_initial(self, run: _Run) -> None:
         """Enter the root's initial targets (the document's initial transition)."""
-        root_t = _T()
-        root_t.targets = self.initial_targets[0]
-        root_t.domain = 0
         if self.initial_actions[0] is not None:
             self._guarded(run, self.initial_actions[0])
-        self._run_entries(run, self._plan(run.cfg, (root_t,), tuple(run.hist)))
+        self._run_entries(run, self._plan(run.cfg, (self.start_transition(),), tuple(run.hist)))
+
+    def start_transition(self) -> CompiledTransition:
+        """The document's initial transition (root to its initial targets) as a compiled transition, for planning the start."""
+        root_t = CompiledTransition()
+        root_t.targets = self.initial_targets[0]
+        root_t.domain = 0
+        return root_t
 
     def _run_entries(self, run: _Run, plan: _Plan) -> None:
         for s, fns, done_events, stop in plan.entries:

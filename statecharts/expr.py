@@ -910,8 +910,8 @@ Evaluator = Callable[[Any, Any, int, dict[str, Any]], Any]
 """A compiled expression: ``f(context, event, configuration_mask, bound_variables)``."""
 
 
-class _CtxView:
-    """Read-only attribute view of a context, handed to Python callables."""
+class ContextView:
+    """Read-only attribute view of a context, handed to Python callables (``ctx.n``, ``ctx["n"]``, ``as_dict()``)."""
 
     __slots__ = ("_index", "_values")
 
@@ -973,7 +973,7 @@ class _Codegen:
             "_ga": _get_attr,
             "_FM": FrozenMap,
         }
-        self.closures = _Compiler(field_index, state_mask)
+        self.closures = Compiler(field_index, state_mask)
 
     def bind(self, value: Any) -> str:
         name = f"k{len(self.namespace)}"
@@ -1032,12 +1032,20 @@ class _Codegen:
         return f"{self.bind(self.closures.c(n))}(c, e, g, b)"
 
 
-class _Compiler:
+class Compiler:
+    """Compiles an expression tree to a closure ``(context, event, globals, bindings) -> value``.
+
+    The public hook for functions a layer above adds: subclass it and override :meth:`c`,
+    handling your calls and deferring the rest to ``super().c(n)``; that is how
+    ``simulate.properties`` adds the system functions (``in_state``, ``field``, ``in_flight``...).
+    """
+
     def __init__(self, field_index: dict[str, int], state_mask: Callable[[str], int] | None) -> None:
         self.fields = field_index
         self.state_mask = state_mask
 
     def c(self, n: Node) -> Evaluator:
+        """The closure computing ``n`` (raises ExpressionError naming what is unknown)."""
         if isinstance(n, Const):
             v = n.value
             return lambda c, e, g, b: v
@@ -1126,7 +1134,7 @@ class _Compiler:
         if isinstance(n, PyFunc):
             fn = n.fn
             index = self.fields
-            return lambda c, e, g, b: fn(_CtxView(c, index), e)
+            return lambda c, e, g, b: fn(ContextView(c, index), e)
         raise ExpressionError(f"not an expression: {n!r}")
 
     def _quant(self, n: Quant) -> Evaluator:
