@@ -19,6 +19,7 @@ import graphviz
 
 from simulate.result import Result, Trace, Verdict
 from simulate.system import System
+from statecharts import preview
 from statecharts.actions import SELF, SENDER, Action, Cancel, Send, describe, sub_actions
 from statecharts.chart import Chart, StateNode, Transition
 from statecharts.errors import ExportError, ToolMissing
@@ -31,6 +32,7 @@ __all__ = [
     "GraphvizNotInstalled",
     "chart_dot",
     "chart_svg",
+    "register_previews",
     "render",
     "state_graph_dot",
     "system_dot",
@@ -831,3 +833,13 @@ def state_graph_dot(
         title += f"; highlighted: a {len(path) - 1}-step path"
     d.attr(label=_text(title))
     return d
+
+
+def register_previews() -> None:
+    """Make this module's drawers the notebook pictures of charts, systems and traces (see statecharts.preview)."""
+    preview.register("chart", chart_svg)
+    preview.register("system", system_svg)
+    preview.register("trace", trace_svg)
+
+
+register_previews()

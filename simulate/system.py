@@ -125,15 +125,10 @@ class System:
         return explore(self, **options)
 
     def _repr_svg_(self) -> str | None:
-        """SVG of the actor topology for Jupyter, when Graphviz is available."""
-        try:
-            from exporters.graphviz import system_svg
-        except ImportError:  # pragma: no cover
-            return None
-        try:
-            return system_svg(self)
-        except Exception:  # pragma: no cover - Graphviz binary missing
-            return None
+        """SVG of the actor topology for Jupyter, from the drawer the exporters register (statecharts.preview)."""
+        from statecharts.preview import svg
+
+        return svg("system", self)
 
 
 def _did_you_mean(name: str, known: Iterable[str]) -> str:
