@@ -5,7 +5,10 @@ from __future__ import annotations
 import ast
 import importlib
 import inspect
+import os
 import pkgutil
+import shutil
+import subprocess
 from pathlib import Path
 from types import ModuleType
 
@@ -93,3 +96,12 @@ def test_no_private_name_crosses_a_package() -> None:
     assert len(found) > 50  # the walk sees the code
     private = [f"{f}:{line}: {module} {name}" for f, line, module, name in found if name.startswith("_") or any(part.startswith("_") for part in module.split("."))]
     assert private == []
+
+
+@pytest.mark.skipif(shutil.which("lint-imports") is None, reason="import-linter is not installed (pip install -e '.[dev]')")
+def test_the_layers_contract_is_kept() -> None:
+    """lint-imports (as CI runs it): statecharts_cli > exporters > simulate > statecharts."""
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run(["lint-imports", "--no-cache"], cwd=root, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and "1 kept, 0 broken" in done.stdout, done.stdout + done.stderr
