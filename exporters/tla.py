@@ -92,6 +92,8 @@ from statecharts.expr import (
 )
 from statecharts.values import FrozenMap
 
+__all__ = ["TlaSpec", "TlaUnsupported", "VarInfo", "state_values", "to_tla", "write_tla"]
+
 ENV = "env"
 NO_VALUE = "NoValue"
 

@@ -25,6 +25,8 @@ from statecharts.errors import ToolError
 
 from .tla import TlaSpec, fn_norm, set_norm, state_values, to_tla
 
+__all__ = ["TlcError", "TlcResult", "TlcState", "parse_tlc_output", "parse_tlc_trace", "parse_tlc_value", "replay_tlc_trace", "run_tlc"]
+
 
 class TlcError(ToolError):
     """TLC could not run, or its output could not be understood (the message quotes what TLC printed)."""

@@ -105,3 +105,21 @@ def test_the_layers_contract_is_kept() -> None:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")])}
     done = subprocess.run(["lint-imports", "--no-cache"], cwd=root, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0 and "1 kept, 0 broken" in done.stdout, done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("package", ["statecharts", "simulate"])
+def test_the_public_surface_is_what_a_user_writes(package: str) -> None:
+    module = importlib.import_module(package)
+    public = set(module.__all__)
+    assert public == {name for name in dir(module) if not name.startswith("_") and not inspect.ismodule(getattr(module, name))}
+    internals = {"Cancelled", "Outgoing", "StepResult", "ChartState", "StateNode", "Model", "Invariant", "Eventually", "LeadsTo", "Sometimes", "ActorRef"}
+    assert public.isdisjoint(internals)
+    documented = [getattr(module, name) for name in sorted(public) if inspect.isclass(getattr(module, name)) or inspect.isfunction(getattr(module, name))]
+    assert len(documented) > 20
+    assert [obj.__name__ for obj in documented if not (obj.__doc__ or "").strip()] == []
+
+
+@pytest.mark.parametrize("module", ["exporters.graphviz", "exporters.mermaid", "exporters.tla", "exporters.tlc", "exporters.report"])
+def test_each_exporter_module_declares_its_surface(module: str) -> None:
+    names = importlib.import_module(module).__all__
+    assert names and all(not name.startswith("_") for name in names)
