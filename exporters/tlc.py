@@ -23,7 +23,8 @@ from simulate.result import Change, Step, Trace
 from simulate.system import System
 from statecharts.errors import ToolError
 
-from .tla import TlaSpec, fn_norm, set_norm, state_values, to_tla
+from .tla import TlaSpec, state_values, to_tla
+from .tla.replay import fn_norm, set_norm
 
 __all__ = ["TlcError", "TlcResult", "TlcState", "parse_tlc_output", "parse_tlc_trace", "parse_tlc_value", "replay_tlc_trace", "run_tlc"]
 
