@@ -21,7 +21,7 @@ The hierarchy (every exception the packages raise on purpose derives from :class
 
 The classes of the upper layers live beside the code that raises them; the bases live here so that
 every layer (and a user) can catch a whole branch. The engine's private control-flow signals
-(``_NoChoice``, ``_Abort``) are no errors: they never leave the engine.
+(``_NoChoice``, ``_Abort`` in statecharts.engine.values) are no errors: they never leave the engine.
 """
 
 from __future__ import annotations
