@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from statecharts.chart import Chart, StateNode, Transition
 
-from .graphviz import _state_actions, transition_label
+from .graphviz.charts import _state_actions, transition_label
 
 __all__ = ["chart_mermaid", "mermaid_escape"]
 

@@ -27,7 +27,8 @@ from simulate.system import System
 from statecharts.chart import Chart, StateNode
 
 from ._msc import _fmt
-from .graphviz import GraphvizNotInstalled, _svg, chart_dot, system_svg, trace_svg
+from .graphviz import GraphvizNotInstalled, chart_dot, system_svg, trace_svg
+from .graphviz.rendering import _svg
 
 __all__ = ["report_html", "write_report"]
 
