@@ -14,7 +14,8 @@ from collections.abc import Callable
 
 from statecharts.chart import Chart, StateNode, Transition
 
-from .graphviz import DiagramError, _state_actions, transition_label
+from .graphviz.charts import _state_actions, transition_label
+from .graphviz.rendering import DiagramError
 
 __all__ = ["chart_mermaid", "mermaid_escape"]
 

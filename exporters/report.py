@@ -29,7 +29,8 @@ from statecharts.chart import Chart, StateNode
 
 from ._msc import _fmt
 from ._report_assets import CSS, JS
-from .graphviz import GraphvizNotInstalled, _svg, chart_dot, system_svg, trace_svg
+from .graphviz import GraphvizNotInstalled, chart_dot, system_svg, trace_svg
+from .graphviz.rendering import _svg
 
 __all__ = ["CSS", "JS", "prefix_ids", "report_html", "write_report"]
 

@@ -21,12 +21,16 @@ from typing import Any
 from simulate.model import Label, Model
 from simulate.result import Change, Step, Trace
 from simulate.system import System
+from statecharts.errors import ToolError
 
-from .tla import TlaSpec, fn_norm, set_norm, state_values, to_tla
+from .tla import TlaSpec, state_values, to_tla
+from .tla.replay import fn_norm, set_norm
+
+__all__ = ["TlcError", "TlcResult", "TlcState", "parse_tlc_output", "parse_tlc_trace", "parse_tlc_value", "replay_tlc_trace", "run_tlc"]
 
 
-class TlcError(Exception):
-    """TLC could not run, or its output could not be understood."""
+class TlcError(ToolError):
+    """TLC could not run, or its output could not be understood (the message quotes what TLC printed)."""
 
 
 @dataclass
@@ -57,7 +61,7 @@ def run_tlc(
     """Run TLC on a spec (or on written ``(tla, cfg)`` paths); ``cfg`` overrides the spec's configuration."""
     jar = jar or os.environ.get("TLA2TOOLS")
     if not jar:
-        raise TlcError("no tla2tools.jar: pass jar= or set TLA2TOOLS")
+        raise TlcError("no tla2tools.jar: pass jar= or set TLA2TOOLS to its path (https://github.com/tlaplus/tlaplus/releases)")
     with tempfile.TemporaryDirectory(prefix="tlc-") as d:
         if isinstance(spec_or_paths, TlaSpec):
             name = spec_or_paths.module_name
@@ -73,7 +77,7 @@ def run_tlc(
         try:
             proc = subprocess.run(cmd, cwd=d, capture_output=True, text=True, timeout=timeout)
         except subprocess.TimeoutExpired as e:
-            raise TlcError(f"TLC did not finish within {timeout}s") from e
+            raise TlcError(f"TLC did not finish within {timeout}s (give a larger timeout=, or bound the model with fewer stimuli)") from e
         return parse_tlc_output(proc.stdout + proc.stderr)
 
 

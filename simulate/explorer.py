@@ -112,7 +112,7 @@ def explore(
     return explorer.run()
 
 
-class ExplorationFailed(Exception):
+class ExplorationFailed(StatechartError):
     """Exploration stopped on a failure that is no verdict of the model (carries the state being expanded)."""
 
     def __init__(self, cause: BaseException, idx: int | None, what: str = "") -> None:

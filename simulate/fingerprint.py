@@ -17,8 +17,10 @@ import types
 from collections.abc import Mapping
 from typing import Any
 
+from statecharts.errors import ModelError
 
-class Unfingerprintable(Exception):
+
+class Unfingerprintable(ModelError):
     """A part of the model whose meaning a fingerprint cannot capture (names it)."""
 
 

@@ -19,9 +19,9 @@ import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
-from statecharts import Chart, ChartState
+from statecharts import Chart
 from statecharts.actions import SELF
-from statecharts.engine import Cancelled, Outgoing
+from statecharts.engine import Cancelled, ChartState, Outgoing
 from statecharts.errors import ExecutionError, StatechartError
 from statecharts.values import Event, FrozenMap, canonical_key, freeze
 

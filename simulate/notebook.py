@@ -2,8 +2,8 @@
 
 Jupyter calls ``_repr_html_`` on the last value of a cell; Result and Trace delegate here.
 Every string from the model (names, states, events, values) is escaped. The sequence chart
-comes from the exporters, imported lazily (simulate must not depend on them at import time),
-and is left out when they are not installed.
+comes from the drawer the exporters register in :mod:`statecharts.preview` (simulate does not
+import them), and is left out when none is registered.
 """
 
 from __future__ import annotations
@@ -116,9 +116,10 @@ def trace_html(trace: Trace, source: Any = None, verdict: Verdict | None = None)
 
 
 def _sequence_chart(trace: Trace, source: Any, verdict: Verdict | None) -> str:
-    try:
-        from exporters.graphviz import trace_svg
-    except ImportError:  # the exporters are not installed: the table alone
+    from statecharts.preview import drawer
+
+    trace_svg = drawer("trace")
+    if trace_svg is None:  # no drawing layer installed: the table alone
         return ""
     svg = trace_svg(trace, source, verdict=verdict)
     return f"<div style='overflow-x:auto;margin-top:6px'>{_unique_ids(svg[svg.index('<svg') :])}</div>"

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from statecharts.errors import ExpressionError
-from statecharts.expr import Call, Const, Ctx, Evaluator, Expr, Node, PyFunc, Quant, Var, _Compiler, node_of, to_node, to_source, walk
+from statecharts.expr import Call, Compiler, Const, Ctx, Evaluator, Expr, Node, PyFunc, Quant, Var, node_of, to_node, to_source, walk
 
 if TYPE_CHECKING:
     from .model import Model
@@ -174,10 +174,10 @@ class ActorView:
     @property
     def ctx(self) -> Any:
         """The context as an attribute view."""
-        from statecharts.expr import _CtxView
+        from statecharts.expr import ContextView
 
         chart = self._model.charts[self._i]
-        return _CtxView(self._model.chart_state(self._state, self._i).context, chart.engine.fields)
+        return ContextView(self._model.chart_state(self._state, self._i).context, chart.engine.fields)
 
     def in_state(self, state_id: str) -> bool:
         return self._model.in_state(self._state, self._i, state_id)
@@ -235,7 +235,7 @@ def compile_predicate(model: Model, spec: Any, where: str) -> Predicate:
     return cached
 
 
-class _SystemCompiler(_Compiler):
+class _SystemCompiler(Compiler):
     """Compiles system predicates: the ``c`` argument of the closures is the compact state."""
 
     def __init__(self, model: Model, where: str) -> None:

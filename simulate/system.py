@@ -15,17 +15,13 @@ from typing import Any, Literal
 
 from statecharts import Chart
 from statecharts.actions import SELF, SENDER, Send, sub_actions
-from statecharts.errors import StatechartError
+from statecharts.errors import ModelError, StatechartError
 from statecharts.values import freeze
 
 from .properties import Property
 
 NetworkKind = Literal["fifo", "unordered", "unordered-duplicating"]
 NETWORK_KINDS: tuple[str, ...] = ("fifo", "unordered", "unordered-duplicating")
-
-
-class ModelError(StatechartError):
-    """A system is malformed (unknown actor, unknown event, bad property): names the element."""
 
 
 @dataclass
@@ -129,15 +125,10 @@ class System:
         return explore(self, **options)
 
     def _repr_svg_(self) -> str | None:
-        """SVG of the actor topology for Jupyter, when Graphviz is available."""
-        try:
-            from exporters.graphviz import system_svg
-        except ImportError:  # pragma: no cover
-            return None
-        try:
-            return system_svg(self)
-        except Exception:  # pragma: no cover - Graphviz binary missing
-            return None
+        """SVG of the actor topology for Jupyter, from the drawer the exporters register (statecharts.preview)."""
+        from statecharts.preview import svg
+
+        return svg("system", self)
 
 
 def _did_you_mean(name: str, known: Iterable[str]) -> str:

@@ -41,7 +41,7 @@ class AdapterError(StatechartError):
     """The adapter cannot do what a case needs, or returned something malformed: names the method and how to fix it."""
 
 
-class ConformanceFailure(AssertionError):
+class ConformanceFailure(StatechartError, AssertionError):
     """The implementation did not do what the model says: the message has the steps, both outcomes and a sequence chart."""
 
     def __init__(self, message: str, trace: Trace | None = None, svg: Path | None = None) -> None:
@@ -243,15 +243,17 @@ class Driver:
     def _svg(self, trace: Trace, message: str) -> tuple[Path | None, str]:
         if self.charts is None:
             return None, "not written (charts=None)"
-        try:
-            # exporters draw; simulate must not depend on them at import time (only a failure needs one)
-            from exporters.graphviz import trace_svg
+        from statecharts.preview import drawer
 
+        trace_svg = drawer("trace")  # the exporters register it: simulate does not import them
+        if trace_svg is None:
+            return None, "not written (no sequence-chart drawer: install the exporters)"
+        try:
             path = Path(self.charts) / f"{_slug(self.system.name)}-{_slug(self.name)}.svg"
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(trace_svg(Verdict("conformance", "error", "violated", trace, message), self.system), encoding="utf-8")
             return path, str(path)
-        except (ImportError, OSError) as e:
+        except OSError as e:
             return None, f"not written ({e})"
 
 

@@ -3,6 +3,10 @@
 Define a chart with :class:`Chart` and :class:`State` / :class:`Parallel` / :class:`Final`
 / :class:`History`, write guards and actions with ``ctx`` / ``event`` expressions, run it
 with :class:`Interpreter`, and hand it to ``simulate`` to explore systems of actors.
+
+``__all__`` is what a user writes; the engine's values (``statecharts.engine``: ChartState,
+StepResult, Outgoing, Cancelled) and the state tree's base class (``statecharts.chart.StateNode``)
+stay importable from their modules for the layers above.
 """
 
 from .actions import (
@@ -22,8 +26,7 @@ from .actions import (
     send,
     send_to,
 )
-from .chart import Chart, Final, History, Parallel, State, StateNode, Transition
-from .engine import Cancelled, ChartState, Outgoing, StepResult
+from .chart import Chart, Final, History, Parallel, State, Transition
 from .errors import (
     ChartDefinitionError,
     ChoiceExplosionError,
@@ -38,7 +41,7 @@ from .expr import Expr, In, all_of, and_, any_of, call, const, ctx, event, if_el
 from .interpreter import Interpreter, Snapshot
 from .pytransitions import from_transitions
 from .scxml import ecmascript_to_python, load_scxml, parse_scxml
-from .values import Event, FrozenMap, freeze
+from .values import Event, FrozenMap
 
 __version__ = "0.1.0"
 
@@ -46,10 +49,8 @@ __all__ = [
     "SELF",
     "SENDER",
     "Action",
-    "Cancelled",
     "Chart",
     "ChartDefinitionError",
-    "ChartState",
     "ChoiceExplosionError",
     "Event",
     "ExecutionError",
@@ -62,13 +63,10 @@ __all__ = [
     "InfiniteMacrostepError",
     "Interpreter",
     "NondeterminismError",
-    "Outgoing",
     "Parallel",
     "Snapshot",
     "State",
-    "StateNode",
     "StatechartError",
-    "StepResult",
     "Transition",
     "UnknownEventError",
     "all_of",
@@ -84,7 +82,6 @@ __all__ = [
     "ecmascript_to_python",
     "event",
     "foreach",
-    "freeze",
     "from_transitions",
     "if_",
     "if_else",

@@ -340,15 +340,10 @@ class Chart:
         return f"Chart({self.name!r}, {len(self.states)} states, {len(self.transitions)} transitions)"
 
     def _repr_svg_(self) -> str | None:
-        """SVG for Jupyter when the exporters and the Graphviz binary are available."""
-        try:
-            from exporters.graphviz import chart_svg
-        except ImportError:  # pragma: no cover - exporters not installed
-            return None
-        try:
-            return chart_svg(self)
-        except Exception:  # pragma: no cover - Graphviz binary missing
-            return None
+        """SVG for Jupyter, from the drawer the exporters register (statecharts.preview); None without one or without Graphviz."""
+        from .preview import svg
+
+        return svg("chart", self)
 
 
 def match_descriptor(descriptor: str, name: str) -> bool:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
+from .errors import StatechartError
+
 __all__ = ["DURATION_HINT", "MAX_DELAY_MS", "DurationProblem", "duration_ms"]
 
 MAX_DELAY_MS = 2**53 - 1
@@ -22,7 +24,7 @@ _DURATION = re.compile(r"^\s*([+-]?)(\d{1,40}(?:\.\d{0,40})?|\.\d{1,40})\s*(ms|s
 _UNIT_MS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000, None: 1}
 
 
-class DurationProblem(ValueError):
+class DurationProblem(StatechartError, ValueError):
     """What is wrong with a duration (the caller names the element and adds DURATION_HINT)."""
 
 

@@ -1,4 +1,28 @@
-"""Errors raised by the statechart core; each names the element at fault and how to fix it."""
+"""The project's errors, under one root; each names the element at fault and how to fix it.
+
+The hierarchy (every exception the packages raise on purpose derives from :class:`StatechartError`)::
+
+    StatechartError
+    ├── ChartDefinitionError, ExpressionError, DurationProblem   a chart is malformed
+    ├── ExecutionError, UnknownEventError, InfiniteMacrostepError,
+    │   NondeterminismError, ChoiceExplosionError                a chart misbehaves while it runs
+    ├── ModelError                                               a system is malformed (simulate)
+    │   └── CheckpointError, WorkerError, Unfingerprintable
+    ├── ExplorationFailed                                        exploration stopped on a failure that is no verdict
+    ├── ConformanceFailure (also an AssertionError)              an implementation did not do what its model says
+    ├── ExportError                                              an exporter cannot translate the input
+    │   └── TlaUnsupported, GraphTooLarge
+    ├── ToolError                                                an external program failed
+    │   ├── TlcError
+    │   └── ToolMissing                                          ... or is not installed or configured
+    │       └── GraphvizNotInstalled
+    └── CommandLineError                                         the command line (statecharts_cli)
+        └── UsageError, TargetError, SessionError
+
+The classes of the upper layers live beside the code that raises them; the bases live here so that
+every layer (and a user) can catch a whole branch. The engine's private control-flow signals
+(``_NoChoice``, ``_Abort`` in statecharts.engine.values) are no errors: they never leave the engine.
+"""
 
 from __future__ import annotations
 
@@ -106,3 +130,23 @@ class ChoiceExplosionError(StatechartError):
             f"chart {chart!r}: {trigger} has more than {limit} alternatives (its choose() points multiply); "
             f"use smaller choose() domains, or fewer choose() points in one macrostep"
         )
+
+
+class ModelError(StatechartError):
+    """A system is malformed (unknown actor, unknown event, bad property): names the element."""
+
+
+class ExportError(StatechartError):
+    """An exporter cannot translate its input faithfully; the message names the construct and what to change."""
+
+
+class ToolError(StatechartError):
+    """An external program (TLC, Graphviz) failed; the message says what it reported and what to do."""
+
+
+class ToolMissing(ToolError):
+    """An external program a command needs is not installed or not configured; the message says how to install it."""
+
+
+class CommandLineError(StatechartError):
+    """The command line cannot do what was asked (a bad argument, a target that does not load, a bad session line)."""

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from statecharts.__main__ import main
-from statecharts.cli.run import literal, parse_event, split_words
+from statecharts_cli.run import literal, parse_event, split_words
 
 ROOT = Path(__file__).resolve().parents[1]
 WSG = str(ROOT / "examples" / "websocket_gateway")
@@ -250,9 +250,9 @@ def test_exit_5_missing_tools(monkeypatch: pytest.MonkeyPatch, capsys: pytest.Ca
     monkeypatch.delenv("TLA2TOOLS", raising=False)
     code, _, err = run(capsys, "tla", "examples.die_hard", "-o", str(tmp_path / "tla"), "--tlc")
     assert code == 5 and "TLA2TOOLS" in err
-    import exporters.graphviz
+    import exporters.graphviz.rendering
 
-    monkeypatch.setattr(exporters.graphviz.shutil, "which", lambda name: None)
+    monkeypatch.setattr(exporters.graphviz.rendering.shutil, "which", lambda name: None)
     code, _, err = run(capsys, "render", "examples.die_hard", "-o", str(tmp_path / "x.svg"))
     assert code == 5 and "Graphviz" in err
     # DOT needs no binary

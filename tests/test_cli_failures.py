@@ -138,7 +138,7 @@ def test_unwritable_output_paths_are_refused_before_exploring(tmp_path: Path, ca
 
 
 def test_a_write_that_fails_after_exploring_keeps_the_result(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    import statecharts.cli.check as check
+    import statecharts_cli.check as check
 
     def disk_full(*args: Any) -> Any:
         raise OSError(28, "No space left on device")
@@ -186,7 +186,7 @@ def test_json_on_every_exit_path(capsys: pytest.CaptureFixture[str], argv: list[
 
 
 def test_json_when_interrupted(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    import statecharts.cli.check as check
+    import statecharts_cli.check as check
 
     def interrupted(*args: Any, **kw: Any) -> Any:
         raise KeyboardInterrupt
@@ -198,7 +198,7 @@ def test_json_when_interrupted(capsys: pytest.CaptureFixture[str], monkeypatch: 
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX exit statuses")
 def test_exit_statuses_are_documented() -> None:
-    from statecharts.cli import EXIT_CODES
+    from statecharts_cli import EXIT_CODES
 
     assert "\n  6  exploration failed" in EXIT_CODES
     readme = (ROOT / "README.md").read_text()

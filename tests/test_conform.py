@@ -14,7 +14,7 @@ import pytest
 from examples.distributed_lock import build
 from simulate.conform import LogError, parse_log, validate
 from simulate.tracelog import TraceLog
-from statecharts.cli import main
+from statecharts_cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCK = build("queue")

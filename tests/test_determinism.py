@@ -39,7 +39,7 @@ TARGETS = EXAMPLES + MODELS
 # target) and prints {target: [exit status, stdout]} as JSON.
 DRIVER = """
 import contextlib, io, json, sys
-from statecharts.cli import main
+from statecharts_cli import main
 out_dir, targets = sys.argv[1], sys.argv[2:]
 results = {}
 for target in targets:

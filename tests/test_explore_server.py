@@ -45,7 +45,7 @@ def test_stepper_retakes_a_counterexample() -> None:
 
 
 def test_api_take_back_jump_and_refusal() -> None:
-    from statecharts.cli.explore_server import create_app
+    from statecharts_cli.explore_server import create_app
 
     app = create_app(build("naive", liveness=False))
     client = app.test_client()
@@ -69,7 +69,7 @@ def test_api_take_back_jump_and_refusal() -> None:
 @pytest.fixture
 def served() -> Iterator[tuple[str, Any]]:
     """The flagship's naive design served on an ephemeral port; the server stops when the test ends."""
-    from statecharts.cli.explore_server import create_app, make_server
+    from statecharts_cli.explore_server import create_app, make_server
 
     app = create_app(build("naive", liveness=False))
     server = make_server(app, 0)

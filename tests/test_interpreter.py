@@ -13,7 +13,6 @@ from statecharts import (
     ExecutionError,
     Final,
     Interpreter,
-    Outgoing,
     Snapshot,
     State,
     StatechartError,
@@ -31,6 +30,7 @@ from statecharts import (
     send,
     send_to,
 )
+from statecharts.engine import Outgoing
 
 
 def boom(*_: Any) -> Any:

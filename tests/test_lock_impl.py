@@ -19,7 +19,7 @@ from examples.lock_impl.adapter import LockAdapter
 from examples.lock_impl.run import record
 from simulate.conform import validate
 from simulate.testgen import ConformanceFailure, generate, state_machine
-from statecharts.cli import main
+from statecharts_cli import main
 
 SUITE = generate(MODEL)
 

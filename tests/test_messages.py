@@ -162,7 +162,7 @@ def test_liveness_phase_reports_progress() -> None:
 
 def test_progress_line_shows_the_liveness_phase() -> None:
     from simulate import Stats
-    from statecharts.cli.check import _Progress
+    from statecharts_cli.check import _Progress
 
     line = _Progress("Fetch", "bfs")
     line.update(Stats(distinct_states=1200, seconds=1.0, queue=0, phase="liveness 1/2: Progress: fairness of component 3 (10 states) of 40 states"))

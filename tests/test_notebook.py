@@ -167,9 +167,10 @@ def test_lasso_trace_marks_the_loop() -> None:
 
 
 def test_trace_html_without_exporters_is_still_a_table(hard: Result, monkeypatch: pytest.MonkeyPatch) -> None:
-    import sys
+    from statecharts import preview
 
-    monkeypatch.setitem(sys.modules, "exporters.graphviz", None)  # import fails as if not installed
+    monkeypatch.setattr(preview, "_drawers", {})  # nobody registered a drawer and no entry point provides one
+    monkeypatch.setattr(preview, "_plugins_loaded", True)
     trace = hard.verdict("NotSolved").trace
     assert trace is not None
     page = trace._repr_html_()
@@ -203,3 +204,42 @@ def test_notebook_html_renders_in_chromium(hard: Result, tmp_path: Path) -> None
         check=False,
     )
     assert shot.exists() and shot.stat().st_size > 10_000
+
+
+PREVIEW_SCRIPT = """
+import sys
+from examples import die_hard
+from simulate import explore
+assert not any(name.split(".")[0] == "exporters" for name in sys.modules), "statecharts or simulate imported the exporters"
+trace = explore(die_hard.system()).verdict("NotSolved").trace
+page = trace._repr_html_()
+assert "<svg" in page, "no sequence chart: the entry point did not register the exporters' drawer"
+assert "exporters.graphviz" in sys.modules
+print("ok")
+"""
+
+
+def test_previews_come_from_the_exporters_entry_point_without_importing_them(tmp_path: Path) -> None:
+    """statecharts and simulate never import exporters; the drawer arrives through pyproject's entry point."""
+    import sys
+    import tomllib
+
+    root = Path(__file__).resolve().parent.parent
+    points = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]["entry-points"]["statecharts.previews"]
+    assert points == {"graphviz": "exporters.graphviz:register_previews"}
+    # a distribution that declares exactly pyproject's entry points, as an install does
+    info = tmp_path / "previewcheck-0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: previewcheck\nVersion: 0\n", encoding="utf-8")
+    (info / "entry_points.txt").write_text("[statecharts.previews]\n" + "".join(f"{k} = {v}\n" for k, v in points.items()), encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), str(tmp_path)])}
+    done = subprocess.run([sys.executable, "-c", PREVIEW_SCRIPT], cwd=root, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
+
+
+def test_register_refuses_an_unknown_kind() -> None:
+    from statecharts import preview
+    from statecharts.errors import StatechartError
+
+    with pytest.raises(StatechartError, match="register one of chart, system, trace"):
+        preview.register("charts", lambda chart: "")

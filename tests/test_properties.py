@@ -25,7 +25,6 @@ from hypothesis import strategies as st
 
 from statecharts import (
     Chart,
-    ChartState,
     ChoiceExplosionError,
     Event,
     Final,
@@ -35,13 +34,14 @@ from statecharts import (
     Interpreter,
     Parallel,
     State,
-    StateNode,
     Transition,
     assign,
     choose,
     ctx,
     raise_,
 )
+from statecharts.chart import StateNode
+from statecharts.engine import ChartState
 
 LIMIT = 6
 EVENTS = ("a", "b", "c", "a.x", "zzz")

@@ -124,9 +124,9 @@ def test_ids_are_unique(gateway: tuple[System, Result]) -> None:
 
 
 def test_without_graphviz_the_report_still_renders(jugs: tuple[System, Result], monkeypatch: pytest.MonkeyPatch) -> None:
-    import exporters.graphviz
+    import exporters.graphviz.rendering
 
-    monkeypatch.setattr(exporters.graphviz.shutil, "which", lambda name: None)
+    monkeypatch.setattr(exporters.graphviz.rendering.shutil, "which", lambda name: None)
     system, result = jugs
     page = report_html(result, system)
     assert "Graphviz" in page and "class='note'" in page

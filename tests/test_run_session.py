@@ -87,7 +87,7 @@ def test_completion_of_events_commands_and_fields() -> None:
     from prompt_toolkit.document import Document
 
     from examples.die_hard import jugs_chart
-    from statecharts.cli.run import _completer
+    from statecharts_cli.run import _completer
 
     def complete(chart: object, text: str) -> list[str]:
         return [c.text for c in _completer(chart).get_completions(Document(text), CompleteEvent(completion_requested=True))]

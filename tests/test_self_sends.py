@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from simulate import Actor, Stimulus, System
 from simulate.model import Model
 from statecharts import SELF, Chart, Interpreter, State, Transition, assign, ctx, raise_, send
-from statecharts.cli import main
+from statecharts_cli import main
 
 EXTERNAL = ("a", "b", "c")
 STATES = ("s0", "s1", "s2")

@@ -75,8 +75,8 @@ def test_system_repr_svg() -> None:
 
 
 def test_repr_svg_without_graphviz_is_none(monkeypatch: pytest.MonkeyPatch) -> None:
-    import exporters.graphviz
+    import exporters.graphviz.rendering
 
-    monkeypatch.setattr(exporters.graphviz.shutil, "which", lambda name: None)
+    monkeypatch.setattr(exporters.graphviz.rendering.shutil, "which", lambda name: None)
     assert die_hard.jugs_chart()._repr_svg_() is None
     assert die_hard.system()._repr_svg_() is None

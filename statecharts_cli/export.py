@@ -13,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from statecharts.chart import Chart
+from statecharts.errors import CommandLineError, ToolMissing
 
 if TYPE_CHECKING:
     import argparse
@@ -21,12 +22,8 @@ if TYPE_CHECKING:
     from simulate.system import System
 
 
-class UsageError(Exception):
+class UsageError(CommandLineError):
     """The command line asks for something impossible (exit 4)."""
-
-
-class ToolMissing(Exception):
-    """An external program the command needs is not installed or not configured (exit 5)."""
 
 
 def cmd_render(args: argparse.Namespace, out: Console) -> int:

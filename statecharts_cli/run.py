@@ -22,7 +22,7 @@ from rich.table import Table
 from rich.text import Text
 
 from statecharts.chart import Chart
-from statecharts.errors import StatechartError
+from statecharts.errors import CommandLineError, StatechartError
 from statecharts.interpreter import Interpreter, Snapshot
 
 from .console import error_text, plain
@@ -43,7 +43,7 @@ HELP = """\
   :quit                   leave (end of input does too)"""
 
 
-class SessionError(Exception):
+class SessionError(CommandLineError):
     """A line of input could not be understood."""
 
 

@@ -1,9 +1,9 @@
 """The ``statecharts`` command line: check, render, mermaid, tla, run, conform.
 
-This is the one place in the ``statecharts`` package allowed to reach "up" into
-``simulate`` and ``exporters`` (imports point exporters -> simulate -> statecharts):
-it does so lazily, inside the command functions, so importing ``statecharts`` never
-imports them.
+A layer above the three packages (statecharts_cli -> exporters -> simulate -> statecharts, a
+contract checked by import-linter): it may import all of them; none of them imports it, except
+``statecharts/__main__.py``, the ``statecharts`` console script and ``python -m statecharts``.
+The heavy imports happen inside the command functions, so ``--help`` starts quickly.
 """
 
 from __future__ import annotations
@@ -228,7 +228,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run_command(args: argparse.Namespace) -> int:
     """Run a parsed command, turning errors into one paragraph and an exit status."""
-    from .export import ToolMissing, UsageError
+    from statecharts.errors import ExportError, ToolError, ToolMissing
+
+    from .export import UsageError
     from .targets import TargetError
 
     debug = bool(getattr(args, "debug", False))
@@ -239,11 +241,15 @@ def run_command(args: argparse.Namespace) -> int:
     except UsageError as e:
         report_error("usage error", e, debug=debug)
         failed = ("usage", e, USAGE)
-    except ToolMissing as e:
-        report_error("missing tool", e, debug=debug)
+    except ToolError as e:  # Graphviz's dot or TLC missing, or TLC failed
+        report_error("missing tool" if isinstance(e, ToolMissing) else "tool failed", e, debug=debug)
         failed = ("missing tool", e, MISSING_TOOL)
     except TargetError as e:
         report_error("cannot load the model", e, hint="(--debug shows the Python traceback)" if e.__cause__ is not None else "", debug=debug)
+        failed = ("model", e, MODEL_ERROR)
+    except ExportError as e:  # TlaUnsupported, GraphTooLarge: the explorer still checks the system
+        hint = "(the explorer still checks this system: statecharts check)" if args.command == "tla" else ""
+        report_error(_title(e), e, hint=hint, debug=debug)
         failed = ("model", e, MODEL_ERROR)
     except StatechartError as e:
         report_error(_title(e), e, hint="(--debug shows the Python traceback)", debug=debug)
@@ -251,20 +257,9 @@ def run_command(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         report_error("interrupted", "interrupted before exploration finished: no result")
         failed = ("interrupted", "interrupted before exploration finished: no result", INTERRUPTED)
-    except Exception as e:
-        from exporters.graphviz import GraphvizNotInstalled
-
-        if isinstance(e, GraphvizNotInstalled):
-            report_error("missing tool", e, debug=debug)
-            failed = ("missing tool", e, MISSING_TOOL)
-        elif type(e).__name__ == "TlaUnsupported":
-            report_error("cannot translate to TLA+", e, hint="(the explorer still checks this system: statecharts check)", debug=debug)
-            failed = ("model", e, MODEL_ERROR)
-        elif isinstance(e, OSError):
-            report_error("cannot write", e, debug=debug)
-            failed = ("cannot write", e, USAGE)
-        else:
-            raise
+    except OSError as e:
+        report_error("cannot write", e, debug=debug)
+        failed = ("cannot write", e, USAGE)
     kind, error, code = failed
     if getattr(args, "json", False):
         from .check import error_json
@@ -277,12 +272,21 @@ def run_command(args: argparse.Namespace) -> int:
 
 
 def _title(e: StatechartError) -> str:
-    names = {
-        "ChartDefinitionError": "bad chart",
-        "ModelError": "bad system",
-        "ExpressionError": "bad expression",
-        "ExecutionError": "error in a guard or action",
-        "UnknownEventError": "unknown event",
-        "CheckpointError": "cannot resume",
-    }
-    return names.get(type(e).__name__, "model error")
+    """The heading of an error's paragraph, by class (the most specific class listed wins)."""
+    from exporters.graphviz import GraphTooLarge
+    from exporters.tla import TlaUnsupported
+    from simulate.checkpoint import CheckpointError
+    from statecharts.errors import ChartDefinitionError, ExecutionError, ExportError, ExpressionError, ModelError, UnknownEventError
+
+    titles: list[tuple[type[StatechartError], str]] = [
+        (CheckpointError, "cannot resume"),
+        (ModelError, "bad system"),
+        (ChartDefinitionError, "bad chart"),
+        (ExpressionError, "bad expression"),
+        (ExecutionError, "error in a guard or action"),
+        (UnknownEventError, "unknown event"),
+        (TlaUnsupported, "cannot translate to TLA+"),
+        (GraphTooLarge, "graph too large"),
+        (ExportError, "cannot export"),
+    ]
+    return next((title for cls, title in titles if isinstance(e, cls)), "model error")

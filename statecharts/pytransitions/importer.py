@@ -1,292 +1,34 @@
-"""Import pytransitions (the ``transitions`` package, 0.9.x) machine definitions as statecharts.
-
-``from_transitions(definition, callbacks=..., context=...)`` accepts
-
-* the dict a ``MarkupMachine`` / ``HierarchicalMarkupMachine`` produces (``machine.markup``),
-* the keyword arguments one would pass to ``HierarchicalMachine(states=..., transitions=...,
-  initial=..., ...)`` (states as strings, enums or dicts with ``name`` / ``children`` (or
-  ``states``) / ``parallel`` / ``initial`` / ``on_enter`` / ``on_exit`` / ``final`` /
-  ``transitions`` / ``timeout`` / ``on_timeout`` / ``on_final``; transitions as lists
-  ``[trigger, source, dest, conditions, unless, before, after, prepare]`` or dicts),
-* a live ``Machine`` / ``HierarchicalMachine`` instance (read from its attributes),
-
-and returns a :class:`~statecharts.chart.Chart` with SCXML semantics. The package itself
-is never imported here: a definition is plain data.
-
-Mapping
-  * A nested state is named by its path joined with the separator (``'_'``): child ``y`` of
-    ``b`` has the id ``b_y``, exactly the name ``transitions`` reports in ``model.state``,
-    so ids stay unique and leaf configurations compare directly.
-  * ``parallel`` (or an ``initial`` listing every child) -> :class:`Parallel`;
-    ``final: True`` -> :class:`Final`; other states -> :class:`State`.
-  * A transition becomes a :class:`Transition` on its source state, triggered by an event
-    named after the trigger. ``dest`` None -> targetless (no exit/entry); ``'='`` -> a
-    reflexive external transition; a ``dest`` strictly inside a compound source -> an SCXML
-    *internal* transition (``transitions`` does not exit the source then either).
-  * ``conditions`` and the negation of every ``unless`` are and-ed into the guard; actions
-    run as ``prepare + before_state_change + before + after + after_state_change``;
-    ``on_enter`` / ``on_exit`` are entry / exit actions; ``timeout`` + ``on_timeout`` become
-    an ``after`` timer; ``on_final`` runs on entering a final leaf or on
-    ``done.state.<id>`` of a compound or parallel state.
-  * ``auto_transitions`` (on unless disabled) adds ``to_<id>`` for every state.
-
-Calling convention
-  Callbacks are named (a callable in the definition is named by its ``__name__``) and
-  bound to ``callbacks={"name": fn}``. Every ``fn`` is called as ``fn(ctx, event)``: ``ctx``
-  is a read-only view of the context (``ctx.field``), ``event`` the
-  :class:`~statecharts.values.Event` (trigger keyword arguments are in ``event.data``). A
-  condition returns a truth value; any other callback returns a mapping of context
-  updates, or None. A condition name that is not a supplied callback but a context field
-  reads that field (like a model property in ``transitions``), which keeps the guard
-  translatable. Model methods ``on_enter_<id>`` / ``on_exit_<id>`` / ``on_final_<id>`` /
-  ``on_timeout_<id>`` are picked up from ``callbacks`` by name, as ``transitions`` does.
-
-Where ``transitions`` and SCXML disagree (and what this module does about it) is written up,
-with the experiments that show it, in ``docs/pytransitions.md``.
-"""
+"""The importer: a ``transitions`` definition (or machine) translated to a Chart, refusing what has no SCXML meaning."""
 
 from __future__ import annotations
 
 import difflib
 import enum
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
-from .actions import Action, python
-from .chart import Chart, Final, Parallel, State, StateNode, Transition
-from .durations import DurationProblem, duration_ms
-from .errors import ChartDefinitionError
-from .expr import Expr, and_, not_, py
-from .expr import ctx as _ctx
-
-__all__ = ["SEPARATOR", "from_transitions"]
-
-SEPARATOR = "_"
-"""The separator ``transitions`` puts between the names of nested states (``NestedState.separator``)."""
-
-_MACHINE_KEYS = frozenset(
-    {
-        "states",
-        "transitions",
-        "initial",
-        "name",
-        "auto_transitions",
-        "ordered_transitions",
-        "send_event",
-        "ignore_invalid_triggers",
-        "before_state_change",
-        "after_state_change",
-        "prepare_event",
-        "finalize_event",
-        "on_exception",
-        "on_final",
-        "queued",
-        "model",
-        "models",
-        "model_attribute",
-        "model_override",
-        "auto_transitions_markup",
-    }
+from ..actions import Action, python
+from ..chart import Chart, Final, Parallel, State, StateNode, Transition
+from ..durations import DurationProblem, duration_ms
+from ..errors import ChartDefinitionError
+from ..expr import Expr, and_, not_, py
+from ..expr import ctx as _ctx
+from .definitions import (
+    _MACHINE_KEYS,
+    _STATE_KEYS,
+    _TIMEOUT_HINT,
+    _TRANSITION_ARGS,
+    _TRANSITION_KEYS,
+    _UNSUPPORTED_MACHINE,
+    SEPARATOR,
+    _name_of,
+    _ref_name,
+    _refs,
+    _StateDef,
+    _TransDef,
 )
-_STATE_KEYS = frozenset(
-    {
-        "name",
-        "children",
-        "states",
-        "parallel",
-        "initial",
-        "on_enter",
-        "on_exit",
-        "final",
-        "transitions",
-        "ignore_invalid_triggers",
-        "timeout",
-        "on_timeout",
-        "on_final",
-        "tags",
-        "label",
-    }
-)
-_TRANSITION_KEYS = frozenset(
-    {"trigger", "source", "dest", "conditions", "unless", "before", "after", "prepare", "internal", "label"}
-)
-_TRANSITION_ARGS = ("trigger", "source", "dest", "conditions", "unless", "before", "after", "prepare")
-_UNSUPPORTED_MACHINE = {
-    "prepare_event": "it runs on every trigger, even one no transition handles; put it in each transition's 'prepare'",
-    "finalize_event": "it runs after every trigger, even a failed one; SCXML has no such hook",
-    "on_exception": "exceptions in callbacks stop the macrostep with ExecutionError (or use Chart(on_error='event'))",
-}
-
-
-# --------------------------------------------------------------------------- intermediate form
-
-
-@dataclass
-class _StateDef:
-    """One state of the definition, with its path id and its raw callback references."""
-
-    id: str
-    path: str
-    parent: _StateDef | None
-    children: list[_StateDef] = field(default_factory=list)
-    initial: Any = None
-    parallel: bool = False
-    final: bool = False
-    on_enter: list[Any] = field(default_factory=list)
-    on_exit: list[Any] = field(default_factory=list)
-    on_final: list[Any] = field(default_factory=list)
-    on_timeout: list[Any] = field(default_factory=list)
-    timeout_ms: int = 0
-    depth: int = 0
-    scoped: list[Any] = field(default_factory=list)
-    transitions: list[_TransDef] = field(default_factory=list)
-
-    def ancestors(self) -> Iterable[_StateDef]:
-        """Proper ancestors, nearest first."""
-        p = self.parent
-        while p is not None:
-            yield p
-            p = p.parent
-
-    def descendants(self) -> Iterable[_StateDef]:
-        """Proper descendants in document order."""
-        for c in self.children:
-            yield c
-            yield from c.descendants()
-
-
-@dataclass
-class _TransDef:
-    """One expanded transition (single source) and where it was declared, for ordering and errors."""
-
-    trigger: str
-    source: _StateDef
-    dest: _StateDef | None
-    conditions: list[Any]
-    unless: list[Any]
-    actions: list[Any]
-    internal: bool
-    where: str
-    rank: tuple[int, int]
-
-
-_TIMEOUT_HINT = "give the timeout in seconds, to the millisecond at most (e.g. 1.5 or 0.25)"
-
-
-def _refs(value: Any) -> list[Any]:
-    """Normalise a callback reference (None, a name, a callable, or a list of them) to a list."""
-    if value is None:
-        return []
-    if isinstance(value, (list, tuple)):
-        return list(value)
-    return [value]
-
-
-def _name_of(value: Any) -> Any:
-    """The name of a state given as a string, an enum member or an object with ``name``."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, enum.Enum):
-        return value.name
-    name = getattr(value, "name", None)
-    if isinstance(name, (str, enum.Enum)):
-        return _name_of(name)
-    return value
-
-
-def _ref_name(ref: Any) -> str | None:
-    """The name a callback reference is looked up by (a string, or a callable's ``__name__``)."""
-    if isinstance(ref, str):
-        return ref
-    name = getattr(ref, "__name__", None)
-    if callable(ref) and isinstance(name, str) and name != "<lambda>":
-        return name
-    return None
-
-
-# --------------------------------------------------------------------------- live machines
-
-
-def _is_machine(obj: Any) -> bool:
-    """Whether ``obj`` looks like a live ``transitions`` Machine (duck-typed: no import needed)."""
-    return not isinstance(obj, Mapping) and hasattr(obj, "states") and hasattr(obj, "events") and hasattr(obj, "get_state")
-
-
-def _machine_definition(m: Any) -> tuple[dict[str, Any], str]:
-    """Read a live machine's states, transitions and settings into the dict form (and its separator)."""
-    sep = getattr(getattr(m, "state_cls", None), "separator", SEPARATOR)
-    auto: set[str] = set()
-
-    def names(states: Mapping[Any, Any], prefix: str) -> None:
-        for s in states.values():
-            n = prefix + str(_name_of(s))
-            auto.add("to_" + n)
-            names(getattr(s, "states", None) or {}, n + sep)
-
-    names(m.states, "")
-    auto_on = bool(getattr(m, "auto_transitions", False))
-
-    def transitions_of(events: Mapping[str, Any], skip_auto: bool) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
-        for ev in events.values():
-            if skip_auto and auto_on and ev.name in auto:
-                continue
-            for ts in ev.transitions.values():
-                for t in ts:
-                    out.append(
-                        {
-                            "trigger": ev.name,
-                            "source": t.source,
-                            "dest": t.dest,
-                            "conditions": [c.func for c in t.conditions if c.target],
-                            "unless": [c.func for c in t.conditions if not c.target],
-                            "before": list(t.before),
-                            "after": list(t.after),
-                            "prepare": list(t.prepare),
-                        }
-                    )
-        return out
-
-    def state_of(s: Any) -> dict[str, Any]:
-        d: dict[str, Any] = {
-            "name": _name_of(s),
-            "on_enter": list(s.on_enter),
-            "on_exit": list(s.on_exit),
-            "final": bool(getattr(s, "final", False)),
-        }
-        if getattr(s, "on_final", None):
-            d["on_final"] = list(s.on_final)
-        if getattr(s, "timeout", 0):
-            d["timeout"] = s.timeout
-            d["on_timeout"] = list(getattr(s, "on_timeout", None) or [])
-        children = getattr(s, "states", None) or {}
-        if children:
-            d["children"] = [state_of(c) for c in children.values()]
-            d["initial"] = getattr(s, "initial", None)
-            scoped = getattr(s, "events", None) or {}
-            d["transitions"] = transitions_of(scoped, False)
-        return d
-
-    name = str(getattr(m, "name", "") or "")
-    definition: dict[str, Any] = {
-        "name": name[:-2] if name.endswith(": ") else name,  # transitions stores 'Name: ' for log lines
-        "states": [state_of(s) for s in m.states.values()],
-        "transitions": transitions_of(m.events, True),
-        "initial": getattr(m, "initial", None),
-        "auto_transitions": auto_on,
-        "before_state_change": list(getattr(m, "before_state_change", []) or []),
-        "after_state_change": list(getattr(m, "after_state_change", []) or []),
-        "prepare_event": list(getattr(m, "prepare_event", []) or []),
-        "finalize_event": list(getattr(m, "finalize_event", []) or []),
-        "on_exception": list(getattr(m, "on_exception", []) or []),
-        "on_final": list(getattr(m, "on_final", []) or []),
-    }
-    return definition, sep
-
-
-# --------------------------------------------------------------------------- the importer
+from .machines import _is_machine, _machine_definition
 
 
 class _Importer:

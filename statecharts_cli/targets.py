@@ -21,15 +21,16 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from statecharts.chart import Chart
+from statecharts.errors import CommandLineError
 
-if TYPE_CHECKING:  # the command line may reach "up" into simulate, lazily (see statecharts/cli/__init__.py)
+if TYPE_CHECKING:  # the command line may reach "up" into simulate, lazily (see statecharts_cli/__init__.py)
     from simulate.system import Actor, System
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
 _OURS = tuple(str(Path(p).resolve()) for p in (Path(__file__).parents[1], Path(__file__).parents[2] / "simulate", Path(__file__).parents[2] / "exporters"))
 
 
-class TargetError(Exception):
+class TargetError(CommandLineError):
     """The target could not be loaded or the object it names could not be found (a model error, exit 3)."""
 
 

@@ -374,7 +374,7 @@ def check_writable(path: Path, option: str, *, directory: bool) -> None:
 def cmd_check(args: argparse.Namespace, out: Console) -> int:
     """Load the target's System, explore it, report; the exit status says how it went. Output paths are checked
     before exploring; a failure after it still prints the verdicts found."""
-    from exporters.graphviz import GraphvizNotInstalled
+    from statecharts.errors import ToolMissing
 
     from .console import error_text, report_error
     from .targets import Target, find_system, load_module
@@ -399,7 +399,7 @@ def cmd_check(args: argparse.Namespace, out: Console) -> int:
             from exporters.report import write_report
 
             report = write_report(result, system, Path(args.report))
-    except GraphvizNotInstalled as e:
+    except ToolMissing as e:
         error, code = {"kind": "missing tool", "type": type(e).__name__, "message": error_text(e)}, MISSING_TOOL
         report_error("missing tool", e)
     except Exception as e:  # a disk that fills, a directory removed meanwhile: the verdicts are printed all the same

@@ -1,0 +1,218 @@
+"""General charts (parallel states, eventless transitions): the engine's own selection and plans, per configuration and event."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from statecharts.actions import (
+    Action,
+)
+
+from .names import _tla_string
+from .spec import TlaUnsupported
+from .symbols import _Group, _Local, _Part, _Scope, _Sym
+
+
+class _GeneralCharts(_Part):
+    """General charts (parallel states, eventless transitions): the engine's own selection and plans, per configuration and event."""
+
+    # ------------------------------------------------------------------ general macrosteps (parallel states, eventless transitions)
+
+    def _cfg_ids(self, g: _Group, cfg: int) -> frozenset[str]:
+        eng = g.chart.engine
+        return frozenset(eng.ids[i] for i in range(1, eng.n) if cfg >> i & 1)
+
+    def _cfg_value(self, g: _Group, cfg: int) -> str:
+        leaves = g.chart.engine.leaf_names(cfg)
+        if g.par:
+            return self._str_set(leaves)
+        assert len(leaves) == 1
+        return _tla_string(leaves[0])
+
+    def _plan_items(self, g: _Group, cfg: int, enabled: tuple[Any, ...], first: Sequence[Action] = ()) -> tuple[list[tuple[Action, frozenset[str]]], int, bool]:
+        """The engine's microstep taking ``enabled`` in ``cfg``: exits, transition actions in order, entries (document order)."""
+        eng = g.chart.engine
+        ch = g.chart
+        plan = eng._plan(cfg, enabled, ())
+        if plan.hist_saves:
+            raise TlaUnsupported(f"actor {g.name!r}: history is not translated")
+        items: list[tuple[Action, frozenset[str]]] = [(a, frozenset()) for a in first]
+        cur = cfg
+        for s, _fn in plan.exits:
+            node = ch.states[eng.ids[s]]
+            items.extend((a, self._cfg_ids(g, cur)) for a in node.exit)
+            cur &= ~(1 << s)
+        cur = plan.after_exit_cfg
+        for t in enabled:
+            tr = g.tmap.get(t.index)
+            if tr is not None:
+                items.extend((a, self._cfg_ids(g, cur)) for a in tr.actions)
+        stop = False
+        for s, fns, _done, st in plan.entries:
+            cur |= 1 << s
+            node = ch.states[eng.ids[s]]
+            act = self._cfg_ids(g, cur)
+            items.extend((a, act) for a in node.entry)
+            init_fn = eng.initial_actions[s]
+            if node.initial is not None and init_fn is not None and any(f is init_fn for f in fns):
+                items.extend((a, act) for a in node.initial.actions)
+            stop = stop or st
+        return items, plan.new_cfg, stop
+
+    def _select_combos(self, g: _Group, cfg: int, name: str | None) -> list[tuple[Any, ...]]:
+        """Candidate lists (one per active atomic state, document order) of the engine's selection."""
+        eng = g.chart.engine
+        if cfg & eng.top_final_mask:
+            return []
+        return list(eng._candidates_for(cfg, name))
+
+    def _resolve(self, g: _Group, cfg: int, enabled: list[Any]) -> tuple[Any, ...]:
+        sel = tuple(enabled)
+        if len(sel) > 1:
+            sel = g.chart.engine.without_conflicts(cfg, sel)
+        return sel
+
+    def _static_succ(self, g: _Group, cfg: int, name: str | None, path: tuple[int, ...]) -> set[int]:
+        """Configurations a macrostep may end in, guards ignored; rejects eventless chains that can repeat."""
+        out: set[int] = set()
+        lists = self._select_combos(g, cfg, name)
+        if not lists:
+            return {cfg} if name is None else out
+        for combo in itertools.product(*[[*lst, None] for lst in lists]):
+            enabled: list[Any] = []
+            for t in combo:
+                if t is not None and t not in enabled:
+                    enabled.append(t)
+            if not enabled:
+                if name is None:
+                    out.add(cfg)
+                continue
+            sel = self._resolve(g, cfg, enabled)
+            _, new, stop = self._plan_items(g, cfg, sel)
+            if name is None and new in path:
+                descs = ", ".join(g.tmap[t.index].describe() for t in sel)
+                raise TlaUnsupported(
+                    f"actor {g.name!r} (chart {g.chart.name!r}): eventless transitions may chain forever ({descs} returns to an earlier "
+                    "configuration of the same macrostep); only acyclic eventless transitions are translated"
+                )
+            out |= {new} if stop else self._static_succ(g, new, None, (*path, new))
+        return out
+
+    def _fork(self, sym: _Sym) -> _Sym:
+        return _Sym([], {k: _Local(dict(v.fields), v.leaf, v.timers) for k, v in sym.locals.items()}, list(sym.out))
+
+    def _macro(
+        self,
+        g: _Group,
+        key: str,
+        self_expr: str,
+        cfg: int,
+        name: str | None,
+        ev: str | None,
+        sym: _Sym,
+        done: Callable[[_Sym, int], str],
+        first: bool,
+    ) -> str:
+        """One macrostep from configuration ``cfg``: the selected transitions' microstep, then eventless microsteps until stable."""
+        where = f"actor {g.name!r}, macrostep" + (f" on {name!r}" if name else "")
+        lists = self._select_combos(g, cfg, name if first else None)
+        loc = sym.locals[key]
+        ev_names = (name,) if name else ()
+        sc = _Scope(g, self_expr, dict(loc.fields), ev, ev_names, self._cfg_ids(g, cfg), {}, where)
+        opts_per_list = []
+        for lst in lists:
+            opts: list[tuple[list[str], Any]] = []
+            negs: list[str] = []
+            for t in lst:
+                tr = g.tmap[t.index]
+                gt = self._e(tr.guard, sc) if tr.guard is not None else "TRUE"
+                if gt == "TRUE":
+                    opts.append((list(negs), t))
+                    break
+                opts.append(([*negs, gt], t))
+                negs = [*negs, f"~{gt}"]
+            else:
+                opts.append((negs, None))
+            opts_per_list.append(opts)
+        branches = []
+        for combo in itertools.product(*opts_per_list):
+            conds = [c for cs, _ in combo for c in cs]
+            enabled: list[Any] = []
+            for _, t in combo:
+                if t is not None and t not in enabled:
+                    enabled.append(t)
+            if not enabled:
+                if first:
+                    continue
+                body = done(sym, cfg)
+            else:
+                sel = self._resolve(g, cfg, enabled)
+                items, new, stop = self._plan_items(g, cfg, sel)
+                sub = self._fork(sym)
+                run_items = [(a, _Scope(g, self_expr, {}, ev, ev_names, act, {}, where), key) for a, act in items]
+
+                def cont(s: _Sym, c: int = new, stop: bool = stop) -> str:
+                    if stop:
+                        return done(s, c)
+                    return self._macro(g, key, self_expr, c, name, ev, s, done, False)
+
+                body = self._run(run_items, sub, cont)
+            branches.append("(" + " /\\ ".join([*conds, body]) + ")" if conds else body)
+        if not branches:
+            return "FALSE"
+        return branches[0] if len(branches) == 1 else "(" + " \\/ ".join(branches) + ")"
+
+    def _initial_general(self, g: _Group) -> tuple[list[tuple[Action, frozenset[str]]], int]:
+        eng = g.chart.engine
+        root_t = eng.start_transition()
+        first = g.chart.root.initial.actions if g.chart.root.initial is not None else ()
+        items, cfg, _ = self._plan_items(g, 1, (root_t,), first)
+        return items, cfg
+
+    def _general_operators(self, g: _Group) -> None:
+        ch = g.chart
+        _, cfg0 = self._initial_general(g)
+        reacting = [e for e in self.universe if any(e in g.names[t.index] for t in ch.transitions)]
+        seen = set(self._static_succ(g, cfg0, None, (cfg0,)))
+        queue = sorted(seen)
+        while queue:
+            cfg = queue.pop(0)
+            for n in reacting:
+                for c in sorted(self._static_succ(g, cfg, n, ())):
+                    if c not in seen:
+                        seen.add(c)
+                        queue.append(c)
+        state = g.acc(g.state_var, "self")
+        arms = []
+        for cfg in sorted(seen, key=lambda c: g.chart.engine.leaf_names(c)):
+            per_name = []
+            for n in reacting:
+                locals_ = {"self": _Local({f: g.acc(v, "self") for f, v in g.field_vars.items()}, "", "tmr0" if g.timers_var else None)}
+                text = self._macro(
+                    g, "self", "self", cfg, n, "ev", _Sym([], locals_, []),
+                    lambda s, c: self._finish_local(g, s, "self", "", leaf_text=self._cfg_value(g, c)), True,
+                )
+                if text != "FALSE":
+                    per_name.append(f"(ev.name = {_tla_string(n)} /\\ {text})")
+            if per_name:
+                arms.append(f"/\\ {state} = {self._cfg_value(g, cfg)}\n       /\\ " + ("\n          \\/ ".join(per_name)))
+        op = self.names.new(f"{g.name}_Step")
+        self.defs.append(
+            f"\\* {g.name}: one macrostep per (configuration, event): the optimal enabled transition set, then eventless microsteps\n"
+            f"{op}(self, ev, net0, tmr0) ==\n    " + ("\\/ " + "\n    \\/ ".join(arms) if arms else "FALSE")
+        )
+        g.step_ops = [(op, reacting, "a macrostep")]
+
+    def _finish_local(self, g: _Group, sym: _Sym, key: str, new_leaf: str, prime: str = "'", leaf_text: str | None = None) -> str:
+        loc = sym.locals[key]
+        parts = [g.upd(g.state_var, "self", leaf_text if leaf_text is not None else _tla_string(new_leaf))]
+        for f, v in g.field_vars.items():
+            parts.append(g.upd(v, "self", loc.fields[f]))
+        if g.timers_var:
+            parts.append(g.upd(g.timers_var, "self", loc.timers or "{}"))
+        out = " \\o ".join(sym.out) if sym.out else "<<>>"
+        parts.append(f"net' = NetAdd(net0, {out})" if sym.out else "net' = net0")
+        return "(" + " /\\ ".join(parts) + ")"
+

@@ -1,0 +1,147 @@
+"""What the engine's step takes and returns (ChartState, StepResult, Outgoing, Cancelled), state kinds, compiled transitions."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from ..expr import Evaluator
+from ..values import EMPTY, Event
+
+if TYPE_CHECKING:
+    pass
+
+
+
+
+CONTENT = "<content>"
+"""A data key of raise/send meaning: this value is the whole event data (SCXML ``<content>``), not one field."""
+
+
+class ChartState(NamedTuple):
+    """The value of a running chart: active states (bitmask), context values, history values."""
+
+    config: int
+    context: tuple[Any, ...]
+    history: tuple[int, ...] = ()
+
+
+class Outgoing(NamedTuple):
+    """A message a macrostep sent: to an actor name, a group (broadcast), or SELF (delayed)."""
+
+    target: str
+    event: Event
+    delay: int | None = None
+    send_id: str | None = None
+    broadcast: bool = False
+
+
+class Cancelled(NamedTuple):
+    """A macrostep cancelled a pending delayed send."""
+
+    send_id: str
+
+
+class StepResult(NamedTuple):
+    """The outcome of one macrostep: the new state, the messages out, the log lines, the transitions taken."""
+
+    state: ChartState
+    outputs: tuple[Outgoing | Cancelled, ...]
+    logs: tuple[tuple[str, Any], ...]
+    taken: tuple[int, ...]
+
+
+ATOMIC, COMPOUND, PARALLEL, FINAL, HISTORY = range(5)
+_KIND = {"atomic": ATOMIC, "compound": COMPOUND, "root": COMPOUND, "parallel": PARALLEL, "final": FINAL, "history": HISTORY}
+
+
+class _NoChoice(Exception):
+    """A ``choose`` over an empty domain: this branch has no successor."""
+
+
+class _Abort(Exception):
+    """Executable content failed in ``on_error='event'`` mode: the rest of its block is skipped."""
+
+
+class _Run:
+    """The mutable scratch space of one macrostep; discarded when it ends."""
+
+    __slots__ = ("cfg", "ctx", "ev", "hist", "internal", "logs", "out", "prefix", "running", "sizes", "source_cfg", "taken", "taken_choices", "vars")
+
+    def __init__(self, ctx: list[Any], cfg: int, hist: list[int], prefix: Sequence[int]) -> None:
+        self.ctx = ctx
+        self.ev: Event = Event("", EMPTY)
+        self.cfg = cfg
+        self.source_cfg = cfg
+        """The configuration the current microstep started from (named in errors)."""
+        self.hist = hist
+        self.internal: deque[Event] = deque()
+        self.out: list[Outgoing | Cancelled] = []
+        self.logs: list[tuple[str, Any]] = []
+        self.vars: dict[str, Any] = {}
+        self.prefix = prefix
+        self.taken_choices: list[int] = []
+        self.sizes: list[int] = []
+        self.taken: list[int] = []
+        self.running = True
+
+    def choose(self, n: int) -> int:
+        k = len(self.taken_choices)
+        pick = self.prefix[k] if k < len(self.prefix) else 0
+        self.taken_choices.append(pick)
+        self.sizes.append(n)
+        return pick
+
+
+ActionFn = Callable[[_Run], None]
+
+
+class CompiledTransition:
+    """A compiled transition, as the engine's tables hold it: read it, never change it.
+
+    Public for the exporters (the TLA+ exporter reads the engine's selection and plans): ``index``
+    (position in ``chart.transitions``, -1 for the start), ``source`` and ``targets`` (state ids),
+    ``events``, ``guard`` and ``actions`` (compiled closures), ``domain`` (the transition domain's
+    id), ``exit_mask``, ``internal``, ``has_history`` and ``label``.
+    """
+
+    __slots__ = ("actions", "domain", "events", "exit_mask", "guard", "has_history", "index", "internal", "label", "source", "targets")
+
+    def __init__(self) -> None:
+        self.index = -1
+        self.source = 0
+        self.events: tuple[str, ...] = ()
+        self.guard: Evaluator | None = None
+        self.actions: ActionFn | None = None
+        self.targets: tuple[int, ...] = ()
+        self.has_history = False
+        self.domain = -1
+        self.exit_mask = 0
+        self.label = ""
+        self.internal = False
+
+
+_T = CompiledTransition  # the engine's own shorthand
+
+
+class _Plan(NamedTuple):
+    exits: tuple[tuple[int, ActionFn | None], ...]
+    hist_saves: tuple[tuple[int, int], ...]
+    after_exit_cfg: int
+    entries: tuple[tuple[int, tuple[ActionFn, ...], tuple[Event, ...], bool], ...]
+    new_cfg: int
+    quiet: bool
+    """No exit or entry content, no done events, no final: only the configuration changes."""
+
+
+
+
+class _Part:
+    """A part of the engine: the parts are mixed into :class:`Engine` (step.py) and share its tables."""
+
+    if TYPE_CHECKING:
+
+        def __getattr__(self, name: str) -> Any: ...
+
+
