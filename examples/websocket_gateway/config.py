@@ -22,6 +22,16 @@ LIVE = {"naive": ("meta",), "deferred": ("meta",), "grace-retry": ("meta",), "fi
 """The database states of a connection row that count as connecting or open (S2)."""
 
 
+CRASH_SITES: dict[str, str] = {
+    "connect": "the $connect lambda, between any two of its calls after the app answered OPEN",
+    "connect-asking": "the $connect lambda, also while the app is deciding (before its answer is taken in)",
+    "message": "the message lambda, between any two of its calls (never retried)",
+    "disconnect": "the $disconnect lambda, between any two of its calls (never retried: the clean-up stops half-way)",
+    "runner": "the async runner, between any two of its calls (the invocation is retried from the start)",
+}
+"""Where a lambda may crash; ``Bounds.crash`` crashes in all strike one of the sites in ``Bounds.crash_in``."""
+
+
 @dataclass(frozen=True)
 class Bounds:
     """What keeps the state space finite (the document's bounds, with one connection under test).
@@ -31,6 +41,11 @@ class Bounds:
     the async invocation (0 or 1). ``retries``: async retries after a throw (deferred).
     ``grace``: retries of a 410 (grace-retry). ``leave``: whether the client may leave.
     ``liveness``: whether L1/L2 are part of the system (they make the explorer keep the graph).
+    ``lag``: whether the subscribers-of-channel index lags (None: the design's own choice, the
+    lagging index for every design but the fixed one), so a design's own mechanism can be shown
+    apart from the index bug. ``crash_in``: where the ``crash`` budget may strike (see
+    :data:`CRASH_SITES`). ``worded``: the properties as the specification words them (S1 counts
+    ``CLOSE`` too; S2 reads the gateway's state of the connection, not the database row).
     """
 
     frames: int = 1
@@ -41,6 +56,9 @@ class Bounds:
     grace: int = 1
     leave: bool = True
     liveness: bool = True
+    lag: bool | None = None
+    crash_in: tuple[str, ...] = ("connect",)
+    worded: bool = False
 
 
 @dataclass(frozen=True)
@@ -55,8 +73,14 @@ class Config:
 
     @property
     def lagging(self) -> bool:
-        """Whether publishes read the lagging index (every design but the fixed one, and its mutation)."""
-        return not self.fixed or self.mutation == "lagging-index"
+        """Whether publishes read the lagging index (by default every design but the fixed one, and its mutation)."""
+        if self.mutation == "lagging-index":
+            return True
+        return not self.fixed if self.bounds.lag is None else self.bounds.lag
+
+    def crashes(self, site: str) -> bool:
+        """Whether the crash budget may strike at ``site`` (one of :data:`CRASH_SITES`)."""
+        return self.bounds.crash > 0 and site in self.bounds.crash_in
 
 
 # --------------------------------------------------------------------------- small helpers
@@ -92,3 +116,11 @@ def _as_list(actions: Any) -> list[Any]:
 
 def _lambda_context(cfg: Config) -> dict[str, Any]:
     return {"tries": cfg.bounds.grace} if cfg.design == "grace-retry" else {}
+
+
+def crashable(cfg: Config, site: str, states: list[State], effect: Any = ()) -> list[State]:
+    """The lambda's working states, wrapped in ``busy`` when the crash budget may strike there: a crash ends the run
+    (``effect`` is what the platform does about it) and the lambda is idle again."""
+    if not cfg.crashes(site):
+        return states
+    return [State("busy", *states, on={"crash": Transition("idle", actions=effect)})]

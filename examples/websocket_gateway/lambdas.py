@@ -11,7 +11,7 @@ from typing import Any
 
 from statecharts import SELF, Chart, State, Transition, assign, choose, const, ctx, event, if_, send
 
-from .config import Config, _as_list, _lambda_context, _post, _retrying_post
+from .config import Config, _as_list, _lambda_context, _post, _retrying_post, crashable
 
 # --------------------------------------------------------------------------- the lambdas
 
@@ -26,10 +26,10 @@ def _invoke_runner(cfg: Config) -> list[Any]:
 def connect_chart(cfg: Config) -> Chart:
     """The $connect lambda: OPEN to the app, then the design's handling of its commands; 200/400 to the gateway.
 
-    The environment may crash it (``crash`` stimulus, the crash budget) in any state after
-    the app's answer was taken in: the gateway then rejects with 500. A crash while the app
-    is still deciding is left out on purpose: the app's decision is then known to nobody
-    but the app, and no gateway-side design can tell it (the app needs its own expiry).
+    The environment may crash it (``crash``, the crash budget) in any state after the app's
+    answer was taken in (site ``connect``) and, with site ``connect-asking``, also while the
+    app decides: the gateway then rejects with 500. A crash while the app decides loses a
+    decision only the app knows.
     """
     ret200 = send("gw", "result", status=200)
     ret400 = send("gw", "result", status=400)
@@ -57,11 +57,15 @@ def connect_chart(cfg: Config) -> Chart:
         ]
         first = send("app", "open")
         asking = State("asking", on={"answer": [Transition("saving", guard=event.ok, actions=send("db", "accept", sub=False)), Transition("idle", actions=ret400)]})
+    crash = send("gw", "result", status=500)
+    if cfg.crashes("connect-asking"):
+        working = [State("busy", asking, *states, on={"crash": Transition("idle", actions=crash)})]
+    else:
+        working = [asking, *crashable(cfg, "connect", states, crash)]
     return Chart(
         "connect",
         State("idle", on={"invoke": Transition("asking", actions=first)}),
-        asking,
-        State("busy", *states, on={"crash": Transition("idle", actions=send("gw", "result", status=500))}),
+        *working,
         context=_lambda_context(cfg),
         doc="The $connect lambda; a crash (an environment event) makes the gateway reject with 500.",
     )
@@ -81,11 +85,11 @@ def message_chart(cfg: Config) -> Chart:
             _retrying_post("posting", 3, "hi", "idle", cfg),
         ]
         publish = send("db", "members")
+    asking = State("asking", on={"answer": Transition("querying" if not cfg.fixed else "publishing", actions=publish)})
     return Chart(
         "message",
         State("idle", on={"invoke": Transition("asking", actions=send("app", "text", m=const("hi")))}),
-        State("asking", on={"answer": Transition("querying" if not cfg.fixed else "publishing", actions=publish)}),
-        *run,
+        *crashable(cfg, "message", [asking, *run]),
         context=_lambda_context(cfg),
         doc="One message lambda (one frame); never retried.",
     )
@@ -102,7 +106,7 @@ def disconnect_chart(cfg: Config) -> Chart:
     else:
         states = [State("deleting", on={"deleted": "idle"})]
         start = Transition("deleting", actions=[send("app", "close"), send("db", "delete_rows")])
-    return Chart("disconnect", State("idle", on={"invoke": start}), *states, doc="The $disconnect lambda.")
+    return Chart("disconnect", State("idle", on={"invoke": start}), *crashable(cfg, "disconnect", states), doc="The $disconnect lambda.")
 
 
 def _runner_idle(on: dict[str, Any]) -> State:
@@ -115,16 +119,22 @@ def _start(target: str, actions: Any) -> Transition:
     return Transition(target, actions=[assign(again=event.dup), *_as_list(actions)])
 
 
+def _runner(cfg: Config, idle_on: dict[str, Any], *states: State, context: dict[str, Any], doc: str) -> Chart:
+    """The runner chart: idle, and the design's working states, which a crash sends back to idle to run again."""
+    return Chart("runner", _runner_idle(idle_on), *crashable(cfg, "runner", list(states), assign(again=True)), context=context, doc=doc)
+
+
 def runner_chart(cfg: Config) -> Chart:
     """The async command runner: the design's batch after ACCEPT (deferred, grace-retry) or the watcher (fixed).
 
     At-least-once delivery: an invocation delivered twice (``dup``) runs the batch a second
-    time when the first run is over.
+    time when the first run is over; a crash (site ``runner``) makes Lambda retry the
+    invocation from the start.
     """
     if cfg.design == "deferred":
-        return Chart(
-            "runner",
-            _runner_idle({"batch": _start("polling", send("gw", "get", wait=False))}),
+        return _runner(
+            cfg,
+            {"batch": _start("polling", send("gw", "get", wait=False))},
             State(
                 "polling",
                 on={
@@ -144,9 +154,9 @@ def runner_chart(cfg: Config) -> Chart:
             doc="POLL_FOR_CONNECTION (one GET, throws on 410: the missing await), SUBSCRIBE, TEXT welcome, PUBLISH joined.",
         )
     if cfg.design == "grace-retry":
-        return Chart(
-            "runner",
-            _runner_idle({"batch": _start("subscribing", send("db", "subscribe"))}),
+        return _runner(
+            cfg,
+            {"batch": _start("subscribing", send("db", "subscribe"))},
             State("subscribing", on={"subscribed": Transition("welcoming", actions=_post(1, "welcome"))}),
             _retrying_post("welcoming", 1, "welcome", "querying", cfg, send("db", "members")),
             State("querying", on={"members": [Transition("joining", guard=event.c1, actions=_post(2, "joined")), Transition("idle")]}),
@@ -155,9 +165,9 @@ def runner_chart(cfg: Config) -> Chart:
             doc="SUBSCRIBE, TEXT welcome, PUBLISH joined; a 410 is retried up to `grace` times.",
         )
     wait = cfg.mutation != "poll-no-wait"
-    return Chart(
-        "runner",
-        _runner_idle({"batch": _start("polling", send("gw", "get", wait=wait))}),
+    return _runner(
+        cfg,
+        {"batch": _start("polling", send("gw", "get", wait=wait))},
         State(
             "polling",
             on={"got": [Transition("flushing", guard=event.ok, actions=send("db", "peek")), Transition("tombstoning", actions=send("db", "tombstone"))]},

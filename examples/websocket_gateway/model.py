@@ -49,7 +49,7 @@ from typing import Any
 from simulate import Actor, Stimulus, System, actor, in_flight, invariant, leads_to, sometimes
 from statecharts import SELF, Chart, State, Transition, all_of, any_of, assign, call, choose, const, ctx, event, foreach, if_, if_else, reply, send, var
 
-from .config import DESIGNS, LIVE, MUTATIONS, Bounds, Config
+from .config import CRASH_SITES, DESIGNS, LIVE, MUTATIONS, Bounds, Config
 from .lambdas import connect_chart, control_chart, disconnect_chart, message_chart, runner_chart
 
 __all__ = ["DESIGNS", "LIVE", "MUTATIONS", "Bounds", "build", "system"]
@@ -135,8 +135,11 @@ def gateway_chart() -> Chart:
 # --------------------------------------------------------------------------- the app
 
 
-def app_chart() -> Chart:
-    """The application: accepts or rejects OPEN, answers TEXT with PUBLISH, forgets on CLOSE, one control call."""
+def app_chart(worded: bool = False) -> Chart:
+    """The application: accepts or rejects OPEN, answers TEXT with PUBLISH, forgets on CLOSE, one control call.
+
+    ``worded`` records whether it got a ``CLOSE`` (``closed``), which S1 as the specification words it counts.
+    """
     accept = choose(
         "ok",
         (True, False),
@@ -162,11 +165,11 @@ def app_chart() -> Chart:
                         reply("answer", m=event.m, n=3),
                     ]
                 ),
-                "close": Transition(actions=assign(present=False, subscribed=False)),
+                "close": Transition(actions=assign(present=False, subscribed=False, **({"closed": True} if worded else {}))),
                 "oob": Transition(guard=ctx.present, actions=send("control", "call")),
             },
         ),
-        context={"decision": "none", "present": False, "subscribed": False, "pubs": frozenset(), "heard": False},
+        context={"decision": "none", "present": False, "subscribed": False, "pubs": frozenset(), "heard": False, **({"closed": False} if worded else {})},
         doc="The app behind the gateway; pubs and heard are history fields for S1 and S3.",
     )
 
@@ -222,7 +225,7 @@ def db_chart(cfg: Config) -> Chart:
             {
                 "accept": Transition(actions=[assign(conn=const("meta"), sub=ctx.sub | event.sub), reply("saved")]),
                 "subscribe": Transition(actions=[assign(sub=True), reply("subscribed")]),
-                "members": _members_query(),
+                "members": _members_query() if cfg.lagging else Transition(actions=reply("members", c1=ctx.sub)),
                 "delete_rows": Transition(actions=[assign(conn=const("none"), sub=False), reply("deleted")]),
             }
         )
@@ -301,9 +304,13 @@ def properties(cfg: Config) -> list[Any]:
     quiescent = in_flight() == 0
     rec = _received_texts()
     client_open = actor("client").in_state("open")
-    s1 = ~((actor("app").decision == "rejected") & (actor("app").heard | (call("len", rec) > 0)))
+    app = actor("app")
+    traffic = app.heard | app.closed if cfg.bounds.worded else app.heard
+    s1 = ~((app.decision == "rejected") & (traffic | (call("len", rec) > 0)))
     live = LIVE[cfg.design]
-    s2 = ~(quiescent & actor("db").sub & actor("db").conn.not_in(live))
+    gw = actor("gw")
+    connecting_or_open = gw.in_state("connecting") | gw.in_state("open") if cfg.bounds.worded else actor("db").conn.is_in(live)
+    s2 = ~(quiescent & actor("db").sub & ~connecting_or_open)
     s3 = ~(quiescent & client_open & ~all_of("p", actor("app").pubs, lambda p: any_of("r", rec, lambda r: r[1] == p)))
     i = var("i")
     ordered = (rec[i][0] < rec[i + 1][0]) | ((rec[i][0] == 3) & (rec[i + 1][0] == 3) & (rec[i][1] != rec[i + 1][1]))
@@ -331,6 +338,19 @@ def properties(cfg: Config) -> list[Any]:
 
 # --------------------------------------------------------------------------- the system
 
+_CRASHED = {"connect": "connect", "connect-asking": "connect", "message": "message", "disconnect": "disconnect", "runner": "runner"}
+"""The actor each crash site belongs to."""
+
+
+def faults_chart(sites: list[str]) -> Chart:
+    """The environment's crash budget shared by several lambdas: a ``crash(at)`` stimulus strikes the lambda ``at``."""
+    return Chart(
+        "faults",
+        State("armed", on={"crash": [Transition(guard=event.at == site, actions=send(site, "crash")) for site in sites]}),
+        doc="Strikes one lambda with a crash; a crash that reaches an idle lambda is lost (it struck between invocations).",
+    )
+
+
 
 def build(design: str = "naive", *, mutation: str | None = None, **bounds: Any) -> System:
     """The gateway system for one design (and optionally one mutation of the fixed design).
@@ -346,6 +366,11 @@ def build(design: str = "naive", *, mutation: str | None = None, **bounds: Any) 
     unknown = set(bounds) - known
     if unknown:
         raise ValueError(f"unknown bounds {', '.join(sorted(unknown))}; bounds: {', '.join(sorted(known))}")
+    if isinstance(bounds.get("crash_in"), (list, str)):
+        bounds["crash_in"] = (bounds["crash_in"],) if isinstance(bounds["crash_in"], str) else tuple(bounds["crash_in"])
+    bad = set(bounds.get("crash_in", ())) - set(CRASH_SITES)
+    if bad:
+        raise ValueError(f"unknown crash sites {', '.join(sorted(bad))}; crash_in takes sites among: {', '.join(CRASH_SITES)}")
     cfg = Config(design, mutation, replace(Bounds(), **bounds))
     b = cfg.bounds
     actors = [
@@ -356,7 +381,7 @@ def build(design: str = "naive", *, mutation: str | None = None, **bounds: Any) 
         Actor("disconnect", disconnect_chart(cfg)),
         Actor("control", control_chart(cfg)),
         Actor("db", db_chart(cfg)),
-        Actor("app", app_chart()),
+        Actor("app", app_chart(cfg.bounds.worded)),
     ]
     if design != "naive":
         actors.append(Actor("runner", runner_chart(cfg)))
@@ -367,8 +392,13 @@ def build(design: str = "naive", *, mutation: str | None = None, **bounds: Any) 
         stimuli.append(Stimulus("client", "leave", max=1))
     if b.oob:
         stimuli.append(Stimulus("app", "oob", max=b.oob))
-    if b.crash:
-        stimuli.append(Stimulus("connect", "crash", max=b.crash))
+    present = {a.name for a in actors}
+    sites = sorted({_CRASHED[site] for site in b.crash_in if cfg.crashes(site) and _CRASHED[site] in present})
+    if len(sites) == 1:
+        stimuli.append(Stimulus(sites[0], "crash", max=b.crash))
+    elif sites:  # one budget for several lambdas: the environment picks which one it strikes
+        actors.append(Actor("faults", faults_chart(sites)))
+        stimuli.append(Stimulus("faults", "crash", data=[{"at": site} for site in sites], max=b.crash))
     name = f"websocket-gateway[{design}{'/' + mutation if mutation else ''}]"
     return System(
         name,
