@@ -153,6 +153,13 @@ CASES: dict[str, Case] = {
         20,
         [r"^runner: deliver subscribed", r"^client: deliver ws_text\(n=3, text='news'\)", r"^client: deliver ws_text\(n=1, text='welcome'\) from gw"],
     ),
+    "grace-retry S2 subscribe after clean-up": Case(
+        "grace-retry",
+        {**REDUCED, "lag": False},
+        "S2",
+        28,
+        [r"^db: deliver delete_rows from disconnect", r"^db: deliver subscribe from runner .*'sub': \(False, True\)"],
+    ),
     # mutations of the fixed design (document bounds, as in tests/test_websocket_gateway.py)
     "mutation no-liveness-check": Case(
         "fixed",
@@ -226,6 +233,19 @@ CASES: dict[str, Case] = {
             r"^gw: deliver result\(status=500\)",
             r"^app: deliver close from runner",  # the clean-up's CLOSE reaches the app before its OPEN
             r"^app: deliver open from connect .*'present': \(False, True\)",  # then it accepts, and believes c1 present for ever
+        ],
+    ),
+    "fixed S4: the retried runner POSTs welcome again": Case(
+        "fixed",
+        {**REDUCED, "crash_in": ALL_SITES},
+        "S4",
+        26,
+        [
+            r"^client: deliver ws_text\(n=1, text='welcome'\)",
+            r"^faults: stimulus crash\(at='runner'\)",
+            r"^runner: deliver crash from faults .*posting->idle",  # POSTed, not yet acknowledged in the database
+            r"^runner: deliver batch\(dup=False\) from runner",  # Lambda retries the invocation
+            r"^client: deliver ws_text\(n=1, text='welcome'\).*\(1, 'welcome'\), \(1, 'welcome'\)",
         ],
     ),
 }
