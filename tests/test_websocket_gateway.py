@@ -259,3 +259,6 @@ def test_command_line_prints_verdicts_and_counterexamples(capsys: pytest.Capture
     out = capsys.readouterr().out
     assert "websocket-gateway[fixed]: ok" in out and out.rstrip().endswith("#### no violation reported")
     assert main(["--design", "fixed", "--quick", "--no-traces", "--no-artifacts", "--max-seconds", "0.01"]) == 2
+    assert main(["--design", "fixed", "--quick", "--no-traces", "--no-artifacts", "--faithful"]) == 1  # the README's full fault model
+    out = capsys.readouterr().out
+    assert "S1 no traffic for a rejected connection violated (12 steps)" in out and "L2 present leads to open or CLOSE violated (23 steps)" in out

@@ -42,12 +42,18 @@ class Check:
     error: str = ""
 
 
-def checks(design: str, mutation: str | None = None, quick: bool = False) -> list[Check]:
+FAITHFUL: dict[str, Any] = {"worded": True, "crash_in": ("connect", "connect-asking", "message", "disconnect", "runner")}
+"""The specification's wording and fault model (``--faithful``): see the README's section on the full fault model."""
+
+
+def checks(design: str, mutation: str | None = None, quick: bool = False, faithful: bool = False) -> list[Check]:
     """The explorations that make up the verdict of one design (or mutation); ``quick`` uses the reduced bound only."""
     safety = {**LIVENESS_BOUNDS, "liveness": False} if quick else dict(SAFETY_BOUNDS)
+    extra = FAITHFUL if faithful else {}
+    what = ", the specification's wording and fault model" if faithful else ""
     return [
-        Check(design, mutation, safety, "safety and reachability, " + ("reduced bounds" if quick else "document bounds")),
-        Check(design, mutation, dict(LIVENESS_BOUNDS), "liveness L1/L2, reduced bounds"),
+        Check(design, mutation, {**safety, **extra}, "safety and reachability, " + ("reduced bounds" if quick else "document bounds") + what),
+        Check(design, mutation, {**LIVENESS_BOUNDS, **extra}, "liveness L1/L2, reduced bounds" + what),
     ]
 
 
@@ -83,6 +89,11 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m examples.websocket_gateway", description=__doc__.split("\n")[0])
     p.add_argument("--design", choices=[*DESIGNS, "all"], default="naive", help="which design to explore (default: naive)")
     p.add_argument("--mutation", choices=list(MUTATIONS), help="a mutation of the fixed design")
+    p.add_argument(
+        "--faithful",
+        action="store_true",
+        help="the specification's wording (S1 with CLOSE, S2 over the gateway's state) and crashes in every lambda and the runner",
+    )
     p.add_argument("--no-traces", action="store_true", help="print verdicts only")
     p.add_argument("--quick", action="store_true", help="check safety on the reduced bound too (seconds instead of minutes)")
     p.add_argument("--max-seconds", type=float, default=None, help="stop each exploration after this long (the verdict is then incomplete)")
@@ -118,7 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for design, mutation in targets(args):
         title = design + (f" / mutation {mutation}: {MUTATIONS[mutation]}" if mutation else "")
         print(f"#### {title}\n")
-        for k, check in enumerate(checks(design, mutation, args.quick)):
+        for k, check in enumerate(checks(design, mutation, args.quick, args.faithful)):
             run(check, args.max_seconds)
             report(check, traces=not args.no_traces)
             if not args.no_artifacts and check.result is not None:

@@ -351,7 +351,6 @@ def faults_chart(sites: list[str]) -> Chart:
     )
 
 
-
 def build(design: str = "naive", *, mutation: str | None = None, **bounds: Any) -> System:
     """The gateway system for one design (and optionally one mutation of the fixed design).
 
