@@ -35,6 +35,12 @@ History fields recorded for the properties: the app's ``decision``, ``present``,
 ``TEXT`` from ``c1``); the client's ``received`` as ``(n, text)`` pairs, where ``n`` is the
 app's order: 1 for ``welcome``, 2 for ``joined``, 3 for anything the app sent later.
 
+Switches of :class:`Bounds` put back what the first, narrow model left out of the
+specification: ``worded`` (S1 counts ``CLOSE``, S2 reads the gateway's state), ``crash_in``
+(crashes in every lambda and the runner, one budget) and ``lag`` (the lagging index, apart
+from each design). The charts of the lambdas are in ``lambdas.py``; designs, bounds and the
+shared helpers in ``config.py``.
+
 Time is abstract. "Wait longer than the handshake can take" (the fixed design's watcher,
 and the deferred design's retry "much later") is a ``GET`` with ``wait=True``, which the
 gateway answers when the connection has left ``connecting``: the abstraction of a sleep
