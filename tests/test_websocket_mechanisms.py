@@ -294,3 +294,31 @@ def test_a_bounded_full_check_says_incomplete_not_ok() -> None:
         assert result.stats.distinct_states == 5000
         undecided = {v.name.split()[0]: v.status for v in result.verdicts if v.kind != "sometimes"}
         assert undecided == dict.fromkeys(("S1", "S2", "S3", "S4", "L1", "L2"), "incomplete")
+
+
+@pytest.mark.parametrize(
+    ("amend", "violated", "states"),
+    [
+        ((), ["L2", "S1", "S2", "S3", "S4"], 23793),
+        (("atomic-cleanup",), ["L2", "S1", "S3", "S4"], 15896),  # S2 gone: the clean-up can no longer stop half-way
+        (("dedup",), ["L2", "S1", "S2", "S3"], 22994),  # S4 gone: the retried runner's second welcome is dropped
+        (("atomic-cleanup", "dedup"), ["L2", "S1", "S3"], 15377),
+    ],
+)
+def test_each_amendment_removes_its_failure_and_only_that(amend: tuple[str, ...], violated: list[str], states: int) -> None:
+    """The README's step-by-step amendment of the fixed design under the full fault model (reduced bound, with L1/L2)."""
+    result = explore(build("fixed", **{**REDUCED, "liveness": True, "worded": True, "crash_in": ALL_SITES, "amend": amend}))
+    assert sorted(v.name.split()[0] for v in result.verdicts if v.status == "violated") == violated
+    assert result.stats.distinct_states == states
+
+
+def test_the_amendments_keep_the_narrow_model_ok() -> None:
+    result = explore(build("fixed", **{**REDUCED, "liveness": True, "amend": ("atomic-cleanup", "dedup")}))
+    assert result.status == "ok" and result.stats.distinct_states == 1510
+
+
+def test_amendments_apply_to_the_fixed_design_only() -> None:
+    with pytest.raises(ValueError, match=r"amendments .* apply to the fixed design only"):
+        build("naive", amend=("dedup",))
+    with pytest.raises(ValueError, match="apply to the fixed design only"):
+        build("fixed", amend=("sweeper",))

@@ -22,6 +22,12 @@ LIVE = {"naive": ("meta",), "deferred": ("meta",), "grace-retry": ("meta",), "fi
 """The database states of a connection row that count as connecting or open (S2)."""
 
 
+AMENDMENTS: dict[str, str] = {
+    "atomic-cleanup": "$disconnect writes the tombstone and deletes the Sub rows in one transaction",
+    "dedup": "each item carries its sequence number and the client drops one it has already received",
+}
+"""Amendments of the fixed design, found from its failures under the full fault model (``Bounds.amend``)."""
+
 CRASH_SITES: dict[str, str] = {
     "connect": "the $connect lambda, between any two of its calls after the app answered OPEN",
     "connect-asking": "the $connect lambda, also while the app is deciding (before its answer is taken in)",
@@ -46,6 +52,7 @@ class Bounds:
     apart from the index bug. ``crash_in``: where the ``crash`` budget may strike (see
     :data:`CRASH_SITES`). ``worded``: the properties as the specification words them (S1 counts
     ``CLOSE`` too; S2 reads the gateway's state of the connection, not the database row).
+    ``amend``: amendments of the fixed design (see :data:`AMENDMENTS`).
     """
 
     frames: int = 1
@@ -59,6 +66,7 @@ class Bounds:
     lag: bool | None = None
     crash_in: tuple[str, ...] = ("connect",)
     worded: bool = False
+    amend: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -77,6 +85,10 @@ class Config:
         if self.mutation == "lagging-index":
             return True
         return not self.fixed if self.bounds.lag is None else self.bounds.lag
+
+    def amended(self, amendment: str) -> bool:
+        """Whether the fixed design carries ``amendment`` (one of :data:`AMENDMENTS`)."""
+        return self.fixed and amendment in self.bounds.amend
 
     def crashes(self, site: str) -> bool:
         """Whether the crash budget may strike at ``site`` (one of :data:`CRASH_SITES`)."""

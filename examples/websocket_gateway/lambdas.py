@@ -97,7 +97,10 @@ def message_chart(cfg: Config) -> Chart:
 
 def disconnect_chart(cfg: Config) -> Chart:
     """The $disconnect lambda: CLOSE to the app, concurrently with the clean-up of the rows."""
-    if cfg.fixed:
+    if cfg.amended("atomic-cleanup"):  # one transaction: a crash can no longer stop the clean-up half-way
+        states = [State("deleting", on={"deleted": "idle"})]
+        start = Transition("deleting", actions=[send("app", "close"), send("db", "close_rows")])
+    elif cfg.fixed:
         states = [
             State("tombstoning", on={"tombstoned": Transition("deleting", actions=send("db", "delete_subs"))}),
             State("deleting", on={"deleted": "idle"}),

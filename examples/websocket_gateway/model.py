@@ -55,7 +55,7 @@ from typing import Any
 from simulate import Actor, Stimulus, System, actor, in_flight, invariant, leads_to, sometimes
 from statecharts import SELF, Chart, State, Transition, all_of, any_of, assign, call, choose, const, ctx, event, foreach, if_, if_else, reply, send, var
 
-from .config import CRASH_SITES, DESIGNS, LIVE, MUTATIONS, Bounds, Config
+from .config import AMENDMENTS, CRASH_SITES, DESIGNS, LIVE, MUTATIONS, Bounds, Config
 from .lambdas import connect_chart, control_chart, disconnect_chart, message_chart, runner_chart
 
 __all__ = ["DESIGNS", "LIVE", "MUTATIONS", "Bounds", "build", "system"]
@@ -63,16 +63,20 @@ __all__ = ["DESIGNS", "LIVE", "MUTATIONS", "Bounds", "build", "system"]
 # --------------------------------------------------------------------------- the client and the gateway
 
 
-def client_chart() -> Chart:
-    """The browser: connecting at start; open -> may say one frame; may leave at any time."""
+def client_chart(dedup: bool = False) -> Chart:
+    """The browser: connecting at start; open -> may say one frame; may leave at any time.
+
+    ``dedup`` (amendment): it drops a frame whose sequence number and text it has already received.
+    """
     leave = Transition("closed", actions=send("gw", "ws_close"))
+    fresh = ~any_of("r", ctx.received, lambda r: (r[0] == event.n) & (r[1] == event.text)) if dedup else None
     return Chart(
         "client",
         State("connecting", entry=send("gw", "ws_connect"), on={"ws_open": "open", "ws_rejected": "closed", "leave": leave}),
         State(
             "open",
             on={
-                "ws_text": Transition(actions=assign(received=call("append", ctx.received, (event.n, event.text)))),
+                "ws_text": Transition(guard=fresh, actions=assign(received=call("append", ctx.received, (event.n, event.text)))),
                 "say": Transition(actions=send("gw", "ws_frame", m=const("hi"))),
                 "leave": leave,
                 "ws_closed": "closed",
@@ -288,6 +292,8 @@ def db_chart(cfg: Config) -> Chart:
                 ]
             ),
             "delete_subs": Transition(actions=[assign(sub=False, outbox=()), reply("deleted")]),
+            # amendment atomic-cleanup: the tombstone and the deletion of the rows in one transaction
+            "close_rows": Transition(actions=[assign(conn=if_else(ctx.conn == "rejected", "rejected", "closed"), sub=False, outbox=()), reply("deleted")]),
         }
     )
     return Chart("db", State("tables", on=on), context=context, doc="Connection record (opening/open/closed/rejected) with its outbox, Sub rows.")
@@ -373,13 +379,17 @@ def build(design: str = "naive", *, mutation: str | None = None, **bounds: Any) 
         raise ValueError(f"unknown bounds {', '.join(sorted(unknown))}; bounds: {', '.join(sorted(known))}")
     if isinstance(bounds.get("crash_in"), (list, str)):
         bounds["crash_in"] = (bounds["crash_in"],) if isinstance(bounds["crash_in"], str) else tuple(bounds["crash_in"])
+    if isinstance(bounds.get("amend"), (list, str)):
+        bounds["amend"] = (bounds["amend"],) if isinstance(bounds["amend"], str) else tuple(bounds["amend"])
+    if bounds.get("amend") and (design != "fixed" or set(bounds["amend"]) - set(AMENDMENTS)):
+        raise ValueError(f"amend={bounds['amend']!r}: amendments ({', '.join(AMENDMENTS)}) apply to the fixed design only")
     bad = set(bounds.get("crash_in", ())) - set(CRASH_SITES)
     if bad:
         raise ValueError(f"unknown crash sites {', '.join(sorted(bad))}; crash_in takes sites among: {', '.join(CRASH_SITES)}")
     cfg = Config(design, mutation, replace(Bounds(), **bounds))
     b = cfg.bounds
     actors = [
-        Actor("client", client_chart()),
+        Actor("client", client_chart(cfg.amended("dedup"))),
         Actor("gw", gateway_chart()),
         Actor("connect", connect_chart(cfg)),
         Actor("message", message_chart(cfg)),
