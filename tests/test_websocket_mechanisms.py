@@ -276,14 +276,6 @@ def test_the_lag_switch_removes_only_the_index_bug() -> None:
     assert not any("'idx'" in line(s) for s in consistent.steps)
 
 
-def test_every_crash_site_breaks_the_fixed_design_on_the_reduced_bound() -> None:
-    """All crash sites under one budget (the specification's 'any lambda between any two calls'): the fixed design is not fixed."""
-    result = explore(build("fixed", **{**REDUCED, "liveness": True, "crash_in": ALL_SITES}))
-    violated = sorted(v.name.split()[0] for v in result.verdicts if v.status == "violated")
-    assert violated == ["L2", "S2", "S3", "S4"]
-    assert result.stats.distinct_states == 23791
-
-
 def test_a_bounded_full_check_says_incomplete_not_ok() -> None:
     """The full check (document bounds, liveness, the specification's wording and every crash site) does not finish on a
     CI budget (see the README's numbers); cut at an explicit limit, it must say ``incomplete`` for every undecided
@@ -299,7 +291,7 @@ def test_a_bounded_full_check_says_incomplete_not_ok() -> None:
 @pytest.mark.parametrize(
     ("amend", "violated", "states"),
     [
-        ((), ["L2", "S1", "S2", "S3", "S4"], 23793),
+        ((), ["L2", "S1", "S2", "S3", "S4"], 23793),  # every crash site under one budget: the fixed design is not fixed
         (("atomic-cleanup",), ["L2", "S1", "S3", "S4"], 15896),  # S2 gone: the clean-up can no longer stop half-way
         (("dedup",), ["L2", "S1", "S2", "S3"], 22994),  # S4 gone: the retried runner's second welcome is dropped
         (("atomic-cleanup", "dedup"), ["L2", "S1", "S3"], 15377),
