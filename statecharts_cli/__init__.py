@@ -36,7 +36,10 @@ exit status:
   {INTERRUPTED}  interrupted (Ctrl-C): the verdicts on the explored part are printed
 """
 
-TARGET_HELP = "MODULE[:NAME], path/to/file.py[:NAME] or a package directory, e.g. examples.die_hard or examples/websocket_gateway"
+TARGET_HELP = (
+    "MODULE[:NAME], path/to/file.py[:NAME] or a package directory, e.g. examples.die_hard or examples/websocket_gateway; "
+    "NAME may be a builder called with literal arguments, e.g. 'examples/websocket_gateway:build(design=\"fixed\")'"
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -231,7 +234,7 @@ def run_command(args: argparse.Namespace) -> int:
     from statecharts.errors import ExportError, ToolError, ToolMissing
 
     from .export import UsageError
-    from .targets import TargetError
+    from .targets import TargetError, TargetUsageError
 
     debug = bool(getattr(args, "debug", False))
     out = stdout_console()
@@ -244,6 +247,9 @@ def run_command(args: argparse.Namespace) -> int:
     except ToolError as e:  # Graphviz's dot or TLC missing, or TLC failed
         report_error("missing tool" if isinstance(e, ToolMissing) else "tool failed", e, debug=debug)
         failed = ("missing tool", e, MISSING_TOOL)
+    except TargetUsageError as e:
+        report_error("usage error", e, debug=debug)
+        failed = ("usage", e, USAGE)
     except TargetError as e:
         report_error("cannot load the model", e, hint="(--debug shows the Python traceback)" if e.__cause__ is not None else "", debug=debug)
         failed = ("model", e, MODEL_ERROR)

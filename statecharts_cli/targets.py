@@ -1,13 +1,16 @@
-"""Finding the user's model: ``MODULE[:NAME]``, ``path/to/file.py[:NAME]`` or a package directory.
+"""Finding the user's model: ``MODULE[:NAME[(ARGS)]]``, ``path/to/file.py[:NAME[(ARGS)]]`` or a package directory.
 
 A target names a module (a dotted import name, a ``.py`` file, or a package directory)
-and, optionally after a colon, an attribute of it. Without a name the module is searched
-by convention (see :func:`find_system` and :func:`find_chart`); every error names what
-was found and how to choose.
+and, optionally after a colon, an attribute of it, which may be called with literal
+arguments: ``examples/websocket_gateway:build(design="fixed", mutation="early-flip")``.
+The arguments are parsed with :mod:`ast` and each one read with ``ast.literal_eval``
+(never evaluated). Without a name the module is searched by convention (see
+:func:`find_system` and :func:`find_chart`); every error names what was found and how to choose.
 """
 
 from __future__ import annotations
 
+import ast
 import importlib
 import importlib.util
 import inspect
@@ -15,7 +18,7 @@ import os
 import re
 import sys
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -27,6 +30,7 @@ if TYPE_CHECKING:  # the command line may reach "up" into simulate, lazily (see 
     from simulate.system import Actor, System
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
+_CALL = re.compile(r"(?P<location>.+?):(?P<name>[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)\((?P<rest>.*)", re.DOTALL)
 _OURS = tuple(str(Path(p).resolve()) for p in (Path(__file__).parents[1], Path(__file__).parents[2] / "simulate", Path(__file__).parents[2] / "exporters"))
 
 
@@ -34,23 +38,82 @@ class TargetError(CommandLineError):
     """The target could not be loaded or the object it names could not be found (a model error, exit 3)."""
 
 
+class TargetUsageError(TargetError):
+    """The target itself is malformed: bad call syntax, a non-literal argument, an argument the function does not take (a usage error)."""
+
+
 @dataclass
 class Target:
-    """A parsed target: where the module is, and the attribute named after the colon (if any)."""
+    """A parsed target: where the module is, the attribute named after the colon (if any), and its call arguments.
+
+    ``called`` says whether the name was followed by parentheses (``build()`` calls even a
+    function that has defaults); ``args``/``kwargs`` are the literal arguments.
+    """
 
     location: str
     name: str | None
+    args: tuple[Any, ...] = ()
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    called: bool = False
 
     @classmethod
     def parse(cls, text: str) -> Target:
-        """Split ``location[:name]``; a colon followed by something that is not a dotted name stays in the location."""
+        """Split ``location[:name[(args)]]``; a colon followed by something that is not a dotted name stays in the location.
+
+        Raises :class:`TargetUsageError` when the call is malformed or an argument is not a literal.
+        """
+        m = _CALL.fullmatch(text)
+        if m:
+            args, kwargs = _literal_call(m["name"], m["name"] + "(" + m["rest"])
+            return cls(m["location"], m["name"], args, kwargs, called=True)
         location, sep, name = text.rpartition(":")
         if sep and location and _NAME.fullmatch(name):
             return cls(location, name)
         return cls(text, None)
 
     def __str__(self) -> str:
-        return f"{self.location}:{self.name}" if self.name else self.location
+        if not self.name:
+            return self.location
+        call_ = ""
+        if self.called:
+            call_ = "(" + ", ".join([*(repr(a) for a in self.args), *(f"{k}={v!r}" for k, v in self.kwargs.items())]) + ")"
+        return f"{self.location}:{self.name}{call_}"
+
+
+def _literal_call(name: str, source: str) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """The positional and keyword arguments of ``name(...)``, each a Python literal (``ast.literal_eval``, never eval)."""
+    try:
+        tree = ast.parse(source, mode="eval")
+    except SyntaxError as e:
+        col = f", column {e.offset - len(name)}" if e.offset and e.offset > len(name) else ""
+        raise TargetUsageError(
+            f"target {name}(...): the arguments are not valid call syntax ({e.msg}{col}); write them as in Python, "
+            f'e.g. {name}(design="fixed"), and quote the whole target for the shell'
+        ) from None
+    node = tree.body
+    if not isinstance(node, ast.Call) or ast.unparse(node.func) != name:
+        raise TargetUsageError(f"target {name}(...): expected one call NAME(ARG, KEY=VALUE, ...), got {ast.unparse(node)!r}")
+    args: list[Any] = []
+    kwargs: dict[str, Any] = {}
+    for a in node.args:
+        if isinstance(a, ast.Starred):
+            raise TargetUsageError(f"target {name}(...): *{ast.unparse(a.value)} is not allowed; give each argument as a literal")
+        args.append(_literal(name, a, f"argument {len(args) + 1}"))
+    for kw in node.keywords:
+        if kw.arg is None:
+            raise TargetUsageError(f"target {name}(...): **{ast.unparse(kw.value)} is not allowed; give each keyword argument as KEY=LITERAL")
+        kwargs[kw.arg] = _literal(name, kw.value, f"argument {kw.arg}")
+    return tuple(args), kwargs
+
+
+def _literal(name: str, node: ast.expr, what: str) -> Any:
+    try:
+        return ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        raise TargetUsageError(
+            f"target {name}(...): {what} is {ast.unparse(node)!r}, which is not a literal; "
+            "arguments must be Python literals (strings in quotes, numbers, True/False/None, tuples, lists, dicts), they are never evaluated"
+        ) from None
 
 
 # --------------------------------------------------------------------------- loading
@@ -182,24 +245,56 @@ def _zero_arg(fn: Any) -> bool:
     return True
 
 
-def _call(fn: Any, what: str) -> Any:
+def _call(fn: Any, what: str, args: Target | None = None) -> Any:
+    """Call a builder; its exceptions become a TargetError naming the call (statechart errors keep their type, with a note)."""
+    shown = f"{what}()"
+    if args is not None:
+        shown = what + str(args)[len(f"{args.location}:{args.name}") :]
     try:
         return fn()
     except Exception as e:
         from statecharts.errors import StatechartError
 
         if isinstance(e, StatechartError):
-            e.add_note(f"while calling {what}()")
+            e.add_note(f"while calling {shown}")
             raise
         where = _user_frame(e.__traceback__)
-        raise TargetError(f"calling {what}() raised {type(e).__name__}{' at ' + where if where else ''}: {e}") from e
+        raise TargetError(f"calling {shown} raised {type(e).__name__}{' at ' + where if where else ''}: {e}") from e
+
+
+def _called(module: ModuleType, target: Target, fn: Any, kinds: tuple[type, ...], noun: str) -> Any:
+    """Call the function a target names with its literal arguments, after checking they fit its signature."""
+    assert target.name is not None
+    if not callable(fn) or isinstance(fn, type):
+        raise TargetUsageError(f"{target}: {target.name!r} is a {type(fn).__name__}, not a function, so it cannot be called; drop the parentheses")
+    try:
+        signature = inspect.signature(fn)
+        signature.bind(*target.args, **target.kwargs)
+    except TypeError as e:
+        raise TargetUsageError(f"{target}: {e} (the signature is {target.name}{signature})") from None
+    except ValueError:  # no signature (a builtin): let the call tell
+        pass
+    what = f"{module.__name__}.{target.name}"
+    try:
+        made = _call(lambda: fn(*target.args, **target.kwargs), what, args=target)
+    except TargetError as e:
+        # a builder that rejects the values it was given (ValueError, the Python convention) is told so by the command line
+        if (target.args or target.kwargs) and isinstance(e.__cause__, ValueError) and not isinstance(e.__cause__, UnicodeError):
+            raise TargetUsageError(f"{target}: {target.name} rejected its arguments: {e.__cause__}") from e.__cause__
+        raise
+    if isinstance(made, kinds):
+        return made
+    raise TargetError(f"{target}: {target.name}(...) returned a {type(made).__name__}, not a {noun}")
 
 
 def _inventory(module: ModuleType) -> str:
     """What the module offers: its Systems, Charts, and functions that look like builders."""
     from simulate.system import System
 
-    systems, charts, builders = [], [], []
+    systems: list[str] = []
+    charts: list[str] = []
+    builders: list[str] = []
+    takers: list[str] = []
     for k, v in vars(module).items():
         if k.startswith("_"):
             continue
@@ -208,9 +303,10 @@ def _inventory(module: ModuleType) -> str:
         elif isinstance(v, Chart):
             charts.append(k)
         elif inspect.isfunction(v) and getattr(v, "__module__", None) == module.__name__:
-            ann = str(inspect.signature(v).return_annotation)
-            if ann.endswith(("System", "Chart")) and _zero_arg(v):
-                builders.append(f"{k}()")
+            ann = inspect.signature(v).return_annotation
+            ann = ann if isinstance(ann, str) else getattr(ann, "__name__", "")
+            if ann.endswith(("System", "Chart")):
+                (builders if _zero_arg(v) else takers).append(f"{k}()" if _zero_arg(v) else f"{k}{str(inspect.signature(v)).rpartition(' -> ')[0]}")
     parts = []
     if systems:
         parts.append(f"Systems: {', '.join(systems)}")
@@ -218,6 +314,8 @@ def _inventory(module: ModuleType) -> str:
         parts.append(f"Charts: {', '.join(charts)}")
     if builders:
         parts.append(f"zero-argument builders: {', '.join(builders)}")
+    if takers:
+        parts.append(f"builders taking arguments: {', '.join(takers)}")
     return "; ".join(parts) if parts else "no System, Chart or zero-argument builder function"
 
 
@@ -226,13 +324,17 @@ def _named(module: ModuleType, target: Target, kinds: tuple[type, ...], noun: st
     try:
         obj = _attr(module, target.name)
     except AttributeError:
-        raise TargetError(f"module {module.__name__!r} has no attribute {target.name!r}; it has {_inventory(module)}") from None
+        error = TargetUsageError if target.called else TargetError
+        raise error(f"module {module.__name__!r} has no attribute {target.name!r}; it has {_inventory(module)}") from None
+    if target.called:
+        return _called(module, target, obj, kinds, noun)
     if isinstance(obj, kinds):
         return obj
     if callable(obj) and not isinstance(obj, type):
         if not _zero_arg(obj):
             raise TargetError(
-                f"{target}: {target.name}{inspect.signature(obj)} needs arguments; name an attribute holding the {noun}, or a function that builds it with no arguments"
+                f"{target}: {target.name}{inspect.signature(obj)} needs arguments; give them in the target, "
+                f"e.g. '{target.location}:{target.name}(NAME=VALUE)', or name an attribute holding the {noun}"
             )
         made = _call(obj, f"{module.__name__}.{target.name}")
         if isinstance(made, kinds):

@@ -88,6 +88,16 @@ CASES: dict[str, Callable[[], System]] = {
     "throttling": _example("examples.throttling"),
     "leader_election": _example("examples.leader_election"),
     "websocket_gateway": _example("examples.websocket_gateway.model", "build"),
+    # the specification's wording and every crash site (a `faults` actor holding the budget), on the reduced bound
+    "websocket_gateway_naive_faithful": _example(
+        "examples.websocket_gateway.model",
+        "build",
+        duplicates=0,
+        frames=0,
+        oob=0,
+        worded=True,
+        crash_in=("connect", "connect-asking", "disconnect", "message", "runner"),
+    ),
     "jugs_tla_escape_hatch": _jugs_with_tla_guard,
     # parallel states (several regions may react to one event) and eventless transitions
     "bank_transfer_racy": _example("examples.bank_transfer", variant="racy"),

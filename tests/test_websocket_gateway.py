@@ -250,9 +250,15 @@ def test_polling_without_waiting_loses_the_welcome() -> None:
 
 
 def test_command_line_prints_verdicts_and_counterexamples(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--design", "deferred", "--quick"]) == 0  # 0: only the fixed design's checks decide the status
+    assert main(["--design", "deferred", "--quick", "--no-artifacts"]) == 1  # it reports violations, so it exits 1
     out = capsys.readouterr().out
+    assert out.rstrip().endswith("#### violations reported (exit status 1)")
     assert "S3 causal subscribe            violated (19 steps)" in out
     assert "-- counterexample to S3 causal subscribe (19 steps)" in out
-    assert main(["--design", "fixed", "--quick", "--no-traces"]) == 0
-    assert "websocket-gateway[fixed]: ok" in capsys.readouterr().out
+    assert main(["--design", "fixed", "--quick", "--no-traces", "--no-artifacts"]) == 0
+    out = capsys.readouterr().out
+    assert "websocket-gateway[fixed]: ok" in out and out.rstrip().endswith("#### no violation reported")
+    assert main(["--design", "fixed", "--quick", "--no-traces", "--no-artifacts", "--max-seconds", "0.01"]) == 2
+    assert main(["--design", "fixed", "--quick", "--no-traces", "--no-artifacts", "--faithful"]) == 1  # the README's full fault model
+    out = capsys.readouterr().out
+    assert "S1 no traffic for a rejected connection violated (12 steps)" in out and "L2 present leads to open or CLOSE violated (23 steps)" in out

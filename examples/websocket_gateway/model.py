@@ -35,6 +35,12 @@ History fields recorded for the properties: the app's ``decision``, ``present``,
 ``TEXT`` from ``c1``); the client's ``received`` as ``(n, text)`` pairs, where ``n`` is the
 app's order: 1 for ``welcome``, 2 for ``joined``, 3 for anything the app sent later.
 
+Switches of :class:`Bounds` put back what the first, narrow model left out of the
+specification: ``worded`` (S1 counts ``CLOSE``, S2 reads the gateway's state), ``crash_in``
+(crashes in every lambda and the runner, one budget) and ``lag`` (the lagging index, apart
+from each design). The charts of the lambdas are in ``lambdas.py``; designs, bounds and the
+shared helpers in ``config.py``.
+
 Time is abstract. "Wait longer than the handshake can take" (the fixed design's watcher,
 and the deferred design's retry "much later") is a ``GET`` with ``wait=True``, which the
 gateway answers when the connection has left ``connecting``: the abstraction of a sleep
@@ -43,112 +49,34 @@ longer than the gateway's bounded handshake window.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import fields, replace
 from typing import Any
 
 from simulate import Actor, Stimulus, System, actor, in_flight, invariant, leads_to, sometimes
 from statecharts import SELF, Chart, State, Transition, all_of, any_of, assign, call, choose, const, ctx, event, foreach, if_, if_else, reply, send, var
 
-DESIGNS: tuple[str, ...] = ("naive", "deferred", "grace-retry", "fixed")
-"""The four designs of the document, in the order the story tells them."""
+from .config import AMENDMENTS, CRASH_SITES, DESIGNS, LIVE, MUTATIONS, Bounds, Config
+from .lambdas import connect_chart, control_chart, disconnect_chart, message_chart, runner_chart
 
-MUTATIONS: dict[str, str] = {
-    "no-liveness-check": "SUBSCRIBE no longer checks, in its transaction, that the connection is not closed",
-    "lagging-index": "membership is read from the lagging subscribers-of-channel index instead of the base table",
-    "early-flip": "the record flips to open when the flush starts, before the outbox is empty",
-    "poll-no-wait": "the watcher polls with a single GET at once instead of waiting for the handshake",
-}
-"""Mutations of the fixed design; each must bring a failure back."""
-
-LIVE = {"naive": ("meta",), "deferred": ("meta",), "grace-retry": ("meta",), "fixed": ("opening", "open")}
-"""The database states of a connection row that count as connecting or open (S2)."""
-
-
-@dataclass(frozen=True)
-class Bounds:
-    """What keeps the state space finite (the document's bounds, with one connection under test).
-
-    ``frames``: frames the client may send (0 or 1). ``oob``: out-of-band control calls
-    (0 or 1). ``crash``: connect-lambda crashes. ``duplicates``: duplicate deliveries of
-    the async invocation (0 or 1). ``retries``: async retries after a throw (deferred).
-    ``grace``: retries of a 410 (grace-retry). ``leave``: whether the client may leave.
-    ``liveness``: whether L1/L2 are part of the system (they make the explorer keep the graph).
-    """
-
-    frames: int = 1
-    oob: int = 1
-    crash: int = 1
-    duplicates: int = 1
-    retries: int = 1
-    grace: int = 1
-    leave: bool = True
-    liveness: bool = True
-
-
-@dataclass(frozen=True)
-class _Config:
-    design: str
-    mutation: str | None
-    bounds: Bounds
-
-    @property
-    def fixed(self) -> bool:
-        return self.design == "fixed"
-
-    @property
-    def lagging(self) -> bool:
-        """Whether publishes read the lagging index (every design but the fixed one, and its mutation)."""
-        return not self.fixed or self.mutation == "lagging-index"
-
-
-# --------------------------------------------------------------------------- small helpers
-
-
-def _post(n: Any, text: Any) -> Any:
-    """``POST @connections/c1``: the gateway answers ``posted(ok)``."""
-    return send("gw", "post", n=n, text=const(text) if isinstance(text, str) else text)
-
-
-def _retrying_post(state: str, n: Any, text: Any, then: str, cfg: _Config, extra: Any = ()) -> State:
-    """A state awaiting the answer to a POST; grace-retry re-sends a 410 up to ``grace`` times.
-
-    ``then`` is the state entered once the POST succeeded or was given up (410 ignored);
-    ``extra`` are the actions of that step.
-    """
-    if cfg.design != "grace-retry":
-        return State(state, on={"posted": Transition(then, actions=extra)})
-    return State(
-        state,
-        on={
-            "posted": [
-                Transition(then, guard=event.ok | (ctx.tries == 0), actions=[assign(tries=cfg.bounds.grace), *_as_list(extra)]),
-                Transition(actions=[assign(tries=ctx.tries - 1), _post(n, text)]),
-            ]
-        },
-    )
-
-
-def _as_list(actions: Any) -> list[Any]:
-    return list(actions) if isinstance(actions, (list, tuple)) else [actions]
-
-
-def _lambda_context(cfg: _Config) -> dict[str, Any]:
-    return {"tries": cfg.bounds.grace} if cfg.design == "grace-retry" else {}
-
+__all__ = ["DESIGNS", "LIVE", "MUTATIONS", "Bounds", "build", "system"]
 
 # --------------------------------------------------------------------------- the client and the gateway
 
 
-def client_chart() -> Chart:
-    """The browser: connecting at start; open -> may say one frame; may leave at any time."""
+def client_chart(dedup: bool = False) -> Chart:
+    """The browser: connecting at start; open -> may say one frame; may leave at any time.
+
+    ``dedup`` (amendment): it drops a frame whose sequence number and text it has already received.
+    """
     leave = Transition("closed", actions=send("gw", "ws_close"))
+    fresh = ~any_of("r", ctx.received, lambda r: (r[0] == event.n) & (r[1] == event.text)) if dedup else None
     return Chart(
         "client",
         State("connecting", entry=send("gw", "ws_connect"), on={"ws_open": "open", "ws_rejected": "closed", "leave": leave}),
         State(
             "open",
             on={
-                "ws_text": Transition(actions=assign(received=call("append", ctx.received, (event.n, event.text)))),
+                "ws_text": Transition(guard=fresh, actions=assign(received=call("append", ctx.received, (event.n, event.text)))),
                 "say": Transition(actions=send("gw", "ws_frame", m=const("hi"))),
                 "leave": leave,
                 "ws_closed": "closed",
@@ -217,8 +145,11 @@ def gateway_chart() -> Chart:
 # --------------------------------------------------------------------------- the app
 
 
-def app_chart() -> Chart:
-    """The application: accepts or rejects OPEN, answers TEXT with PUBLISH, forgets on CLOSE, one control call."""
+def app_chart(worded: bool = False) -> Chart:
+    """The application: accepts or rejects OPEN, answers TEXT with PUBLISH, forgets on CLOSE, one control call.
+
+    ``worded`` records whether it got a ``CLOSE`` (``closed``), which S1 as the specification words it counts.
+    """
     accept = choose(
         "ok",
         (True, False),
@@ -244,11 +175,11 @@ def app_chart() -> Chart:
                         reply("answer", m=event.m, n=3),
                     ]
                 ),
-                "close": Transition(actions=assign(present=False, subscribed=False)),
+                "close": Transition(actions=assign(present=False, subscribed=False, **({"closed": True} if worded else {}))),
                 "oob": Transition(guard=ctx.present, actions=send("control", "call")),
             },
         ),
-        context={"decision": "none", "present": False, "subscribed": False, "pubs": frozenset(), "heard": False},
+        context={"decision": "none", "present": False, "subscribed": False, "pubs": frozenset(), "heard": False, **({"closed": False} if worded else {})},
         doc="The app behind the gateway; pubs and heard are history fields for S1 and S3.",
     )
 
@@ -272,7 +203,7 @@ def _members_query() -> list[Transition]:
     ]
 
 
-def _publish(cfg: _Config) -> list[Transition]:
+def _publish(cfg: Config) -> list[Transition]:
     """The fixed design's PUBLISH(ch, m) for c1: into the outbox while opening, direct (answered) when open.
 
     Membership is read from the base table (``sub``), or, mutated, from the lagging index.
@@ -293,7 +224,7 @@ def _publish(cfg: _Config) -> list[Transition]:
     ]
 
 
-def db_chart(cfg: _Config) -> Chart:
+def db_chart(cfg: Config) -> Chart:
     """Connection and subscription rows of c1 (one request, one linearizable step), and the lagging index."""
     on: dict[str, Any] = {}
     context: dict[str, Any] = {"conn": "none", "sub": False}
@@ -304,7 +235,7 @@ def db_chart(cfg: _Config) -> Chart:
             {
                 "accept": Transition(actions=[assign(conn=const("meta"), sub=ctx.sub | event.sub), reply("saved")]),
                 "subscribe": Transition(actions=[assign(sub=True), reply("subscribed")]),
-                "members": _members_query(),
+                "members": _members_query() if cfg.lagging else Transition(actions=reply("members", c1=ctx.sub)),
                 "delete_rows": Transition(actions=[assign(conn=const("none"), sub=False), reply("deleted")]),
             }
         )
@@ -361,191 +292,11 @@ def db_chart(cfg: _Config) -> Chart:
                 ]
             ),
             "delete_subs": Transition(actions=[assign(sub=False, outbox=()), reply("deleted")]),
+            # amendment atomic-cleanup: the tombstone and the deletion of the rows in one transaction
+            "close_rows": Transition(actions=[assign(conn=if_else(ctx.conn == "rejected", "rejected", "closed"), sub=False, outbox=()), reply("deleted")]),
         }
     )
     return Chart("db", State("tables", on=on), context=context, doc="Connection record (opening/open/closed/rejected) with its outbox, Sub rows.")
-
-
-# --------------------------------------------------------------------------- the lambdas
-
-
-def _invoke_runner(cfg: _Config) -> list[Any]:
-    """Hand a batch to the async runner: delivered once, or twice (at-least-once)."""
-    if not cfg.bounds.duplicates:
-        return [send("runner", "batch", dup=False)]
-    return [choose("dup", (False, True), lambda dup: send("runner", "batch", dup=dup))]
-
-
-def connect_chart(cfg: _Config) -> Chart:
-    """The $connect lambda: OPEN to the app, then the design's handling of its commands; 200/400 to the gateway.
-
-    The environment may crash it (``crash`` stimulus, the crash budget) in any state after
-    the app's answer was taken in: the gateway then rejects with 500. A crash while the app
-    is still deciding is left out on purpose: the app's decision is then known to nobody
-    but the app, and no gateway-side design can tell it (the app needs its own expiry).
-    """
-    ret200 = send("gw", "result", status=200)
-    ret400 = send("gw", "result", status=400)
-    if cfg.design == "naive":
-        states = [
-            State("saving", on={"saved": Transition("welcoming", actions=_post(1, "welcome"))}),
-            _retrying_post("welcoming", 1, "welcome", "querying", cfg, send("db", "members")),
-            State("querying", on={"members": [Transition("joining", guard=event.c1, actions=_post(2, "joined")), Transition("idle", actions=ret200)]}),
-            State("joining", on={"posted": Transition("idle", actions=ret200)}),
-        ]
-        first = send("app", "open")
-        asking = State("asking", on={"answer": [Transition("saving", guard=event.ok, actions=send("db", "accept", sub=True)), Transition("idle", actions=ret400)]})
-    elif cfg.fixed:
-        states = [
-            State("committing", on={"committed": [Transition("idle", guard=event.ok, actions=ret200), Transition("idle", actions=[send("app", "close"), ret200])]}),
-            State("rejecting", on={"rejected": Transition("idle", actions=ret400)}),
-        ]
-        first = [*_invoke_runner(cfg), send("app", "open")]  # arm the watcher before anything can crash
-        asking = State(
-            "asking", on={"answer": [Transition("committing", guard=event.ok, actions=send("db", "commit")), Transition("rejecting", actions=send("db", "reject"))]}
-        )
-    else:
-        states = [
-            State("saving", on={"saved": Transition("idle", actions=[*_invoke_runner(cfg), ret200])}),
-        ]
-        first = send("app", "open")
-        asking = State("asking", on={"answer": [Transition("saving", guard=event.ok, actions=send("db", "accept", sub=False)), Transition("idle", actions=ret400)]})
-    return Chart(
-        "connect",
-        State("idle", on={"invoke": Transition("asking", actions=first)}),
-        asking,
-        State("busy", *states, on={"crash": Transition("idle", actions=send("gw", "result", status=500))}),
-        context=_lambda_context(cfg),
-        doc="The $connect lambda; a crash (an environment event) makes the gateway reject with 500.",
-    )
-
-
-def message_chart(cfg: _Config) -> Chart:
-    """The message lambda for the client's frame: read metadata, TEXT to the app, run its PUBLISH."""
-    if cfg.fixed:
-        run = [
-            State("publishing", on={"published": [Transition("posting", guard=event.direct, actions=_post(3, "hi")), Transition("idle")]}),
-            State("posting", on={"posted": "idle"}),
-        ]
-        publish = send("db", "publish", n=event.n, text=event.m)
-    else:
-        run = [
-            State("querying", on={"members": [Transition("posting", guard=event.c1, actions=_post(3, "hi")), Transition("idle")]}),
-            _retrying_post("posting", 3, "hi", "idle", cfg),
-        ]
-        publish = send("db", "members")
-    return Chart(
-        "message",
-        State("idle", on={"invoke": Transition("asking", actions=send("app", "text", m=const("hi")))}),
-        State("asking", on={"answer": Transition("querying" if not cfg.fixed else "publishing", actions=publish)}),
-        *run,
-        context=_lambda_context(cfg),
-        doc="One message lambda (one frame); never retried.",
-    )
-
-
-def disconnect_chart(cfg: _Config) -> Chart:
-    """The $disconnect lambda: CLOSE to the app, concurrently with the clean-up of the rows."""
-    if cfg.fixed:
-        states = [
-            State("tombstoning", on={"tombstoned": Transition("deleting", actions=send("db", "delete_subs"))}),
-            State("deleting", on={"deleted": "idle"}),
-        ]
-        start = Transition("tombstoning", actions=[send("app", "close"), send("db", "tombstone")])
-    else:
-        states = [State("deleting", on={"deleted": "idle"})]
-        start = Transition("deleting", actions=[send("app", "close"), send("db", "delete_rows")])
-    return Chart("disconnect", State("idle", on={"invoke": start}), *states, doc="The $disconnect lambda.")
-
-
-def _runner_idle(on: dict[str, Any]) -> State:
-    """The runner's idle state; entering it after a duplicated invocation runs the batch again."""
-    return State("idle", entry=[if_(ctx.again, send(SELF, "batch", dup=False)), assign(again=False)], on=on)
-
-
-def _start(target: str, actions: Any) -> Transition:
-    """Start a batch, remembering whether the invocation was delivered twice."""
-    return Transition(target, actions=[assign(again=event.dup), *_as_list(actions)])
-
-
-def runner_chart(cfg: _Config) -> Chart:
-    """The async command runner: the design's batch after ACCEPT (deferred, grace-retry) or the watcher (fixed).
-
-    At-least-once delivery: an invocation delivered twice (``dup``) runs the batch a second
-    time when the first run is over.
-    """
-    if cfg.design == "deferred":
-        return Chart(
-            "runner",
-            _runner_idle({"batch": _start("polling", send("gw", "get", wait=False))}),
-            State(
-                "polling",
-                on={
-                    "got": [
-                        Transition("subscribing", guard=event.ok, actions=send("db", "subscribe")),
-                        Transition("backoff", guard=ctx.retries > 0, actions=[assign(retries=ctx.retries - 1), send(SELF, "retry")]),
-                        Transition("idle"),  # thrown for the last time: the batch is lost
-                    ]
-                },
-            ),
-            State("backoff", on={"retry": Transition("polling", actions=send("gw", "get", wait=True))}),  # "much later": after the handshake
-            State("subscribing", on={"subscribed": Transition("welcoming", actions=_post(1, "welcome"))}),
-            State("welcoming", on={"posted": Transition("querying", actions=send("db", "members"))}),
-            State("querying", on={"members": [Transition("joining", guard=event.c1, actions=_post(2, "joined")), Transition("idle")]}),
-            State("joining", on={"posted": "idle"}),
-            context={"retries": cfg.bounds.retries, "again": False},
-            doc="POLL_FOR_CONNECTION (one GET, throws on 410: the missing await), SUBSCRIBE, TEXT welcome, PUBLISH joined.",
-        )
-    if cfg.design == "grace-retry":
-        return Chart(
-            "runner",
-            _runner_idle({"batch": _start("subscribing", send("db", "subscribe"))}),
-            State("subscribing", on={"subscribed": Transition("welcoming", actions=_post(1, "welcome"))}),
-            _retrying_post("welcoming", 1, "welcome", "querying", cfg, send("db", "members")),
-            State("querying", on={"members": [Transition("joining", guard=event.c1, actions=_post(2, "joined")), Transition("idle")]}),
-            _retrying_post("joining", 2, "joined", "idle", cfg),
-            context={**_lambda_context(cfg), "again": False},
-            doc="SUBSCRIBE, TEXT welcome, PUBLISH joined; a 410 is retried up to `grace` times.",
-        )
-    wait = cfg.mutation != "poll-no-wait"
-    return Chart(
-        "runner",
-        _runner_idle({"batch": _start("polling", send("gw", "get", wait=wait))}),
-        State(
-            "polling",
-            on={"got": [Transition("flushing", guard=event.ok, actions=send("db", "peek")), Transition("tombstoning", actions=send("db", "tombstone"))]},
-        ),
-        State("flushing", on={"head": [Transition("idle", guard=event.empty), Transition("posting", actions=_post(event.n, event.text))]}),
-        State("posting", on={"posted": [Transition("flushing", guard=event.ok, actions=send("db", "ack")), Transition("idle")]}),
-        State(
-            "tombstoning",
-            on={"tombstoned": Transition("deleting", actions=[send("db", "delete_subs"), if_(event.was_live, send("app", "close"))])},
-        ),
-        State("deleting", on={"deleted": "idle"}),
-        context={"again": False},
-        doc="The watcher: wait for the handshake, GET; 200 -> flush the outbox in order, then flip to open; 410 -> clean up, CLOSE.",
-    )
-
-
-def control_chart(cfg: _Config) -> Chart:
-    """The control API running the app's out-of-band call [SUBSCRIBE(c1, ch), TEXT(c1, "news")] synchronously."""
-    if cfg.fixed:
-        text = [
-            State("delivering", on={"delivered": [Transition("posting", guard=event.direct, actions=_post(3, "news")), Transition("idle")]}),
-            State("posting", on={"posted": "idle"}),
-        ]
-        after_sub = Transition("delivering", actions=send("db", "deliver", n=3, text=const("news")))
-    else:
-        text = [_retrying_post("posting", 3, "news", "idle", cfg)]
-        after_sub = Transition("posting", actions=_post(3, "news"))
-    return Chart(
-        "control",
-        State("idle", on={"call": Transition("subscribing", actions=send("db", "subscribe"))}),
-        State("subscribing", on={"subscribed": after_sub}),
-        *text,
-        context=_lambda_context(cfg),
-        doc="The control API; 410 answers are ignored.",
-    )
 
 
 # --------------------------------------------------------------------------- properties
@@ -560,14 +311,18 @@ def _got(text: str) -> Any:
     return any_of("r", _received_texts(), lambda r: r[1] == text)
 
 
-def properties(cfg: _Config) -> list[Any]:
+def properties(cfg: Config) -> list[Any]:
     """S1-S4, L1-L2 and the reachability goals."""
     quiescent = in_flight() == 0
     rec = _received_texts()
     client_open = actor("client").in_state("open")
-    s1 = ~((actor("app").decision == "rejected") & (actor("app").heard | (call("len", rec) > 0)))
+    app = actor("app")
+    traffic = app.heard | app.closed if cfg.bounds.worded else app.heard
+    s1 = ~((app.decision == "rejected") & (traffic | (call("len", rec) > 0)))
     live = LIVE[cfg.design]
-    s2 = ~(quiescent & actor("db").sub & actor("db").conn.not_in(live))
+    gw = actor("gw")
+    connecting_or_open = gw.in_state("connecting") | gw.in_state("open") if cfg.bounds.worded else actor("db").conn.is_in(live)
+    s2 = ~(quiescent & actor("db").sub & ~connecting_or_open)
     s3 = ~(quiescent & client_open & ~all_of("p", actor("app").pubs, lambda p: any_of("r", rec, lambda r: r[1] == p)))
     i = var("i")
     ordered = (rec[i][0] < rec[i + 1][0]) | ((rec[i][0] == 3) & (rec[i + 1][0] == 3) & (rec[i][1] != rec[i + 1][1]))
@@ -595,6 +350,18 @@ def properties(cfg: _Config) -> list[Any]:
 
 # --------------------------------------------------------------------------- the system
 
+_CRASHED = {"connect": "connect", "connect-asking": "connect", "message": "message", "disconnect": "disconnect", "runner": "runner"}
+"""The actor each crash site belongs to."""
+
+
+def faults_chart(sites: list[str]) -> Chart:
+    """The environment's crash budget shared by several lambdas: a ``crash(at)`` stimulus strikes the lambda ``at``."""
+    return Chart(
+        "faults",
+        State("armed", on={"crash": [Transition(guard=event.at == site, actions=send(site, "crash")) for site in sites]}),
+        doc="Strikes one lambda with a crash; a crash that reaches an idle lambda is lost (it struck between invocations).",
+    )
+
 
 def build(design: str = "naive", *, mutation: str | None = None, **bounds: Any) -> System:
     """The gateway system for one design (and optionally one mutation of the fixed design).
@@ -610,17 +377,26 @@ def build(design: str = "naive", *, mutation: str | None = None, **bounds: Any) 
     unknown = set(bounds) - known
     if unknown:
         raise ValueError(f"unknown bounds {', '.join(sorted(unknown))}; bounds: {', '.join(sorted(known))}")
-    cfg = _Config(design, mutation, replace(Bounds(), **bounds))
+    if isinstance(bounds.get("crash_in"), (list, str)):
+        bounds["crash_in"] = (bounds["crash_in"],) if isinstance(bounds["crash_in"], str) else tuple(bounds["crash_in"])
+    if isinstance(bounds.get("amend"), (list, str)):
+        bounds["amend"] = (bounds["amend"],) if isinstance(bounds["amend"], str) else tuple(bounds["amend"])
+    if bounds.get("amend") and (design != "fixed" or set(bounds["amend"]) - set(AMENDMENTS)):
+        raise ValueError(f"amend={bounds['amend']!r}: amendments ({', '.join(AMENDMENTS)}) apply to the fixed design only")
+    bad = set(bounds.get("crash_in", ())) - set(CRASH_SITES)
+    if bad:
+        raise ValueError(f"unknown crash sites {', '.join(sorted(bad))}; crash_in takes sites among: {', '.join(CRASH_SITES)}")
+    cfg = Config(design, mutation, replace(Bounds(), **bounds))
     b = cfg.bounds
     actors = [
-        Actor("client", client_chart()),
+        Actor("client", client_chart(cfg.amended("dedup"))),
         Actor("gw", gateway_chart()),
         Actor("connect", connect_chart(cfg)),
         Actor("message", message_chart(cfg)),
         Actor("disconnect", disconnect_chart(cfg)),
         Actor("control", control_chart(cfg)),
         Actor("db", db_chart(cfg)),
-        Actor("app", app_chart()),
+        Actor("app", app_chart(cfg.bounds.worded)),
     ]
     if design != "naive":
         actors.append(Actor("runner", runner_chart(cfg)))
@@ -631,8 +407,13 @@ def build(design: str = "naive", *, mutation: str | None = None, **bounds: Any) 
         stimuli.append(Stimulus("client", "leave", max=1))
     if b.oob:
         stimuli.append(Stimulus("app", "oob", max=b.oob))
-    if b.crash:
-        stimuli.append(Stimulus("connect", "crash", max=b.crash))
+    present = {a.name for a in actors}
+    sites = sorted({_CRASHED[site] for site in b.crash_in if cfg.crashes(site) and _CRASHED[site] in present})
+    if len(sites) == 1:
+        stimuli.append(Stimulus(sites[0], "crash", max=b.crash))
+    elif sites:  # one budget for several lambdas: the environment picks which one it strikes
+        actors.append(Actor("faults", faults_chart(sites)))
+        stimuli.append(Stimulus("faults", "crash", data=[{"at": site} for site in sites], max=b.crash))
     name = f"websocket-gateway[{design}{'/' + mutation if mutation else ''}]"
     return System(
         name,
