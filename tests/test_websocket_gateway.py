@@ -13,7 +13,6 @@ small bound of its own. The whole file runs in about a minute on the 2-core mach
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
@@ -204,10 +203,9 @@ def test_document_bounds_safety(design: str) -> None:
     assert outcome(result) == expected
 
 
-def test_naive_first_counterexample_is_fast_and_short() -> None:
-    t0 = time.perf_counter()
+def test_naive_first_counterexample_is_found_early_and_short() -> None:
+    """Stopping at the first violation explores a fraction of the space (counted, not timed: tests never assert wall-clock times)."""
     result = explore(build("naive", liveness=False), stop_on_violation=True)
-    assert time.perf_counter() - t0 < 1.0
     verdict = result.verdict(S3)
     assert verdict.status == "violated"
     assert verdict.trace is not None and len(verdict.trace) == 13
