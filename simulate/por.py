@@ -171,17 +171,27 @@ class Reducer:
             by_actor.setdefault(label[1], []).append(k)
         if len(by_actor) < 2:
             return None
+        visible: dict[int, bool] = {}  # per instance: whether one of its enabled steps is visible (computed once)
+
+        def shows(a: int) -> bool:
+            hit = visible.get(a)
+            if hit is None:
+                hit = visible[a] = any(self._visible(state, succs[k]) for k in by_actor[a])
+            return hit
+
         best: list[int] | None = None
         for start in sorted(by_actor, key=lambda a: (len(by_actor[a]), a)):
             if best is not None and len(by_actor[start]) >= len(best):
                 break
+            if shows(start):
+                continue
             group = self._closure(start, by_actor, budgets)
             if group is None:
                 continue
             kept = sorted(k for a in group for k in by_actor.get(a, ()))
             if len(kept) == len(succs) or (best is not None and len(kept) >= len(best)):
                 continue
-            if any(self._visible(state, succs[k]) for k in kept):
+            if any(shows(a) for a in group if a in by_actor):
                 continue
             best = kept
         return best
