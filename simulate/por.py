@@ -89,7 +89,7 @@ class _Reads:
     """What the state predicates read: per instance, the configuration and which fields; in-flight counts."""
 
     def __init__(self, n: int) -> None:
-        self.config = [False] * n
+        self.config = [0] * n  # a mask of the states read (-1: the whole configuration)
         self.fields: list[set[str] | None] = [set() for _ in range(n)]
         self.counts: set[tuple[str | None, int | None]] = set()
         self.everything = False
@@ -121,8 +121,12 @@ def predicate_reads(model: Model, specs: Iterable[tuple[str, Any]]) -> _Reads:
                 continue
             who = [model.index_of[args[0].value]] if args and isinstance(args[0], Const) and args[0].value in model.index_of else list(range(model.n))
             for i in who:
-                if nd.fn in ("In", "is_final"):
-                    reads.config[i] = True
+                if nd.fn == "In":
+                    name = args[1].value if len(args) > 1 and isinstance(args[1], Const) else None
+                    states = model.charts[i].states
+                    reads.config[i] |= model.charts[i].engine.state_mask(name) if isinstance(name, str) and name in states else (-1 if name is None else 0)
+                elif nd.fn == "is_final":
+                    reads.config[i] = -1
                 else:
                     name = args[1].value if len(args) > 1 and isinstance(args[1], Const) else None
                     cur = reads.fields[i]
@@ -229,7 +233,7 @@ class Reducer:
         l1, l2 = state[0][i], s2[0][i]
         if l1 != l2:
             cs1, cs2 = m.local_values[l1][1], m.local_values[l2][1]
-            if reads.config[i] and cs1.config != cs2.config:
+            if (cs1.config ^ cs2.config) & reads.config[i]:
                 return True
             fields = self.field_index[i]
             if fields is None:

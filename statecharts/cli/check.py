@@ -243,6 +243,8 @@ def explore_options(args: argparse.Namespace) -> dict[str, Any]:
             options[key] = value
     if options.get("checkpoint") is not None:
         options["checkpoint_every"] = args.checkpoint_every
+    if getattr(args, "por", False):
+        options["reduce"] = "por"
     if getattr(args, "workers", 1) != 1 or getattr(args, "engine", "processes") == "ray":
         options.update(workers=args.workers, engine=args.engine, ray_address=args.ray_address)
     return options
@@ -303,6 +305,8 @@ def stats_text(result: Result) -> Text:
         text.append(f"\n{result.limit} (the verdicts below were found before it)", style="bold red")
     elif not result.complete:
         text.append(f"\nincomplete: {result.limit}", style="yellow")
+    for note in result.notes:
+        text.append(f"\nnote: {note}", style="dim")
     return text
 
 
