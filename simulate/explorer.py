@@ -314,6 +314,7 @@ class _Explorer:
             self.initial = self.model.initial_states()
         except StatechartError as e:
             raise ModelError(f"system {self.system.name!r}: cannot start: {e}") from None
+        self._check_symmetry()
         restore_sigint = self._begin_checkpoints(t0)
         failure: ExplorationFailed | None = None
         try:
@@ -364,6 +365,32 @@ class _Explorer:
             failure_kind=type(failure.cause).__name__ if failure is not None else None,
             notes=self._notes(),
         )
+
+    def _check_symmetry(self) -> None:
+        """Warn when symmetry cannot merge anything: a group's instances start with different contexts (say an
+        index field), so no two states are ever permutations of each other and the reduction only costs time."""
+        import warnings
+
+        from .system import SymmetryWarning
+
+        m = self.model
+        if not m.sym_groups or not self.initial:
+            return
+        first = self.initial[0]
+        for group in m.sym_groups:
+            contexts = [m.local_values[m.rename_local(first[0][i], m._anon_perm(i))][1].context for i in group]
+            fields = m.charts[group[0]].engine.fields
+            differ = [f for f, fi in fields.items() if any(c[fi] != contexts[0][fi] for c in contexts[1:])]
+            if not differ:
+                continue
+            gname = m.group_of[group[0]]
+            text = (
+                f"symmetry over {gname!r} merges nothing: its instances start with different values of "
+                f"{', '.join(repr(f) for f in differ)}, so no state is a permutation of another; drop the per-instance "
+                f"value (an instance knows its own name), or explore with symmetry=False"
+            )
+            self.notes.append(text)
+            warnings.warn(f"system {self.system.name!r}: {text}", SymmetryWarning, stacklevel=4)
 
     def _notes(self) -> list[str]:
         notes = list(self.notes)

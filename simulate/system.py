@@ -28,6 +28,10 @@ class ModelError(StatechartError):
     """A system is malformed (unknown actor, unknown event, bad property): names the element."""
 
 
+class SymmetryWarning(UserWarning):
+    """Symmetry reduction cannot merge anything: the instances of a group differ from the start (e.g. an index field)."""
+
+
 @dataclass
 class Actor:
     """A named chart instance, or ``count`` interchangeable instances named ``name[0..count-1]``.

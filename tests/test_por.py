@@ -182,3 +182,43 @@ def random_systems(draw: st.DrawFn) -> System:
 @given(random_systems())
 def test_random_systems_same_verdicts(system: System) -> None:
     same_verdicts(system)
+
+
+# --------------------------------------------------------------------------- symmetry that defeats itself
+
+
+def _indexed_two_phase(n: int) -> System:
+    """TwoPhase as a newcomer writes it: each RM gets its own index in its context."""
+    s = two_phase.system(n, symmetry=True)
+    rm_chart = Chart(
+        "RM",
+        State(
+            "rm",
+            State("working", on={"prepare": Transition("prepared", actions=send("tm", "Prepared")), "choose_abort": "aborted"}),
+            State("prepared"),
+            State("committed"),
+            State("aborted"),
+            on={"Commit": "committed", "Abort": "aborted"},
+        ),
+        context={"idx": 0},
+    )
+    s.actors = [s.actors[0], Actor("rm", rm_chart, count=n, context=lambda i: {"idx": i})]
+    return s
+
+
+def test_symmetry_that_merges_nothing_is_reported() -> None:
+    from simulate import SymmetryWarning
+
+    with pytest.warns(SymmetryWarning, match="'idx'"):
+        r = explore(_indexed_two_phase(3))
+    assert any("merges nothing" in n and "'idx'" in n for n in r.notes)
+    assert r.stats.distinct_states == explore(_indexed_two_phase(3), symmetry=False).stats.distinct_states
+
+
+def test_symmetry_that_works_is_silent() -> None:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = explore(two_phase.system(3, symmetry=True))
+    assert not r.notes
