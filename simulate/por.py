@@ -33,6 +33,84 @@ ALL = None
 """A read set meaning "everything" (a Python predicate cannot be looked into)."""
 
 
+def _send_targets(model: Model, snd: Any) -> tuple[set[int], bool]:
+    """The instances one send action may reach (None-free), and whether it is a reply; self-sends are left out."""
+    t = snd.target
+    n = model.n
+    if isinstance(t, str) and t == SELF:
+        return set(), False
+    if isinstance(t, str) and t == SENDER:
+        return set(), True
+    if isinstance(t, str):
+        base = t.split("[", 1)[0]
+        if "[" in t and snd.index is None and t in model.index_of:
+            return {model.index_of[t]}, False
+        if base in model.groups:
+            return set(model.groups[base]), False
+    return set(range(n)), False
+
+
+def _actions_sends(actions: Iterable[Any]) -> list[Any]:
+    from statecharts.actions import Send, sub_actions
+
+    out: list[Any] = []
+    for a in actions:
+        if isinstance(a, Send):
+            out.append(a)
+        out.extend(_actions_sends(sub_actions(a)))
+    return out
+
+
+class _ChartSends:
+    """Which sends a chart can still perform from a configuration: those of the states reachable from it in the
+    chart's transition graph (guards and events ignored, so an over-approximation)."""
+
+    def __init__(self, chart: Any) -> None:
+        eng = chart.engine
+        nodes = list(chart.root.iter())
+        self.n = len(nodes)
+        self.desc = eng.desc_mask
+        self.anc = [sum(1 << a for a in eng.ancestors[k]) for k in range(self.n)]
+        self.state_sends: list[list[Any]] = []
+        for node in nodes:
+            acts = list(_actions_sends(node.entry)) + list(_actions_sends(node.exit))
+            if node.initial is not None:
+                acts += _actions_sends(node.initial.actions)
+            default = getattr(node, "default", None)
+            if default is not None and getattr(default, "actions", None):
+                acts += _actions_sends(default.actions)
+            self.state_sends.append(acts)
+        self.moves: list[tuple[int, int, list[Any]]] = []  # (source bit, mask entered, sends)
+        for t in chart.transitions:
+            if t.source is None:
+                continue
+            entered = 0
+            for tid in t.targets:
+                k = eng.index[tid]
+                entered |= (1 << k) | self.desc[k] | self.anc[k]
+                parent = eng.parent[k]
+                if nodes[k].kind == "history" and parent >= 0:
+                    entered |= self.desc[parent]
+            self.moves.append((1 << t.source.index, entered, _actions_sends(t.actions)))
+        self.cache: dict[int, list[Any]] = {}
+
+    def sends_from(self, config: int) -> list[Any]:
+        hit = self.cache.get(config)
+        if hit is None:
+            reach = config
+            changed = True
+            while changed:
+                changed = False
+                for src, entered, _ in self.moves:
+                    if reach & src and entered & ~reach:
+                        reach |= entered
+                        changed = True
+            hit = [snd for src, _, sends in self.moves if reach & src for snd in sends]
+            hit += [snd for k in range(self.n) if reach >> k & 1 for snd in self.state_sends[k]]
+            self.cache[config] = hit
+        return hit
+
+
 def may_send(model: Model) -> list[frozenset[int]]:
     """For each instance, the instances it may ever send a message to (over-approximated from its chart).
 
@@ -160,6 +238,9 @@ class Reducer:
             {f: model.charts[i].engine.fields[f] for f in (fs or ())} if fs is not ALL else None for i, fs in enumerate(self.reads.fields)
         ]
         self.crash_group: list[int | None] = [model.crash_slot.get(model.group_of[i]) for i in range(n)]
+        charts: dict[int, _ChartSends] = {}
+        self.chart_sends = [charts.setdefault(id(ch), _ChartSends(ch)) for ch in model.charts]
+        self._dyn: dict[tuple[int, int], frozenset[int]] = {}
         self.reduced_states = 0
         self.expanded_states = 0
 
@@ -189,7 +270,7 @@ class Reducer:
                 break
             if shows(start):
                 continue
-            group = self._closure(start, by_actor, budgets)
+            group = self._closure(start, by_actor, budgets, state)
             if group is None:
                 continue
             kept = sorted(k for a in group for k in by_actor.get(a, ()))
@@ -200,9 +281,32 @@ class Reducer:
             best = kept
         return best
 
-    def _closure(self, start: int, by_actor: dict[int, list[int]], budgets: tuple[int, ...]) -> set[int] | None:
+    def _still_sends_to(self, state: State, j: int) -> frozenset[int]:
+        """The instances ``j`` may still send to from its current configuration (the static relation after a crash)."""
+        slot = self.crash_group[j]
+        if slot is not None and state[2][slot] > 0:
+            return self.sends_to[j]
+        lid = state[0][j]
+        hit = self._dyn.get((j, lid))
+        if hit is None:
+            m = self.model
+            targets: set[int] = set()
+            reply = False
+            for snd in self.chart_sends[j].sends_from(m.local_values[lid][1].config):
+                t, r = _send_targets(m, snd)
+                targets |= t
+                reply = reply or r
+            if reply:
+                targets |= self.sends_to[j]
+            targets.discard(j)
+            hit = self._dyn[(j, lid)] = frozenset(targets)
+        return hit
+
+    def _closure(self, start: int, by_actor: dict[int, list[int]], budgets: tuple[int, ...], state: State) -> set[int] | None:
         """The smallest instance set holding ``start`` that is closed (module docstring); None when it is everyone."""
         m = self.model
+        fifo = m.network == "fifo"
+        busy = {chan for chan, _ in state[1]} if fifo else set()
         group = {start}
         while True:
             for a in list(group):
@@ -215,11 +319,16 @@ class Reducer:
             stack = list(active)
             while stack:
                 j = stack.pop()
-                for x in self.sends_to[j]:
+                for x in self._still_sends_to(state, j):
                     if x not in group and x not in active:
                         active.add(x)
                         stack.append(x)
-            grow = {j for j in active if self.sends_to[j] & group}
+            if fifo:
+                # FIFO: appending to a non-empty channel leaves its head, hence the delivery from it, unchanged; so
+                # only a sender whose channel to the group is empty could enable a new step of the group
+                grow = {j for j in active if any((j, a) not in busy for a in self._still_sends_to(state, j) & group)}
+            else:
+                grow = {j for j in active if self._still_sends_to(state, j) & group}
             if not grow:
                 return group if len(group) < m.n else None
             group |= grow
