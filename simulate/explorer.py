@@ -1097,6 +1097,8 @@ class _Explorer:
     def _fair_key(self, label: Any) -> Any:
         label = Label(*label)
         if label.kind == "deliver":
+            if self.system.fairness == "per-channel":
+                return ("deliver", label.actor, self.model.msg_values[label.detail][1].origin or "")
             return ("deliver", label.actor)
         if label.kind == "timer":
             return ("timer", label.actor)

@@ -222,3 +222,28 @@ def test_symmetry_that_works_is_silent() -> None:
         warnings.simplefilter("error")
         r = explore(two_phase.system(3, symmetry=True))
     assert not r.notes
+
+
+# --------------------------------------------------------------------------- fairness per channel
+
+
+def test_fairness_per_channel_serves_the_polite_client() -> None:
+    """Peterson-style starvation: per receiver, the cell may serve the greedy client forever; per channel it may not."""
+    per_receiver = explore(tla_systems.greedy("per-receiver"))
+    per_channel = explore(tla_systems.greedy("per-channel"))
+    assert [(v.name, v.status) for v in per_receiver.verdicts] == [("polite served", "violated")]
+    lasso = per_receiver.verdicts[0].trace
+    assert lasso is not None and lasso.loop_start is not None
+    assert all(s.actor != "polite" for s in lasso.steps[lasso.loop_start + 1 :])  # the loop never serves the polite client
+    assert [(v.name, v.status) for v in per_channel.verdicts] == [("polite served", "holds")]
+
+
+def test_fairness_option_is_checked_and_exported() -> None:
+    from exporters.tla import to_tla
+
+    with pytest.raises(ModelError, match="fairness 'per-sender'"):
+        System("Bad", actors=tla_systems.greedy().actors, fairness="per-sender")
+    channel = to_tla(tla_systems.greedy("per-channel")).module
+    receiver = to_tla(tla_systems.greedy("per-receiver")).module
+    assert "\\A sender \\in Instances : WF_vars(cell_DeliverFrom(cell, sender))" in channel
+    assert "WF_vars(cell_Deliver(cell))" in receiver and "DeliverableFrom" not in receiver
