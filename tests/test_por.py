@@ -10,8 +10,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from examples import auth_flow, bank_transfer, die_hard, distributed_lock, fetch_machine, leader_election, log_sync, media_player, throttling
-from examples import two_phase, two_phase_commit, user_session
+from examples import (
+    auth_flow,
+    bank_transfer,
+    die_hard,
+    distributed_lock,
+    fetch_machine,
+    leader_election,
+    log_sync,
+    media_player,
+    throttling,
+    two_phase,
+    two_phase_commit,
+    user_session,
+)
 from examples.websocket_gateway.model import build as gateway
 from simulate import Actor, Faults, ModelError, Stimulus, System, actor, explore, in_flight, invariant, sometimes
 from simulate.explorer import _Explorer
@@ -19,7 +31,7 @@ from simulate.por import may_send
 from statecharts import Chart, State, Transition, assign, ctx, send
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "tla"))
-import systems as tla_systems  # noqa: E402
+import systems as tla_systems
 
 EXAMPLES: dict[str, Callable[[], System]] = {
     "die_hard": die_hard.system,
