@@ -259,3 +259,16 @@ def test_fairness_option_is_checked_and_exported() -> None:
     receiver = to_tla(tla_systems.greedy("per-receiver")).module
     assert "\\A sender \\in Instances : WF_vars(cell_DeliverFrom(cell, sender))" in channel
     assert "WF_vars(cell_Deliver(cell))" in receiver and "DeliverableFrom" not in receiver
+
+
+def test_command_line_por(tmp_path: Path) -> None:
+    """``statecharts check --por`` reduces, and says so in the JSON and the text output."""
+    import json
+    import subprocess
+
+    target = Path(__file__).parent.parent / "examples" / "two_phase.py"
+    out = subprocess.run([sys.executable, "-m", "statecharts", "check", str(target), "--por", "--json"], capture_output=True, text=True, cwd=tmp_path)
+    data = json.loads(out.stdout)
+    assert data["status"] == "ok" and any("partial-order reduction" in n for n in data["notes"])
+    out = subprocess.run([sys.executable, "-m", "statecharts", "check", str(target), "--por", "--symmetry"], capture_output=True, text=True, cwd=tmp_path)
+    assert out.returncode != 0 and "symmetry=False" in out.stdout + out.stderr

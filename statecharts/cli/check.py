@@ -216,6 +216,7 @@ def result_json(
         "exit_code": exit_status(result) if code is None else code,
         "complete": result.complete,
         "limit": result.limit,
+        "notes": list(result.notes),
         "stats": {
             "distinct_states": s.distinct_states,
             "states_generated": s.states_generated,
