@@ -218,8 +218,12 @@ def parse_tlc_trace(text: str, system: System | None = None) -> list[TlcState]:
     """The states of a TLC error trace (``system`` is accepted for symmetry with replay and unused)."""
     _ = system
     out: list[TlcState] = []
-    blocks = re.split(r"^(?=State \d+: )", text, flags=re.M)
+    blocks = re.split(r"^(?=State \d+: |Back to state \d+: )", text, flags=re.M)
     for block in blocks:
+        back_line = re.match(r"Back to state (\d+): (.*)", block)  # a lasso closing on its own line (newer TLC)
+        if back_line is not None:
+            out.append(TlcState(len(out) + 1, block.strip(), {}, back_to=int(back_line.group(1))))
+            continue
         m = re.match(r"State (\d+): (.*)", block)
         if m is None:
             continue

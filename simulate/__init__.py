@@ -25,7 +25,7 @@ from .properties import (
     sometimes,
 )
 from .result import Change, Result, Stats, Step, Trace, Verdict
-from .system import Actor, Faults, ModelError, Stimulus, System
+from .system import Actor, Faults, ModelError, Stimulus, SymmetryWarning, System
 
 __all__ = [
     "Actor",
@@ -37,6 +37,7 @@ __all__ = [
     "Stats",
     "Step",
     "Stimulus",
+    "SymmetryWarning",
     "System",
     "SystemView",
     "Trace",

@@ -63,6 +63,7 @@ def explore(
     workers: int = 1,
     engine: str = "processes",
     ray_address: str | None = None,
+    reduce: str | None = None,
 ) -> Result:
     """Explore every interleaving of a system (or simulate random runs) and check its properties.
 
@@ -78,6 +79,8 @@ def explore(
     A failure that is no verdict (user code raising SystemExit, a value that cannot be stored,
     a raising constraint, a checkpoint that cannot be written) ends exploration with the
     verdicts found so far, a ``failed`` verdict and ``Result.failure`` saying what happened.
+    ``reduce="por"`` applies partial-order reduction (``simulate.por``, docs/por.md): the same invariant,
+    goal and deadlock verdicts from fewer states; liveness properties are then explored without it.
     """
     if mode not in ("bfs", "dfs", "random"):
         raise ModelError(f"mode {mode!r}: use 'bfs', 'dfs' or 'random'")
@@ -86,6 +89,12 @@ def explore(
         raise ModelError(f"workers={workers!r}: give a whole number of workers (0: every core)")
     if workers == 0:
         workers = os.cpu_count() or 1
+    if reduce not in (None, "none", "por"):
+        raise ModelError(f"reduce={reduce!r}: use reduce='por' (partial-order reduction) or leave it out")
+    if reduce == "por":
+        from .por import check_options
+
+        check_options(system, mode=mode, workers=workers if engine != "ray" else 2, symmetry=False)
     if workers > 1 or engine == "ray":
         if mode != "bfs":
             raise ModelError(f"mode {mode!r} runs on one worker: use mode='bfs' with workers > 1")
@@ -108,6 +117,8 @@ def explore(
             progress_interval=progress_interval,
         )
     explorer = _Explorer(system, mode, max_states, max_depth, max_seconds, symmetry, graph, stop_on_violation, seed, runs, progress, progress_interval)
+    if reduce == "por":
+        explorer.use_reduction()
     explorer.use_checkpoints(checkpoint, checkpoint_every, resume)
     return explorer.run()
 
@@ -221,10 +232,43 @@ class _Explorer:
         self._seconds_before = 0.0
         self._resumed_taken: dict[str, set[int]] = {}
         self._interrupted = False
+        # partial-order reduction (simulate.por): None explores every step
+        self.reducer: Any = None
+        self.notes: list[str] = []
+        self._depth_of: dict[int, int] = {}
 
     def _make_model(self, system: System) -> Model:
         """The compiled model this explorer searches (the parallel explorer needs one whose choices are process-independent)."""
         return Model(system)
+
+    def use_reduction(self) -> None:
+        """Explore with partial-order reduction (invariants, goals, deadlock); liveness is explored without it."""
+        from .por import Reducer, check_options
+
+        if self.model.sym_groups:
+            check_options(self.system, mode=self.mode, workers=1, symmetry=True)
+        if self.liveness:
+            names = ", ".join(p.name for p in self.liveness)
+            self.notes.append(f"partial-order reduction was not applied: the liveness properties ({names}) are explored on the full state space")
+            return
+        self.reducer = Reducer(self.model, self.system)
+
+    def _por_keep(self, state: State, succs: Sequence[tuple[Any, State]], old: Callable[[State], bool]) -> list[int] | None:
+        """The positions of the successors to follow under reduction (None: all). The cycle proviso of a breadth-first
+        search: a state is fully expanded when a kept step leads to a state found at this depth or before (``old``),
+        or when every kept step leads back to the state itself; so every cycle of the reduced graph has a fully
+        expanded state (its deepest one), and no enabled step is ignored forever."""
+        reducer = self.reducer
+        keep = reducer.keep(state, succs)
+        if keep is not None:
+            proper = [k for k in keep if succs[k][1] != state]
+            if not proper or any(old(succs[k][1]) for k in proper):
+                keep = None
+        if keep is None:
+            reducer.expanded_states += 1
+        else:
+            reducer.reduced_states += 1
+        return keep
 
     def use_checkpoints(self, checkpoint: str | Path | None, every: float, resume: str | Path | None) -> None:
         """Write checkpoints to ``checkpoint`` and/or resume from ``resume`` (plain BFS only)."""
@@ -238,6 +282,7 @@ class _Explorer:
                 ("graph=True", self.want_graph),
                 ("a constraint", self.constraint is not None),
                 ("symmetry", bool(self.model.sym_groups)),
+                ("partial-order reduction", self.reducer is not None),
             )
             if present
         ]
@@ -269,6 +314,7 @@ class _Explorer:
             self.initial = self.model.initial_states()
         except StatechartError as e:
             raise ModelError(f"system {self.system.name!r}: cannot start: {e}") from None
+        self._check_symmetry()
         restore_sigint = self._begin_checkpoints(t0)
         failure: ExplorationFailed | None = None
         try:
@@ -317,7 +363,45 @@ class _Explorer:
             initial=self.initial,
             failure=str(failure) if failure is not None else None,
             failure_kind=type(failure.cause).__name__ if failure is not None else None,
+            notes=self._notes(),
         )
+
+    def _check_symmetry(self) -> None:
+        """Warn when symmetry cannot merge anything: a group's instances start with different contexts (say an
+        index field), so no two states are ever permutations of each other and the reduction only costs time."""
+        import warnings
+
+        from .system import SymmetryWarning
+
+        m = self.model
+        if not m.sym_groups or not self.initial:
+            return
+        first = self.initial[0]
+        for group in m.sym_groups:
+            contexts = [m.local_values[m.rename_local(first[0][i], m._anon_perm(i))][1].context for i in group]
+            fields = m.charts[group[0]].engine.fields
+            differ = [f for f, fi in fields.items() if any(c[fi] != contexts[0][fi] for c in contexts[1:])]
+            if not differ:
+                continue
+            gname = m.group_of[group[0]]
+            text = (
+                f"symmetry over {gname!r} merges nothing: its instances start with different values of "
+                f"{', '.join(repr(f) for f in differ)}, so no state is a permutation of another; drop the per-instance "
+                f"value (an instance knows its own name), or explore with symmetry=False"
+            )
+            self.notes.append(text)
+            warnings.warn(f"system {self.system.name!r}: {text}", SymmetryWarning, stacklevel=4)
+
+    def _notes(self) -> list[str]:
+        notes = list(self.notes)
+        r = self.reducer
+        if r is not None:
+            notes.append(
+                f"partial-order reduction: {r.reduced_states:,} of {r.reduced_states + r.expanded_states:,} expanded states followed a "
+                "reduced set of steps; the invariant, goal and deadlock verdicts are those of the full state space, and a trace is a "
+                "real behaviour but may not be the shortest one"
+            )
+        return notes
 
     def _tick(self) -> bool:
         """Report progress; return False when the time limit is reached."""
@@ -418,7 +502,11 @@ class _Explorer:
                 continue
             idx = self._new_state(c, fp, -1, ordinal, 0)
             frontier.append((c, idx, 0))
+            if self.reducer is not None:
+                self._depth_of[fp] = 0
         constraint = self.constraint
+        reducer = self.reducer
+        depth_of = self._depth_of
         fast = constraint is None and not keep and not m.sym_groups
         parents, parents_append = self.parents, self.parents.append
         ordinals_append, seen_add = self.ordinals.append, seen_set.add
@@ -461,9 +549,19 @@ class _Explorer:
                     self.deadlock = idx
                 continue
             nd = depth + 1
+            items: Any = enumerate(succs)
+            if reducer is not None:
+
+                def old(s: State, depth: int = depth) -> bool:
+                    d = depth_of.get(hash(canonical(s)[0]) & FP_MASK)
+                    return d is not None and d <= depth
+
+                keep_ = self._por_keep(state, succs, old)
+                if keep_ is not None:
+                    items = ((k, succs[k]) for k in keep_)
             if fast:
                 # no symmetry, no graph, no constraint: the hot loop of plain exploration
-                for ordinal, (_, s2) in enumerate(succs):
+                for ordinal, (_, s2) in items:
                     if s2 is state:
                         continue
                     fp = hash(s2) & FP_MASK
@@ -486,7 +584,7 @@ class _Explorer:
                 if nd > self.stats.max_depth:
                     self.stats.max_depth = nd
                 continue
-            for ordinal, (label, s2) in enumerate(succs):
+            for ordinal, (label, s2) in items:
                 if constraint is not None and not self._within(s2, idx, ordinal):
                     continue
                 c, _ = canonical(s2)
@@ -504,6 +602,8 @@ class _Explorer:
                     break
                 nidx = self._new_state(c, fp, idx, ordinal, nd)
                 frontier.append((c, nidx, nd))
+                if reducer is not None:
+                    depth_of[fp] = nd
         self.stats.queue = len(frontier)
         if self.progress is not None:
             self.stats.seconds = time.perf_counter() - self._t0
@@ -544,6 +644,12 @@ class _Explorer:
         stats = self.stats
         generated = stats.states_generated  # kept in a local, written back at every progress tick and return
         checkpointing = self.checkpoint_path is not None
+        reducer = self.reducer
+        next_fps: set[int] = set()  # under reduction: the fingerprints found at the next depth (the cycle proviso)
+
+        def old(s: State) -> bool:
+            fp = hash(s) & FP_MASK
+            return fp in seen and fp not in next_fps
 
         def stop(limit: str, from_k: int, expanded: int = 0) -> bool:
             """End early: write the counters back and, when checkpointing, what is left to explore."""
@@ -585,7 +691,12 @@ class _Explorer:
                     if self.system.check_deadlock and self.deadlock is None and not self._at_rest(state):  # type: ignore[arg-type]
                         self.deadlock = idx
                     continue
-                for ordinal, (_, s2) in enumerate(succs):
+                items: Any = enumerate(succs)
+                if reducer is not None:
+                    keep = self._por_keep(state, succs, old)  # type: ignore[arg-type]
+                    if keep is not None:
+                        items = ((o, succs[o]) for o in keep)
+                for ordinal, (_, s2) in items:
                     if s2 is state:
                         continue
                     fp = hash(s2) & FP_MASK
@@ -598,6 +709,8 @@ class _Explorer:
                     parents_append(idx)
                     ordinals_append(ordinal)
                     seen_add(fp)
+                    if reducer is not None:
+                        next_fps.add(fp)
                     if check:
                         self._check(s2, nidx)
                     next_states.append(s2)
@@ -607,6 +720,7 @@ class _Explorer:
                 stats.max_depth = nd
             level_states, level_index, depth = next_states, next_index, nd
             next_states, next_index = [], array("q")
+            next_fps = set()
         self.stats.queue = 0
         if checkpointing:
             self._write_checkpoint([], array("q"), [], array("q"), depth)
@@ -983,6 +1097,8 @@ class _Explorer:
     def _fair_key(self, label: Any) -> Any:
         label = Label(*label)
         if label.kind == "deliver":
+            if self.system.fairness == "per-channel":
+                return ("deliver", label.actor, self.model.msg_values[label.detail][1].origin or "")
             return ("deliver", label.actor)
         if label.kind == "timer":
             return ("timer", label.actor)

@@ -69,6 +69,7 @@ class ParallelExplorer(_Explorer):
             self.initial = self.model.initial_states()
         except Exception as e:
             raise ModelError(f"system {self.system.name!r}: cannot start: {e}") from None
+        self._check_symmetry()
         self.t = make_transport(self.engine, self.system, self.workers, bool(self.model.sym_groups), self.address)
         failure: ExplorationFailed | None = None
         try:
@@ -108,6 +109,7 @@ class ParallelExplorer(_Explorer):
             shards=self.shard_stats,
             failure=str(failure) if failure is not None else None,
             failure_kind=type(failure.cause).__name__ if failure is not None else None,
+            notes=self._notes(),
         )
 
     def _levels(self) -> bool:

@@ -220,4 +220,5 @@ class Result:
             extra = f" ({len(v.trace)} steps)" if v.trace is not None else ""
             msg = f": {v.message}" if v.message else ""
             lines.append(f"  {v.kind:10} {v.name:30} {v.status}{extra}{msg}")
+        lines.extend(f"  note: {n}" for n in self.notes)
         return "\n".join(lines)

@@ -22,6 +22,11 @@ from .properties import Property
 
 NetworkKind = Literal["fifo", "unordered", "unordered-duplicating"]
 NETWORK_KINDS: tuple[str, ...] = ("fifo", "unordered", "unordered-duplicating")
+FAIRNESS_KINDS: tuple[str, ...] = ("per-receiver", "per-channel")
+
+
+class SymmetryWarning(UserWarning):
+    """Symmetry reduction cannot merge anything: the instances of a group differ from the start (e.g. an index field)."""
 
 
 @dataclass
@@ -112,6 +117,9 @@ class System:
     check_deadlock: bool = True
     symmetry: bool = False
     """Treat the instances of each ``count=`` group as interchangeable (orbits are explored once)."""
+    fairness: str = "per-receiver"
+    """Weak fairness of deliveries, for liveness: ``"per-receiver"`` (an instance that can keep receiving does, from
+    some sender) or ``"per-channel"`` (each (sender, receiver) channel that can keep delivering does)."""
     doc: str | None = None
 
     def __post_init__(self) -> None:
@@ -163,6 +171,8 @@ def validate(system: System) -> None:
         raise ModelError(f"{where}: network {system.network!r} is not one of {', '.join(NETWORK_KINDS)}")
     if not system.actors:
         raise ModelError(f"{where}: no actors")
+    if system.fairness not in FAIRNESS_KINDS:
+        raise ModelError(f"{where}: fairness {system.fairness!r} is not one of {', '.join(FAIRNESS_KINDS)}")
     groups: dict[str, Actor] = {}
     for a in system.actors:
         if not isinstance(a, Actor):

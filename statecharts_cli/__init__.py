@@ -133,6 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--max-seconds", type=_seconds, help="stop after this long (the result is then incomplete)")
     c.add_argument("--symmetry", action=argparse.BooleanOptionalAction, default=None, help="treat count= instances as interchangeable (default: as the system says)")
     c.add_argument("--stop-on-violation", action="store_true", help="stop at the first violation")
+    c.add_argument("--por", action="store_true", help="partial-order reduction: the same invariant, goal and deadlock verdicts from fewer states (docs/por.md)")
     c.add_argument("--workers", type=_workers, default=1, metavar="N", help="explore on N worker processes (0: every core; default 1); BFS only")
     c.add_argument("--engine", choices=("processes", "ray"), default="processes", help="where workers run: processes on this machine, or Ray actors")
     c.add_argument("--ray-address", metavar="ADDRESS", help="join the Ray cluster at ADDRESS (default: start a local Ray instance)")

@@ -216,6 +216,7 @@ def result_json(
         "exit_code": exit_status(result) if code is None else code,
         "complete": result.complete,
         "limit": result.limit,
+        "notes": list(result.notes),
         "stats": {
             "distinct_states": s.distinct_states,
             "states_generated": s.states_generated,
@@ -243,6 +244,8 @@ def explore_options(args: argparse.Namespace) -> dict[str, Any]:
             options[key] = value
     if options.get("checkpoint") is not None:
         options["checkpoint_every"] = args.checkpoint_every
+    if getattr(args, "por", False):
+        options["reduce"] = "por"
     if getattr(args, "workers", 1) != 1 or getattr(args, "engine", "processes") == "ray":
         options.update(workers=args.workers, engine=args.engine, ray_address=args.ray_address)
     return options
@@ -303,6 +306,8 @@ def stats_text(result: Result) -> Text:
         text.append(f"\n{result.limit} (the verdicts below were found before it)", style="bold red")
     elif not result.complete:
         text.append(f"\nincomplete: {result.limit}", style="yellow")
+    for note in result.notes:
+        text.append(f"\nnote: {note}", style="dim")
     return text
 
 

@@ -97,6 +97,8 @@ class _Assembly(_Part):
                 "Deliverable(self) == {Head(net[c]) : c \\in {c \\in DOMAIN net : c[2] = self /\\ net[c] # <<>>}}",
                 "After(m) == [net EXCEPT ![<<m.from, m.to>>] = Tail(@)]",
             ]
+        if self.system.fairness == "per-channel":
+            common.append("DeliverableFrom(self, sender) == {m \\in Deliverable(self) : m.from = sender}")
         return common
 
     def _assemble(self, props: dict[str, dict[str, str]]) -> TlaSpec:

@@ -12,7 +12,7 @@ _RESERVED = {
     "Seq", "Len", "Head", "Tail", "Append", "SubSeq", "SelectSeq", "Cardinality", "IsFiniteSet", "Permutations",
     "Print", "PrintT", "Assert", "ToString", "JavaTime", "Any", "TLCGet", "TLCSet", "TLCEval", "SortSeq", "RandomElement",
     "Init", "Next", "Spec", "vars", "net", "Fairness", "Terminated", "AtRest", "Symmetry", "Constraint", "Range",
-    "NetAdd", "Deliverable", "After", "BagRemove", "BagAdd", "SumOver", "InSeq", "MinOf", "MaxOf", "SumSeq", "Remove",
+    "NetAdd", "Deliverable", "DeliverableFrom", "sender", "After", "BagRemove", "BagAdd", "SumOver", "InSeq", "MinOf", "MaxOf", "SumSeq", "Remove",
     "Proof", "PROOF", "OBVIOUS", "OMITTED", "QED", "BY", "DEF", "DEFS", "HAVE", "TAKE", "WITNESS", "PICK", "SUFFICES",
     "ACTION", "STATE", "TEMPORAL", "LEMMA", "PROPOSITION", "COROLLARY", "NEW", "ONLY", "HIDE",
     "USE", "DEFINE", "SF_", "WF_", "Infinity", "EmptyNet", "RemoveAll", "FlattenSeq", "SetToSeq",

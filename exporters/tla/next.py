@@ -120,6 +120,7 @@ class _InitNext(_Part):
             a = self._action(f"recv_{op}", "self", body, f"{g.name} receives a message and takes {desc}")
             g.deliver_ops.append(a)
             self.next_parts.append(self._quant(g, a))
+            self._deliver_from(g, f"recv_{op}", body, f"{g.name} receives a message from one sender and takes {desc}")
         if self.net_kind != "unordered-duplicating":
             body = (
                 f"/\\ \\E m \\in Deliverable(self) : ~{g.selected_op}(self, m) /\\ net' = After(m)\n"
@@ -128,6 +129,7 @@ class _InitNext(_Part):
             a = self._action(f"recv_{g.name}_ignored", "self", body, f"{g.name} receives a message no transition takes (it is consumed)")
             g.deliver_ops.append(a)
             self.next_parts.append(self._quant(g, a))
+            self._deliver_from(g, f"recv_{g.name}_ignored", body, f"{g.name} receives a message from one sender that no transition takes")
         if g.timers_var:
             tv = g.acc(g.timers_var, "self")
             for op, names, desc in g.step_ops:
@@ -145,10 +147,22 @@ class _InitNext(_Part):
             a = self._action(f"timer_{g.name}_ignored", "self", body, f"a timer of {g.name} fires and no transition takes it")
             g.timer_ops.append(a)
             self.next_parts.append(self._quant(g, a))
-        if g.deliver_ops:
+        if g.deliver_ops and self.system.fairness == "per-channel":
+            op = self.names.new(f"{g.name}_DeliverFrom")
+            self.defs.append(f"{op}(self, sender) == " + " \\/ ".join(f"{o}(self, sender)" for o in g.deliver_from_ops))
+            domain = f"self \\in {g.set_op}, sender \\in Instances" if g.multi else "sender \\in Instances"
+            self.fair_parts.append(f"\\A {domain} : WF_vars({op}({'self' if g.multi else g.mvs[0]}, sender))")
+        elif g.deliver_ops:
             self._fair(g, g.deliver_ops, f"{g.name}_Deliver")
         if g.timer_ops:
             self._fair(g, g.timer_ops, f"{g.name}_Timer")
+
+    def _deliver_from(self, g: _Group, name: str, body: str, doc: str) -> None:
+        """With per-channel fairness: a delivery action restricted to one sender (for ``Fairness`` only, not ``Next``)."""
+        if self.system.fairness != "per-channel":
+            return
+        assert "Deliverable(self)" in body
+        g.deliver_from_ops.append(self._action(f"{name}_from", "self, sender", body.replace("Deliverable(self)", "DeliverableFrom(self, sender)"), doc))
 
     def _fair(self, g: _Group, ops: list[str], name: str, domain: str | None = None) -> None:
         op = self.names.new(name)

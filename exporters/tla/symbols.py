@@ -33,6 +33,8 @@ class _Group:
     """Transition index -> the concrete event names (of the system's universe) it matches."""
     selected_op: str = ""
     deliver_ops: list[str] = field(default_factory=list)
+    deliver_from_ops: list[str] = field(default_factory=list)
+    """The deliveries again, from one sender (``fairness="per-channel"``: weak fairness per channel)."""
     timer_ops: list[str] = field(default_factory=list)
     general: bool = False
     """Parallel states or eventless transitions: macrosteps are translated per configuration."""

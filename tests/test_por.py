@@ -1,0 +1,272 @@
+"""Partial-order reduction keeps every invariant, goal and deadlock verdict, and its traces are real behaviours."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from examples import (
+    auth_flow,
+    bank_transfer,
+    die_hard,
+    distributed_lock,
+    fetch_machine,
+    leader_election,
+    log_sync,
+    media_player,
+    throttling,
+    two_phase,
+    two_phase_commit,
+    user_session,
+)
+from examples.websocket_gateway.model import build as gateway
+from simulate import Actor, Faults, ModelError, Stimulus, System, actor, explore, in_flight, invariant, sometimes
+from simulate.explorer import _Explorer
+from simulate.por import may_send
+from statecharts import Chart, State, Transition, assign, ctx, send
+
+sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "tla"))
+import systems as tla_systems
+
+EXAMPLES: dict[str, Callable[[], System]] = {
+    "die_hard": die_hard.system,
+    "two_phase(3)": lambda: two_phase.system(3),
+    "media_player": media_player.build,
+    "throttling(throttled)": lambda: throttling.build("throttled"),
+    "throttling(unthrottled)": lambda: throttling.build("unthrottled"),
+    "throttling_multi": throttling.build_multi,
+    "websocket_gateway(naive)": lambda: gateway("naive", liveness=False),
+    **{f"auth_flow({v})": (lambda v=v: auth_flow.build(v)) for v in auth_flow.VARIANTS},
+    **{f"bank_transfer({v})": (lambda v=v: bank_transfer.build(v)) for v in bank_transfer.VARIANTS},
+    **{f"distributed_lock({v})": (lambda v=v: distributed_lock.build(v)) for v in distributed_lock.VARIANTS},
+    **{f"fetch_machine({v})": (lambda v=v: fetch_machine.build(v)) for v in fetch_machine.VARIANTS},
+    **{f"leader_election({v})": (lambda v=v: leader_election.build(v, symmetry=False)) for v in leader_election.VARIANTS},
+    **{f"log_sync({v})": (lambda v=v: log_sync.build(v)) for v in log_sync.VARIANTS},
+    **{f"two_phase_commit({v})": (lambda v=v: two_phase_commit.build(v)) for v in two_phase_commit.VARIANTS},
+    **{f"user_session({v})": (lambda v=v: user_session.build(v)) for v in user_session.VARIANTS},
+}
+
+
+def verdicts(result: object) -> list[tuple[str, str]]:
+    return [(v.name, v.status) for v in result.verdicts]  # type: ignore[attr-defined]
+
+
+def same_verdicts(system: System) -> tuple[int, int]:
+    system.symmetry = False
+    full = explore(system)
+    reduced = explore(system, reduce="por")
+    assert full.complete and reduced.complete
+    assert verdicts(reduced) == verdicts(full), system.name
+    assert reduced.stats.distinct_states <= full.stats.distinct_states
+    for v in reduced.verdicts:
+        if v.trace is not None and v.kind in ("invariant", "sometimes", "deadlock"):
+            check_real(reduced, v)
+    return full.stats.distinct_states, reduced.stats.distinct_states
+
+
+def check_real(result: object, verdict: object) -> None:
+    """A trace found under reduction is a path of the full graph and ends where its verdict says."""
+    m = result.model  # type: ignore[attr-defined]
+    steps = verdict.trace.steps  # type: ignore[attr-defined]
+    state = steps[0].state
+    assert state in [m.canonical(s)[0] for s in result.initial]  # type: ignore[attr-defined]
+    for step in steps[1:]:
+        if step.state is None:
+            continue
+        assert step.state in [s for _, s in m.successors(state)], verdict
+        state = step.state
+
+
+@pytest.mark.parametrize("name", sorted(tla_systems.ALL))
+def test_test_systems_same_verdicts(name: str) -> None:
+    same_verdicts(tla_systems.ALL[name]())
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_examples_same_verdicts(name: str) -> None:
+    same_verdicts(EXAMPLES[name]())
+
+
+def test_reduction_is_real_on_independent_counters() -> None:
+    """Three actors counting on their own: the full space is a cube, the reduced one a single path of interleavings."""
+    full, reduced = same_verdicts(_independent(3, 3))
+    assert full == 4**3
+    assert reduced < full // 3
+
+
+def _independent(n: int, upto: int) -> System:
+    chart = Chart("Count", State("s", on={"tick": Transition(None, guard=ctx.x < upto, actions=assign(x=ctx.x + 1))}), context={"x": 0})
+    return System(
+        "Independent",
+        actors=[Actor("c", chart, count=n, end_states=["s"])],
+        stimuli=[Stimulus("c", "tick")],
+        properties=[invariant("bounded", True), sometimes("c0 done", _field_is("c[0]", "x", upto))],
+    )
+
+
+def _field_is(who: str, name: str, value: int) -> object:
+    return getattr(actor(who), name) == value
+
+
+def test_visible_steps_are_kept() -> None:
+    """An invariant reading every counter's sum: the violation is found with reduction too, with a real trace."""
+    chart = Chart("Count", State("s", on={"tick": Transition(None, guard=ctx.x < 2, actions=assign(x=ctx.x + 1))}), context={"x": 0})
+    s = System(
+        "Sum",
+        actors=[Actor("c", chart, count=3, end_states=["s"])],
+        stimuli=[Stimulus("c", "tick")],
+        properties=[invariant("sum below 5", actor("c[0]").x + actor("c[1]").x + actor("c[2]").x < 5)],
+    )
+    same_verdicts(s)
+
+
+def test_notes_and_refusals() -> None:
+    s = _independent(2, 1)
+    r = explore(s, reduce="por")
+    assert any("partial-order reduction" in n and "may not be the shortest" in n for n in r.notes)
+    with pytest.raises(ModelError, match="workers=1"):
+        explore(s, reduce="por", workers=2)
+    with pytest.raises(ModelError, match="mode='bfs'"):
+        explore(s, reduce="por", mode="dfs")
+    with pytest.raises(ModelError, match="symmetry=False"):
+        explore(s, reduce="por", symmetry=True)
+    with pytest.raises(ModelError, match="reduce='por'"):
+        explore(s, reduce="partial")
+    live = tla_systems.ALL["pingpong"]()
+    r = explore(live, reduce="por")
+    assert any("not applied" in n and "liveness" in n for n in r.notes)
+
+
+def test_may_send_follows_replies() -> None:
+    m = _Explorer(tla_systems.ALL["rpc_fifo"](), "bfs", None, None, None, None, False, False, 0, 1, None, 1.0).model
+    rel = may_send(m)
+    client, server = m.index_of["client"], m.index_of["server"]
+    assert server in rel[client] and client in rel[server]
+
+
+# --------------------------------------------------------------------------- random small systems
+
+
+@st.composite
+def random_systems(draw: st.DrawFn) -> System:
+    """2-3 actors of 2 states each; transitions on events send to another actor or bump a bounded counter."""
+    n = draw(st.integers(2, 3))
+    names = [f"a{k}" for k in range(n)]
+    network = draw(st.sampled_from(["fifo", "unordered", "unordered-duplicating"]))
+    actors = []
+    for k, me in enumerate(names):
+        on_a: dict[str, object] = {}
+        on_b: dict[str, object] = {}
+        for ev in ("go", "ping", "pong"):
+            for on, target in ((on_a, "b"), (on_b, "a")):
+                if not draw(st.booleans()):
+                    continue
+                acts: list[object] = [assign(x=ctx.x + 1)]
+                if draw(st.booleans()):
+                    acts.append(send(names[draw(st.integers(0, n - 1).filter(lambda j, k=k: j != k))], draw(st.sampled_from(["ping", "pong"]))))
+                on[ev] = Transition(target if draw(st.booleans()) else None, guard=ctx.x < 2, actions=acts)
+        # the parent state accepts ping and pong (ignoring them) so that every send reaches a chart handling it
+        chart = Chart(f"C{k}", State("top", State("a", on=on_a), State("b", on=on_b), on={"ping": Transition(None), "pong": Transition(None)}), context={"x": 0})
+        actors.append(Actor(me, chart, end_states=["a", "b"]))
+    stimuli = [Stimulus(me, "go", max=draw(st.integers(1, 2))) for me, a in zip(names, actors) if "go" in a.chart.event_names()]
+    watched = draw(st.sampled_from(names))
+    props = [invariant("small", actor(watched).x < draw(st.integers(1, 3))), sometimes("b reached", actor(watched).in_state("b"))]
+    if draw(st.booleans()):
+        props.append(invariant("few in flight", in_flight() < draw(st.integers(1, 3))))
+    return System(
+        "Random",
+        actors=actors,
+        network=network,
+        stimuli=stimuli,
+        faults=Faults(drop=draw(st.sampled_from([0, 0, 0, 1]))),  # a drop budget turns the reduction off until it is spent
+        properties=props,
+    )
+
+
+@settings(max_examples=40)
+@given(random_systems())
+def test_random_systems_same_verdicts(system: System) -> None:
+    same_verdicts(system)
+
+
+# --------------------------------------------------------------------------- symmetry that defeats itself
+
+
+def _indexed_two_phase(n: int) -> System:
+    """TwoPhase as a newcomer writes it: each RM gets its own index in its context."""
+    s = two_phase.system(n, symmetry=True)
+    rm_chart = Chart(
+        "RM",
+        State(
+            "rm",
+            State("working", on={"prepare": Transition("prepared", actions=send("tm", "Prepared")), "choose_abort": "aborted"}),
+            State("prepared"),
+            State("committed"),
+            State("aborted"),
+            on={"Commit": "committed", "Abort": "aborted"},
+        ),
+        context={"idx": 0},
+    )
+    s.actors = [s.actors[0], Actor("rm", rm_chart, count=n, context=lambda i: {"idx": i})]
+    return s
+
+
+def test_symmetry_that_merges_nothing_is_reported() -> None:
+    from simulate import SymmetryWarning
+
+    with pytest.warns(SymmetryWarning, match="'idx'"):
+        r = explore(_indexed_two_phase(3))
+    assert any("merges nothing" in n and "'idx'" in n for n in r.notes)
+    assert r.stats.distinct_states == explore(_indexed_two_phase(3), symmetry=False).stats.distinct_states
+
+
+def test_symmetry_that_works_is_silent() -> None:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = explore(two_phase.system(3, symmetry=True))
+    assert not r.notes
+
+
+# --------------------------------------------------------------------------- fairness per channel
+
+
+def test_fairness_per_channel_serves_the_polite_client() -> None:
+    """Peterson-style starvation: per receiver, the cell may serve the greedy client forever; per channel it may not."""
+    per_receiver = explore(tla_systems.greedy("per-receiver"))
+    per_channel = explore(tla_systems.greedy("per-channel"))
+    assert [(v.name, v.status) for v in per_receiver.verdicts] == [("polite served", "violated")]
+    lasso = per_receiver.verdicts[0].trace
+    assert lasso is not None and lasso.loop_start is not None
+    assert all(s.actor != "polite" for s in lasso.steps[lasso.loop_start + 1 :])  # the loop never serves the polite client
+    assert [(v.name, v.status) for v in per_channel.verdicts] == [("polite served", "holds")]
+
+
+def test_fairness_option_is_checked_and_exported() -> None:
+    from exporters.tla import to_tla
+
+    with pytest.raises(ModelError, match="fairness 'per-sender'"):
+        System("Bad", actors=tla_systems.greedy().actors, fairness="per-sender")
+    channel = to_tla(tla_systems.greedy("per-channel")).module
+    receiver = to_tla(tla_systems.greedy("per-receiver")).module
+    assert "\\A sender \\in Instances : WF_vars(cell_DeliverFrom(cell, sender))" in channel
+    assert "WF_vars(cell_Deliver(cell))" in receiver and "DeliverableFrom" not in receiver
+
+
+def test_command_line_por(tmp_path: Path) -> None:
+    """``statecharts check --por`` reduces, and says so in the JSON and the text output."""
+    import json
+    import subprocess
+
+    target = Path(__file__).parent.parent / "examples" / "two_phase.py"
+    out = subprocess.run([sys.executable, "-m", "statecharts", "check", str(target), "--por", "--json"], capture_output=True, text=True, cwd=tmp_path)
+    data = json.loads(out.stdout)
+    assert data["status"] == "ok" and any("partial-order reduction" in n for n in data["notes"])
+    out = subprocess.run([sys.executable, "-m", "statecharts", "check", str(target), "--por", "--symmetry"], capture_output=True, text=True, cwd=tmp_path)
+    assert out.returncode != 0 and "symmetry=False" in out.stdout + out.stderr
