@@ -332,7 +332,9 @@ def report_html(result: Result, system: System | None = None, *, title: str | No
     # coverage
     never = {k: v for k, v in result.coverage.items() if v}
     w("<section id='coverage'><h2>Coverage</h2>")
-    if never:
+    if never and not result.complete:
+        w(f"<p>Transitions not taken so far (a partial list: exploration was incomplete, {_e(result.limit or 'stopped early')}):</p><ul>")
+    elif never:
         w("<p>Transitions never taken in the explored state space:</p><ul>")
         for chart_name, labels in never.items():
             for label in labels:

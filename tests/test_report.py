@@ -410,3 +410,11 @@ def test_system_legend_fits_its_box(flagship_page: Any) -> None:
            }"""
     )
     assert len(overflow) >= 4 and max(overflow) <= 0, overflow
+
+
+def test_coverage_of_an_incomplete_run_says_it_is_partial() -> None:
+    system = build("naive", liveness=False)
+    partial = report_html(explore(system, max_states=50), system)
+    assert "a partial list: exploration was incomplete" in partial and "max_states 50 reached" in partial
+    whole = report_html(explore(system), system)
+    assert "a partial list" not in whole
