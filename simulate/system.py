@@ -178,15 +178,17 @@ def validate(system: System) -> None:
             raise ModelError(f"{where}: {a!r} is not an Actor")
         if not isinstance(a.chart, Chart):
             raise ModelError(f"{where}: actor {a.name!r}: chart must be a statecharts.Chart, not {type(a.chart).__name__}")
+        if not isinstance(a.name, str):
+            raise ModelError(f"{where}: actor name {a.name!r} is not a string (name actors like 'client')")
         if a.name in groups:
             raise ModelError(f"{where}: duplicate actor name {a.name!r}")
         if not a.name or "[" in a.name or a.name in ("env", SELF, SENDER):
             raise ModelError(f"{where}: invalid actor name {a.name!r}")
+        if a.count is not None and (isinstance(a.count, bool) or not isinstance(a.count, int)):
+            raise ModelError(f"{where}: actor {a.name!r}: count must be a whole number, not {a.count!r}")
         if a.count is not None and a.count < 1:
             raise ModelError(f"{where}: actor {a.name!r}: count must be at least 1")
         groups[a.name] = a
-        if a.count is not None and (isinstance(a.count, bool) or not isinstance(a.count, int)):
-            raise ModelError(f"{where}: actor {a.name!r}: count must be a whole number, not {a.count!r}")
         instances = range(a.count) if a.count is not None else [0]
         for i in instances:
             try:
@@ -204,6 +206,10 @@ def validate(system: System) -> None:
                         f"{where}: actor {a.name!r}: initial context names unknown field {k!r} "
                         f"(chart {a.chart.name!r} declares {', '.join(a.chart.context) or 'none'})"
                     )
+        for what in ("durable", "end_states"):
+            names = getattr(a, what)
+            if isinstance(names, str) or not isinstance(names, (list, tuple, set, frozenset)) or not all(isinstance(n, str) for n in names):
+                raise ModelError(f"{where}: actor {a.name!r}: {what} must be a list of names, not {names!r} (write {what}=['name'])")
         for f in a.durable:
             if f not in a.chart.context:
                 raise ModelError(f"{where}: actor {a.name!r}: durable field {f!r} is not in the chart's context")

@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import ExpressionError
+from .durations import DURATION_HINT, DurationProblem, duration_ms
+from .errors import ChartDefinitionError, ExpressionError
 from .expr import Expr, Node, Var, node_of, to_node, to_source
 
 # --------------------------------------------------------------------------- records
@@ -140,12 +141,18 @@ def raise_(event: str, **data: Any) -> Raise:
     return Raise(event, _data(data))
 
 
-def send(target: str | Expr, event: str, *, delay: int | None = None, send_id: str | None = None, **data: Any) -> Send:
+def send(target: str | Expr, event: str, *, delay: int | str | None = None, send_id: str | None = None, **data: Any) -> Send:
     """Send ``event`` with ``data`` to an actor: ``send("gateway", "post", conn=ctx.conn)``.
 
     ``target`` may name an instance, ``"lambda[0]"``, or be an expression giving the name.
+    ``delay`` (a self-send's) is a duration like ``State(after=...)``'s: ``250`` (ms) or ``"1.5s"``.
     """
     tgt: str | Node = target if isinstance(target, str) else node_of(target)
+    if delay is not None:
+        try:
+            delay = duration_ms(delay)
+        except DurationProblem as e:
+            raise ChartDefinitionError(f"send({event!r}, delay=...)", f"delay {e}", DURATION_HINT) from None
     return Send(tgt, event, _data(data), delay=delay, send_id=send_id)
 
 

@@ -18,6 +18,7 @@ from exporters.graphviz import chart_dot
 from exporters.mermaid import chart_mermaid
 from simulate import Actor, System, explore
 from statecharts import (
+    SELF,
     Chart,
     ChartDefinitionError,
     ExecutionError,
@@ -26,6 +27,7 @@ from statecharts import (
     StatechartError,
     Transition,
     python,
+    send,
 )
 from statecharts.chart import MAX_DEPTH as CHART_MAX_DEPTH
 from statecharts.pytransitions import from_transitions
@@ -427,3 +429,40 @@ def test_chart_step_checks_its_event_like_send() -> None:
     rejects(lambda: chart.step(start, 5), "event name", kind=StatechartError)  # type: ignore[arg-type]
     rejects(lambda: chart.step(start, "go", {"v": 0.5}), "'v'", "floating-point", kind=StatechartError)
     assert chart.context_of(chart.step(start, "go").state) == {"n": 1}
+
+
+@pytest.mark.parametrize("delay", ["soon", -5, "-1s", 1.5, "1.5ms", [1], True, 2**60])
+def test_a_bad_send_delay_is_refused_when_the_action_is_made(delay: Any) -> None:
+    """Fuzz finding C6: ``send(SELF, 'tick', delay='1s')`` was accepted, then a raw TypeError in Interpreter.send; -5 passed silently."""
+    rejects(lambda: send(SELF, "tick", delay=delay), "send('tick', delay=...)", "delay", "whole number of milliseconds")
+
+
+def test_a_send_delay_is_a_duration_like_after() -> None:
+    chart = Chart("timer", State("a", on={"go": Transition("b", actions=send(SELF, "tick", delay="1.5s"))}), State("b", on={"tick": "z"}), State("z"))
+    it = Interpreter(chart)
+    it.send("go")
+    it.advance(1499)
+    assert "b" in it.configuration
+    it.advance(1)
+    assert "z" in it.configuration
+
+
+def _deep_definition(levels: int, auto: bool = True) -> dict[str, Any]:
+    deep: dict[str, Any] = {"name": "leaf"}
+    for i in range(levels):
+        deep = {"name": f"d{i}", "children": [deep], "initial": deep["name"]}
+    return {"states": ["s0", deep], "transitions": [["go", "s0", "d" + str(levels - 1)]], "initial": "s0", "auto_transitions": auto}
+
+
+@pytest.mark.parametrize("levels", [3000, 1200, CHART_MAX_DEPTH + 1])
+def test_a_deeply_nested_pytransitions_definition_is_refused_by_name(levels: int) -> None:
+    """Fuzz finding P2/P3: 3,000 levels were a RecursionError, 1,200 (auto transitions on) ran out of memory or time."""
+    rejects(lambda: from_transitions(_deep_definition(levels)), "more than", f"{CHART_MAX_DEPTH} levels")
+    rejects(lambda: from_transitions(_deep_definition(levels, auto=False)), "more than", f"{CHART_MAX_DEPTH} levels")
+
+
+def test_a_pytransitions_definition_at_the_depth_bound_loads_and_runs() -> None:
+    chart = from_transitions(_deep_definition(CHART_MAX_DEPTH - 1))
+    it = Interpreter(chart)
+    it.send("go")
+    assert it.leaves[-1].endswith("leaf")

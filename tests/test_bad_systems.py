@@ -91,3 +91,19 @@ def test_a_context_function_that_raises_is_a_model_error_naming_the_actor() -> N
 
     with pytest.raises(ModelError, match=r"actor 'ponger': its context function raised ValueError: no context for you \(for instance 0\)"):
         _system(actors=[Actor("pinger", _pinger(), end_states=["sent"]), Actor("ponger", _ponger(), count=2, context=context)])
+
+
+@pytest.mark.parametrize("key", ["name", "count", "context", "durable", "end_states", "crash"])
+@pytest.mark.parametrize("bad", [5, "2", 2.5, True, None, [5], {5: "a"}, object()], ids=["5", "str", "float", "True", "None", "list", "dict", "object"])
+def test_wrongly_typed_actor_arguments_are_model_errors(key: str, bad: Any) -> None:
+    """Found by the fuzz test: ``Actor(count='2')`` was a raw TypeError from System (fuzz finding Y3)."""
+    args: dict[str, Any] = {"name": "ponger", "chart": _ponger(), "end_states": ["wait"], key: bad}
+    try:  # refused when built, or accepted (None, a usable value) and then explored
+        explore(_system(actors=[Actor("pinger", _pinger(), end_states=["sent"]), Actor(**args)]), max_states=50)
+    except ModelError:
+        pass
+
+
+def test_a_string_count_names_the_actor() -> None:
+    with pytest.raises(ModelError, match=r"actor 'ponger': count must be a whole number, not '2'"):
+        _system(actors=[Actor("pinger", _pinger(), end_states=["sent"]), Actor("ponger", _ponger(), count="2")])  # type: ignore[arg-type]
