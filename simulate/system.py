@@ -207,9 +207,9 @@ def validate(system: System) -> None:
                         f"(chart {a.chart.name!r} declares {', '.join(a.chart.context) or 'none'})"
                     )
         for what in ("durable", "end_states"):
-            names = getattr(a, what)
-            if isinstance(names, str) or not isinstance(names, (list, tuple, set, frozenset)) or not all(isinstance(n, str) for n in names):
-                raise ModelError(f"{where}: actor {a.name!r}: {what} must be a list of names, not {names!r} (write {what}=['name'])")
+            listed = getattr(a, what)
+            if isinstance(listed, str) or not isinstance(listed, (list, tuple, set, frozenset)) or not all(isinstance(n, str) for n in listed):
+                raise ModelError(f"{where}: actor {a.name!r}: {what} must be a list of names, not {listed!r} (write {what}=['name'])")
         for f in a.durable:
             if f not in a.chart.context:
                 raise ModelError(f"{where}: actor {a.name!r}: durable field {f!r} is not in the chart's context")

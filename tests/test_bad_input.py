@@ -31,7 +31,7 @@ from statecharts import (
 )
 from statecharts.chart import MAX_DEPTH as CHART_MAX_DEPTH
 from statecharts.pytransitions import from_transitions
-from statecharts.scxml import MAX_NESTING, load_scxml, parse_scxml
+from statecharts.scxml import MAX_NESTING, ecmascript_to_python, load_scxml, parse_scxml
 
 NS = 'xmlns="http://www.w3.org/2005/07/scxml" version="1.0"'
 
@@ -466,3 +466,30 @@ def test_a_pytransitions_definition_at_the_depth_bound_loads_and_runs() -> None:
     it = Interpreter(chart)
     it.send("go")
     assert it.leaves[-1].endswith("leaf")
+
+
+def _ecmascript_doc(states: str) -> str:
+    return f'<scxml {NS} datamodel="ecmascript"><datamodel><data id="x" expr="0"/></datamodel>{states}</scxml>'
+
+
+ECMASCRIPT_DEEP = {"bang": "!" * 1000 + "x", "bang-paren": "!(" * 1000 + "x" + ")" * 1000, "bang-100": "!" * 101 + "x"}
+
+
+@pytest.mark.parametrize("kind", sorted(ECMASCRIPT_DEEP))
+def test_deeply_nested_ecmascript_negation_is_refused_by_name(kind: str) -> None:
+    """Found by fuzzing the rewriter: 1,000 ``!`` in an ECMAScript ``cond`` were a raw RecursionError (ecmascript.py)."""
+    cond = ECMASCRIPT_DEEP[kind]
+    text = _ecmascript_doc(f'<state id="a"><transition event="go" cond="{cond}"/></state>')
+    rejects(lambda: parse_scxml(text), "<transition>", "cond", "nests deeper than")
+    script = _ecmascript_doc(f'<state id="a"><onentry><script>x = {cond};</script></onentry></state>')
+    rejects(lambda: parse_scxml(script), "<script>", "nests deeper than")
+    with pytest.raises(StatechartError, match="nests deeper than"):
+        ecmascript_to_python(cond)
+
+
+def test_ecmascript_negation_up_to_the_bound_still_loads() -> None:
+    cond = "!" * 97 + "x"  # an odd number of nots of 0 holds; 97 stays under the depth bound of statecharts.limits
+    text = _ecmascript_doc(f'<state id="a"><transition event="go" cond="{cond}" target="b"/></state><state id="b"/>')
+    it = Interpreter(parse_scxml(text))
+    it.send("go")
+    assert it.configuration == ("b",)
