@@ -21,7 +21,7 @@ from fuzz_strategies import chart_events, chart_sources, explore_options, export
 from hypothesis import Phase, given, settings
 
 LONG = os.environ.get("HYPOTHESIS_PROFILE") == "long"
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "0")) or (settings.default.max_examples if LONG else 25)
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "0")) or (settings.default.max_examples if LONG else 40)
 
 # The per-example watchdog is the time budget (hypothesis's deadline cannot interrupt a stall).
 # CI reports a failing input as generated (readable source); FUZZ_SHRINK=1 shrinks it first.
