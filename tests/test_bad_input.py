@@ -26,8 +26,13 @@ from statecharts import (
     State,
     StatechartError,
     Transition,
+    broadcast,
+    cancel,
     python,
+    raise_,
+    reply,
     send,
+    send_to,
 )
 from statecharts.chart import MAX_DEPTH as CHART_MAX_DEPTH
 from statecharts.pytransitions import from_transitions
@@ -434,7 +439,7 @@ def test_chart_step_checks_its_event_like_send() -> None:
 @pytest.mark.parametrize("delay", ["soon", -5, "-1s", 1.5, "1.5ms", [1], True, 2**60])
 def test_a_bad_send_delay_is_refused_when_the_action_is_made(delay: Any) -> None:
     """Fuzz finding C6: ``send(SELF, 'tick', delay='1s')`` was accepted, then a raw TypeError in Interpreter.send; -5 passed silently."""
-    rejects(lambda: send(SELF, "tick", delay=delay), "send('tick', delay=...)", "delay", "whole number of milliseconds")
+    rejects(lambda: send(SELF, "tick", delay=delay), "send('<self>', 'tick')", "delay", "whole number of milliseconds")
 
 
 def test_a_send_delay_is_a_duration_like_after() -> None:
@@ -493,3 +498,22 @@ def test_ecmascript_negation_up_to_the_bound_still_loads() -> None:
     it = Interpreter(parse_scxml(text))
     it.send("go")
     assert it.configuration == ("b",)
+
+
+ACTION_BUILDERS: dict[str, Callable[[], Any]] = {
+    "raise_ event 5": lambda: raise_(5),  # type: ignore[arg-type]
+    "raise_ empty event": lambda: raise_(""),
+    "send event 5": lambda: send(SELF, 5),  # type: ignore[arg-type]
+    "send target 5": lambda: send(5, "x"),  # type: ignore[arg-type]
+    "send send_id 5": lambda: send(SELF, "x", delay=10, send_id=5),  # type: ignore[arg-type]
+    "send_to group 5": lambda: send_to(5, 0, "x"),  # type: ignore[arg-type]
+    "reply event None": lambda: reply(None),  # type: ignore[arg-type]
+    "broadcast event []": lambda: broadcast("b", []),  # type: ignore[arg-type]
+    "cancel 5": lambda: cancel(5),  # type: ignore[arg-type]
+}
+
+
+@pytest.mark.parametrize("case", sorted(ACTION_BUILDERS))
+def test_wrongly_typed_action_arguments_are_refused_when_the_action_is_made(case: str) -> None:
+    """Found by probing after the fuzz run: ``raise_(5)`` / ``send(SELF, 5)`` were accepted, then a raw AttributeError when run."""
+    rejects(ACTION_BUILDERS[case], "is not a non-empty string")
