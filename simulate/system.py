@@ -168,6 +168,18 @@ def _sends(chart: Chart) -> list[tuple[str, Send]]:
 def validate(system: System) -> None:
     """Reject a malformed system with a message naming the element and a fix."""
     where = f"system {system.name!r}"
+    if not isinstance(system.name, str) or not system.name:
+        raise ModelError(f"{where}: the name must be a non-empty string (System('Name', actors=[...]))")
+    for what in ("actors", "stimuli", "properties"):
+        if not isinstance(getattr(system, what), (list, tuple)):
+            raise ModelError(f"{where}: {what} must be a list, not {getattr(system, what)!r} (write {what}=[...])")
+    if not isinstance(system.faults, Faults):
+        raise ModelError(f"{where}: faults must be a Faults(...), not {system.faults!r}")
+    for st in system.stimuli:
+        if not isinstance(st, Stimulus):
+            raise ModelError(f"{where}: {st!r} is not a Stimulus (write Stimulus('actor', 'event'))")
+        if not isinstance(st.target, str) or not isinstance(st.event, str) or not st.event:
+            raise ModelError(f"{where}: stimulus {st.event!r} for {st.target!r}: the target and the event must be names (strings)")
     if system.network not in NETWORK_KINDS:
         raise ModelError(f"{where}: network {system.network!r} is not one of {', '.join(NETWORK_KINDS)}")
     if not system.actors:
