@@ -167,6 +167,18 @@ def _sends(chart: Chart) -> list[tuple[str, Send]]:
 def validate(system: System) -> None:
     """Reject a malformed system with a message naming the element and a fix."""
     where = f"system {system.name!r}"
+    if not isinstance(system.name, str) or not system.name:
+        raise ModelError(f"{where}: the name must be a non-empty string (System('Name', actors=[...]))")
+    for what in ("actors", "stimuli", "properties"):
+        if not isinstance(getattr(system, what), (list, tuple)):
+            raise ModelError(f"{where}: {what} must be a list, not {getattr(system, what)!r} (write {what}=[...])")
+    if not isinstance(system.faults, Faults):
+        raise ModelError(f"{where}: faults must be a Faults(...), not {system.faults!r}")
+    for st in system.stimuli:
+        if not isinstance(st, Stimulus):
+            raise ModelError(f"{where}: {st!r} is not a Stimulus (write Stimulus('actor', 'event'))")
+        if not isinstance(st.target, str) or not isinstance(st.event, str) or not st.event:
+            raise ModelError(f"{where}: stimulus {st.event!r} for {st.target!r}: the target and the event must be names (strings)")
     if system.network not in NETWORK_KINDS:
         raise ModelError(f"{where}: network {system.network!r} is not one of {', '.join(NETWORK_KINDS)}")
     if not system.actors:
@@ -179,15 +191,17 @@ def validate(system: System) -> None:
             raise ModelError(f"{where}: {a!r} is not an Actor")
         if not isinstance(a.chart, Chart):
             raise ModelError(f"{where}: actor {a.name!r}: chart must be a statecharts.Chart, not {type(a.chart).__name__}")
+        if not isinstance(a.name, str):
+            raise ModelError(f"{where}: actor name {a.name!r} is not a string (name actors like 'client')")
         if a.name in groups:
             raise ModelError(f"{where}: duplicate actor name {a.name!r}")
         if not a.name or "[" in a.name or a.name in ("env", SELF, SENDER):
             raise ModelError(f"{where}: invalid actor name {a.name!r}")
+        if a.count is not None and (isinstance(a.count, bool) or not isinstance(a.count, int)):
+            raise ModelError(f"{where}: actor {a.name!r}: count must be a whole number, not {a.count!r}")
         if a.count is not None and a.count < 1:
             raise ModelError(f"{where}: actor {a.name!r}: count must be at least 1")
         groups[a.name] = a
-        if a.count is not None and (isinstance(a.count, bool) or not isinstance(a.count, int)):
-            raise ModelError(f"{where}: actor {a.name!r}: count must be a whole number, not {a.count!r}")
         instances = range(a.count) if a.count is not None else [0]
         for i in instances:
             try:
@@ -205,6 +219,10 @@ def validate(system: System) -> None:
                         f"{where}: actor {a.name!r}: initial context names unknown field {k!r} "
                         f"(chart {a.chart.name!r} declares {', '.join(a.chart.context) or 'none'})"
                     )
+        for what in ("durable", "end_states"):
+            listed = getattr(a, what)
+            if isinstance(listed, str) or not isinstance(listed, (list, tuple, set, frozenset)) or not all(isinstance(n, str) for n in listed):
+                raise ModelError(f"{where}: actor {a.name!r}: {what} must be a list of names, not {listed!r} (write {what}=['name'])")
         for f in a.durable:
             if f not in a.chart.context:
                 raise ModelError(f"{where}: actor {a.name!r}: durable field {f!r} is not in the chart's context")

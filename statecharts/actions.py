@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import ExpressionError
+from .durations import DURATION_HINT, DurationProblem, duration_ms
+from .errors import ChartDefinitionError, ExpressionError
 from .expr import Expr, Node, Var, node_of, to_node, to_source
 
 # --------------------------------------------------------------------------- records
@@ -128,6 +129,13 @@ def _data(data: Mapping[str, Any]) -> tuple[tuple[str, Node], ...]:
     return tuple((k, to_node(v)) for k, v in data.items())
 
 
+def _name(value: Any, what: str, call: str) -> str:
+    """``value`` if it is a non-empty string, else a ChartDefinitionError naming the builder call (a bad one would fail later, raw)."""
+    if not isinstance(value, str) or not value.strip():
+        raise ChartDefinitionError(call, f"{what} {value!r} is not a non-empty string", f"give {call.split('(')[0]}() its {what} as a string, e.g. 'go'")
+    return value
+
+
 def assign(**updates: Any) -> Assign:
     """``assign(retries=ctx.retries + 1)``: set context fields, all computed from the old context."""
     if not updates:
@@ -137,36 +145,50 @@ def assign(**updates: Any) -> Assign:
 
 def raise_(event: str, **data: Any) -> Raise:
     """Raise an internal event, processed before the next external one."""
-    return Raise(event, _data(data))
+    return Raise(_name(event, "event name", f"raise_({event!r})"), _data(data))
 
 
-def send(target: str | Expr, event: str, *, delay: int | None = None, send_id: str | None = None, **data: Any) -> Send:
+def send(target: str | Expr, event: str, *, delay: int | str | None = None, send_id: str | None = None, **data: Any) -> Send:
     """Send ``event`` with ``data`` to an actor: ``send("gateway", "post", conn=ctx.conn)``.
 
     ``target`` may name an instance, ``"lambda[0]"``, or be an expression giving the name.
+    ``delay`` (a self-send's) is a duration like ``State(after=...)``'s: ``250`` (ms) or ``"1.5s"``.
     """
+    call = f"send({target!r}, {event!r})"
+    _name(event, "event name", call)
+    if send_id is not None:
+        _name(send_id, "send_id", call)
+    if not isinstance(target, Expr):
+        _name(target, "target", call)
     tgt: str | Node = target if isinstance(target, str) else node_of(target)
+    if delay is not None:
+        try:
+            delay = duration_ms(delay)
+        except DurationProblem as e:
+            raise ChartDefinitionError(call, f"delay {e}", DURATION_HINT) from None
     return Send(tgt, event, _data(data), delay=delay, send_id=send_id)
 
 
 def send_to(group: str, index: Any, event: str, **data: Any) -> Send:
     """Send to one instance of a group, chosen by an expression: ``send_to("rm", ctx.i, "commit")``."""
-    return Send(group, event, _data(data), index=to_node(index))
+    call = f"send_to({group!r}, ..., {event!r})"
+    return Send(_name(group, "group", call), _name(event, "event name", call), _data(data), index=to_node(index))
 
 
 def reply(event: str, **data: Any) -> Send:
     """Send ``event`` back to whoever sent the event being processed."""
-    return Send(SENDER, event, _data(data))
+    return Send(SENDER, _name(event, "event name", f"reply({event!r})"), _data(data))
 
 
 def broadcast(group: str, event: str, **data: Any) -> Send:
     """Send ``event`` to every instance of a group (or to the one actor of that name)."""
-    return Send(group, event, _data(data), broadcast=True)
+    call = f"broadcast({group!r}, {event!r})"
+    return Send(_name(group, "group", call), _name(event, "event name", call), _data(data), broadcast=True)
 
 
 def cancel(send_id: str) -> Cancel:
     """Cancel a pending delayed send."""
-    return Cancel(send_id)
+    return Cancel(_name(send_id, "send_id", f"cancel({send_id!r})"))
 
 
 def log(label: str, expr: Any = None) -> Log:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from .limits import _LIMITS_HINT, MAX_DEPTH, ExpressionLimitError
+
 _TOKEN = re.compile(
     r"""
     (?P<ws>\s+)
@@ -60,11 +62,11 @@ def _group_end(toks: list[tuple[str, str]], i: int) -> int:
 def _operand_end(toks: list[tuple[str, str]], i: int) -> int:
     """Index just past the unary operand starting at the first significant token at/after i."""
     j = i if i < len(toks) and toks[i][0] != "ws" else _significant(toks, i, 1)
+    while j >= 0 and toks[j] == ("op", "!"):  # a run of '!' (a loop: a long run must not recurse)
+        j = _significant(toks, j, 1)
     if j < 0:
         return len(toks)
     kind, text = toks[j]
-    if kind == "op" and text == "!":
-        return _operand_end(toks, j + 1)
     if kind == "op" and text in _OPEN:
         end = _group_end(toks, j)
     elif kind in ("name", "num", "str"):
@@ -87,7 +89,10 @@ def _operand_end(toks: list[tuple[str, str]], i: int) -> int:
             return end
 
 
-def _rewrite(toks: list[tuple[str, str]]) -> str:
+def _rewrite(toks: list[tuple[str, str]], depth: int = 0) -> str:
+    """The rewritten text of ``toks``; ``depth`` counts the enclosing ``!`` (each recurses once)."""
+    if depth > MAX_DEPTH:
+        raise ExpressionLimitError(f"expression nests deeper than the limit of {MAX_DEPTH} levels ('!' inside '!')", _LIMITS_HINT)
     out: list[str] = []
     braces: list[bool] = []  # per open bracket: is it an object literal's brace?
     i = 0
@@ -107,7 +112,7 @@ def _rewrite(toks: list[tuple[str, str]]) -> str:
                 out.append(" or ")
             elif text == "!":
                 end = _operand_end(toks, i + 1)
-                out.append("(not " + _rewrite(toks[i + 1 : end]).strip() + ")")
+                out.append("(not " + _rewrite(toks[i + 1 : end], depth + 1).strip() + ")")
                 i = end
                 continue
             else:

@@ -168,7 +168,10 @@ class _Reader:
     def expr(self, el: _El, expr: str, what: str, bound: Iterable[str] = ()) -> Node:
         if len(expr) > MAX_EXPRESSION_CHARS:  # before rewriting it token by token
             self.fail(el, f"{what} of {len(expr):,} characters is longer than the limit of {MAX_EXPRESSION_CHARS:,}", "write it in smaller parts")
-        text = self.text_of(expr)
+        try:
+            text = self.text_of(expr)
+        except ExpressionError as e:  # the ECMAScript rewriter's own bounds
+            self.fail(el, f"bad {what} {' '.join(expr.split())[:60]!r}: {e.problem}", e.hint)
         try:
             return parse(text, self.fields, bound)
         except ExpressionError as e:
@@ -567,7 +570,10 @@ class _Reader:
                 rewritten.append((kind, tok))
         source = "".join(t for _, t in rewritten)
         if self.rewrite:
-            source = ecmascript_to_python(source)
+            try:
+                source = ecmascript_to_python(source)
+            except ExpressionError as e:
+                self.fail(el, f"script: {e.problem}", e.hint)
         source = "\n".join(line.strip() for line in source.splitlines())
         try:
             module = ast.parse(source, mode="exec")

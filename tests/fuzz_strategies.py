@@ -73,7 +73,7 @@ BAD_VALUES = (
 @st.composite
 def deep_expression(draw: st.DrawFn, fmt: str) -> str:
     """A deeply nested or very long expression (parser and evaluator depth, load time)."""
-    shape = draw(st.sampled_from(["plus", "paren", "not", "neg", "and", "call"]))
+    shape = draw(st.sampled_from(["plus", "paren", "not", "neg", "and", "call", "bang", "bang-paren"]))
     n = draw(st.sampled_from([10, 200, 1000, 5000, 20000]))
     text = {
         "plus": "ctx.n" + " + 1" * n,
@@ -82,6 +82,8 @@ def deep_expression(draw: st.DrawFn, fmt: str) -> str:
         "neg": "-" * n + "ctx.n",
         "and": " and ".join(["ctx.n < 3"] * n),
         "call": "abs(" * n + "ctx.n" + ")" * n,
+        "bang": "!" * n + "ctx.n",  # ECMAScript negation (SCXML's ecmascript datamodel rewrites it)
+        "bang-paren": "!(" * n + "ctx.n" + ")" * n,
     }[shape]
     return fmt.format(text)
 

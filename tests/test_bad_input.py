@@ -18,6 +18,7 @@ from exporters.graphviz import chart_dot
 from exporters.mermaid import chart_mermaid
 from simulate import Actor, System, explore
 from statecharts import (
+    SELF,
     Chart,
     ChartDefinitionError,
     ExecutionError,
@@ -25,11 +26,17 @@ from statecharts import (
     State,
     StatechartError,
     Transition,
+    broadcast,
+    cancel,
     python,
+    raise_,
+    reply,
+    send,
+    send_to,
 )
 from statecharts.chart import MAX_DEPTH as CHART_MAX_DEPTH
 from statecharts.pytransitions import from_transitions
-from statecharts.scxml import MAX_NESTING, load_scxml, parse_scxml
+from statecharts.scxml import MAX_NESTING, ecmascript_to_python, load_scxml, parse_scxml
 
 NS = 'xmlns="http://www.w3.org/2005/07/scxml" version="1.0"'
 
@@ -427,3 +434,86 @@ def test_chart_step_checks_its_event_like_send() -> None:
     rejects(lambda: chart.step(start, 5), "event name", kind=StatechartError)  # type: ignore[arg-type]
     rejects(lambda: chart.step(start, "go", {"v": 0.5}), "'v'", "floating-point", kind=StatechartError)
     assert chart.context_of(chart.step(start, "go").state) == {"n": 1}
+
+
+@pytest.mark.parametrize("delay", ["soon", -5, "-1s", 1.5, "1.5ms", [1], True, 2**60])
+def test_a_bad_send_delay_is_refused_when_the_action_is_made(delay: Any) -> None:
+    """Fuzz finding C6: ``send(SELF, 'tick', delay='1s')`` was accepted, then a raw TypeError in Interpreter.send; -5 passed silently."""
+    rejects(lambda: send(SELF, "tick", delay=delay), "send('<self>', 'tick')", "delay", "whole number of milliseconds")
+
+
+def test_a_send_delay_is_a_duration_like_after() -> None:
+    chart = Chart("timer", State("a", on={"go": Transition("b", actions=send(SELF, "tick", delay="1.5s"))}), State("b", on={"tick": "z"}), State("z"))
+    it = Interpreter(chart)
+    it.send("go")
+    it.advance(1499)
+    assert "b" in it.configuration
+    it.advance(1)
+    assert "z" in it.configuration
+
+
+def _deep_definition(levels: int, auto: bool = True) -> dict[str, Any]:
+    deep: dict[str, Any] = {"name": "leaf"}
+    for i in range(levels):
+        deep = {"name": f"d{i}", "children": [deep], "initial": deep["name"]}
+    return {"states": ["s0", deep], "transitions": [["go", "s0", "d" + str(levels - 1)]], "initial": "s0", "auto_transitions": auto}
+
+
+@pytest.mark.parametrize("levels", [3000, 1200, CHART_MAX_DEPTH + 1])
+def test_a_deeply_nested_pytransitions_definition_is_refused_by_name(levels: int) -> None:
+    """Fuzz finding P2/P3: 3,000 levels were a RecursionError, 1,200 (auto transitions on) ran out of memory or time."""
+    rejects(lambda: from_transitions(_deep_definition(levels)), "more than", f"{CHART_MAX_DEPTH} levels")
+    rejects(lambda: from_transitions(_deep_definition(levels, auto=False)), "more than", f"{CHART_MAX_DEPTH} levels")
+
+
+def test_a_pytransitions_definition_at_the_depth_bound_loads_and_runs() -> None:
+    chart = from_transitions(_deep_definition(CHART_MAX_DEPTH - 1))
+    it = Interpreter(chart)
+    it.send("go")
+    assert it.leaves[-1].endswith("leaf")
+
+
+def _ecmascript_doc(states: str) -> str:
+    return f'<scxml {NS} datamodel="ecmascript"><datamodel><data id="x" expr="0"/></datamodel>{states}</scxml>'
+
+
+ECMASCRIPT_DEEP = {"bang": "!" * 1000 + "x", "bang-paren": "!(" * 1000 + "x" + ")" * 1000, "bang-100": "!" * 101 + "x"}
+
+
+@pytest.mark.parametrize("kind", sorted(ECMASCRIPT_DEEP))
+def test_deeply_nested_ecmascript_negation_is_refused_by_name(kind: str) -> None:
+    """Found by fuzzing the rewriter: 1,000 ``!`` in an ECMAScript ``cond`` were a raw RecursionError (ecmascript.py)."""
+    cond = ECMASCRIPT_DEEP[kind]
+    text = _ecmascript_doc(f'<state id="a"><transition event="go" cond="{cond}"/></state>')
+    rejects(lambda: parse_scxml(text), "<transition>", "cond", "nests deeper than")
+    script = _ecmascript_doc(f'<state id="a"><onentry><script>x = {cond};</script></onentry></state>')
+    rejects(lambda: parse_scxml(script), "<script>", "nests deeper than")
+    with pytest.raises(StatechartError, match="nests deeper than"):
+        ecmascript_to_python(cond)
+
+
+def test_ecmascript_negation_up_to_the_bound_still_loads() -> None:
+    cond = "!" * 97 + "x"  # an odd number of nots of 0 holds; 97 stays under the depth bound of statecharts.limits
+    text = _ecmascript_doc(f'<state id="a"><transition event="go" cond="{cond}" target="b"/></state><state id="b"/>')
+    it = Interpreter(parse_scxml(text))
+    it.send("go")
+    assert it.configuration == ("b",)
+
+
+ACTION_BUILDERS: dict[str, Callable[[], Any]] = {
+    "raise_ event 5": lambda: raise_(5),  # type: ignore[arg-type]
+    "raise_ empty event": lambda: raise_(""),
+    "send event 5": lambda: send(SELF, 5),  # type: ignore[arg-type]
+    "send target 5": lambda: send(5, "x"),  # type: ignore[arg-type]
+    "send send_id 5": lambda: send(SELF, "x", delay=10, send_id=5),  # type: ignore[arg-type]
+    "send_to group 5": lambda: send_to(5, 0, "x"),  # type: ignore[arg-type]
+    "reply event None": lambda: reply(None),  # type: ignore[arg-type]
+    "broadcast event []": lambda: broadcast("b", []),  # type: ignore[arg-type]
+    "cancel 5": lambda: cancel(5),  # type: ignore[arg-type]
+}
+
+
+@pytest.mark.parametrize("case", sorted(ACTION_BUILDERS))
+def test_wrongly_typed_action_arguments_are_refused_when_the_action_is_made(case: str) -> None:
+    """Found by probing after the fuzz run: ``raise_(5)`` / ``send(SELF, 5)`` were accepted, then a raw AttributeError when run."""
+    rejects(ACTION_BUILDERS[case], "is not a non-empty string")

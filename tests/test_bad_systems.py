@@ -91,3 +91,42 @@ def test_a_context_function_that_raises_is_a_model_error_naming_the_actor() -> N
 
     with pytest.raises(ModelError, match=r"actor 'ponger': its context function raised ValueError: no context for you \(for instance 0\)"):
         _system(actors=[Actor("pinger", _pinger(), end_states=["sent"]), Actor("ponger", _ponger(), count=2, context=context)])
+
+
+@pytest.mark.parametrize("key", ["name", "count", "context", "durable", "end_states", "crash"])
+@pytest.mark.parametrize("bad", [5, "2", 2.5, True, None, [5], {5: "a"}, object()], ids=["5", "str", "float", "True", "None", "list", "dict", "object"])
+def test_wrongly_typed_actor_arguments_are_model_errors(key: str, bad: Any) -> None:
+    """Found by the fuzz test: ``Actor(count='2')`` was a raw TypeError from System (fuzz finding Y3)."""
+    args: dict[str, Any] = {"name": "ponger", "chart": _ponger(), "end_states": ["wait"], key: bad}
+    try:  # refused when built, or accepted (None, a usable value) and then explored
+        explore(_system(actors=[Actor("pinger", _pinger(), end_states=["sent"]), Actor(**args)]), max_states=50)
+    except ModelError:
+        pass
+
+
+def test_a_string_count_names_the_actor() -> None:
+    with pytest.raises(ModelError, match=r"actor 'ponger': count must be a whole number, not '2'"):
+        _system(actors=[Actor("pinger", _pinger(), end_states=["sent"]), Actor("ponger", _ponger(), count="2")])  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"actors": 5}, "actors must be a list"),
+        ({"stimuli": 5}, "stimuli must be a list"),
+        ({"properties": 5}, "properties must be a list"),
+        ({"faults": 5}, "faults must be a Faults"),
+        ({"stimuli": [5]}, "5 is not a Stimulus"),
+        ({"stimuli": [Stimulus(5, "go")]}, "the target and the event must be names"),  # type: ignore[arg-type]
+        ({"stimuli": [Stimulus("pinger", 5)]}, "the target and the event must be names"),  # type: ignore[arg-type]
+    ],
+)
+def test_wrongly_typed_system_arguments_are_model_errors(options: dict[str, Any], message: str) -> None:
+    """Found by probing after the fuzz run: these were raw TypeError / AttributeError from System(...)."""
+    with pytest.raises(ModelError, match=message):
+        _system(**options)
+
+
+def test_a_system_name_must_be_a_string() -> None:
+    with pytest.raises(ModelError, match="the name must be a non-empty string"):
+        System(5, actors=[Actor("pinger", _pinger(), end_states=["sent"])])  # type: ignore[arg-type]

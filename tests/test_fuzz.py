@@ -21,7 +21,7 @@ from fuzz_strategies import chart_events, chart_sources, explore_options, export
 from hypothesis import Phase, given, settings
 
 LONG = os.environ.get("HYPOTHESIS_PROFILE") == "long"
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "0")) or (settings.default.max_examples if LONG else 25)
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "0")) or (settings.default.max_examples if LONG else 40)
 
 # The per-example watchdog is the time budget (hypothesis's deadline cannot interrupt a stall).
 # CI reports a failing input as generated (readable source); FUZZ_SHRINK=1 shrinks it first.
@@ -29,22 +29,6 @@ _PHASES = tuple(Phase) if LONG or os.environ.get("FUZZ_SHRINK") else (Phase.expl
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, phases=_PHASES)
 
 _FAILURE_TYPES: dict[str, type[AssertionError]] = {}
-
-# Known failures in code other branches are fixing now (issue 10): drop a mark once its family passes.
-_OPEN_IN_CORE = pytest.mark.xfail(
-    strict=False,
-    reason="issue 10, points 7, 8, 11, 12: wrongly typed arguments (Transition(123), on={'go': 5}, Interpreter.send(5)), "
-    "deep nesting, infinite eventless/raise cycles and unbounded arithmetic still crash or hang the core",
-)
-_OPEN_IN_SYSTEMS = pytest.mark.xfail(
-    strict=False,
-    reason="issue 10, point 11: wrongly typed System arguments (Actor(count='2'), Actor(context=fn) whose fn raises) "
-    "and deep guard expressions still raise raw TypeError / ZeroDivisionError / RecursionError",
-)
-_OPEN_IN_PYTRANSITIONS = pytest.mark.xfail(
-    strict=False, reason="issue 10, point 11: from_transitions({'states': 5}) and deeply nested definitions still raise raw TypeError / RecursionError"
-)
-
 
 def _check(outcome: Outcome, example: Any) -> None:
     """Fail with a type per distinct failure, so hypothesis shrinks each bug separately."""
@@ -76,28 +60,24 @@ def test_the_watchdog_reports_a_crash_a_hang_and_an_allowed_error() -> None:
     assert run_isolated("chart", "x = pow(7, 30000000)\n", [], budget=1.0).kind == "hang"  # a stall inside one C call
 
 
-@_OPEN_IN_CORE
 @FUZZ
 @given(source=chart_sources(), events=chart_events())
 def test_fuzz_python_api_charts(source: str, events: list[str]) -> None:
     _check(run_isolated("chart", source, events), (source, events))
 
 
-@_OPEN_IN_CORE
 @FUZZ
 @given(document=scxml_documents(), events=chart_events())
 def test_fuzz_scxml_documents(document: str, events: list[str]) -> None:
     _check(run_isolated("scxml", document, events), (document, events))
 
 
-@_OPEN_IN_PYTRANSITIONS
 @FUZZ
 @given(definition=transitions_definitions(), events=chart_events())
 def test_fuzz_pytransitions_definitions(definition: str, events: list[str]) -> None:
     _check(run_isolated("pytransitions", definition, events), (definition, events))
 
 
-@_OPEN_IN_SYSTEMS
 @FUZZ
 @given(source=system_sources(), options=explore_options())
 def test_fuzz_systems(source: str, options: dict[str, Any]) -> None:

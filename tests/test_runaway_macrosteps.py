@@ -130,3 +130,16 @@ def test_alternatives_after_an_empty_choose_domain_are_still_enumerated() -> Non
     )
     state = chart.start().state
     assert sorted(r.state.context for r in chart.successors(state, Event("go"))) == [(1,), (1,), (2,)]
+
+
+def test_a_guard_that_fails_on_every_check_is_a_named_runaway_not_a_hang() -> None:
+    """Fuzz long run: an eventless guard raising each time queues error.execution for ever (unhandled events were not counted)."""
+    text = (
+        '<scxml xmlns="http://www.w3.org/2005/07/scxml" version="1.0" datamodel="python">'
+        '<datamodel><data id="n" expr="None"/></datamodel>'
+        '<state id="s0"><transition event="reset" target="s1"/></state>'
+        '<state id="s1"><transition cond="n &lt; 4"><assign location="n" expr="n + 1"/></transition></state></scxml>'
+    )
+    it = Interpreter(parse_scxml(text))
+    with time_limit(60, "a failing eventless guard"), pytest.raises(InfiniteMacrostepError):
+        it.send("reset")

@@ -409,10 +409,10 @@ class Engine(_Microstep, _Selection, _ActionCompiler):
                 ev = internal.popleft()
                 run.ev = ev
                 enabled = self._select(run, ev.name)
+            budget -= 1  # an unhandled internal event counts too (a guard failing each time raises error.execution)
+            if budget < 0:  # an eventless cycle or a self-raising loop: name it instead of hanging
+                raise infinite_macrostep(self.chart.name, self.max_microsteps, run.taken, self._label, self.names(run.cfg), run.ev.name or None)
             if enabled:
-                budget -= 1
-                if budget < 0:  # an eventless cycle or a self-raising loop: name it instead of hanging
-                    raise infinite_macrostep(self.chart.name, self.max_microsteps, run.taken, self._label, self.names(run.cfg), run.ev.name or None)
                 self._microstep(run, enabled)
 
     def _label(self, index: int) -> str:

@@ -9,7 +9,7 @@ from fractions import Fraction
 from typing import Any
 
 from ..actions import Action, python
-from ..chart import Chart, Final, Parallel, State, StateNode, Transition
+from ..chart import MAX_DEPTH, Chart, Final, Parallel, State, StateNode, Transition
 from ..durations import DurationProblem, duration_ms
 from ..errors import ChartDefinitionError
 from ..expr import Expr, and_, not_, py
@@ -137,6 +137,8 @@ class _Importer:
         if sid in self.states:
             raise self.fail(path, f"duplicate state {sid!r}", "nested ids are paths joined with '_' and must be unique")
         s = _StateDef(sid, path, parent, depth=(parent.depth + 1 if parent else 0))
+        if s.depth >= MAX_DEPTH:  # the chart's own bound, checked before recursing (and before auto transitions)
+            raise self.fail(path, f"states are nested more than {MAX_DEPTH} levels deep", "flatten the hierarchy")
         self.states[sid] = s
         s.on_enter = _refs(spec.get("on_enter"))
         s.on_exit = _refs(spec.get("on_exit"))
