@@ -19,6 +19,7 @@ import signal
 import sys
 import time
 import traceback
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -185,6 +186,7 @@ def _child(fn: Callable[..., None], args: tuple[Any, ...], wfd: int) -> None:
     except (OSError, ValueError):
         pass
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 1000))
+    warnings.simplefilter("ignore", simulate.SymmetryWarning)  # a warning about a drawn model, not a failure
     try:
         fn(*args)
         out = Outcome("ok")
