@@ -31,7 +31,8 @@ from . import checkpoint as ckpt
 from .hints import end_states_hint, transition_labels
 from .model import Label, Model, State, StepError
 from .properties import Eventually, Invariant, LeadsTo, Predicate, Sometimes, compile_predicate
-from .result import Change, Result, Stats, Step, Trace, Verdict
+from .result import Result, Stats, Step, Trace, Verdict
+from .steps import changes_between, in_flight_text
 from .system import ModelError, System
 
 ProgressFn = Callable[[Stats], None]
@@ -1014,31 +1015,14 @@ class _Explorer:
         return Trace(steps)
 
     def _in_flight(self, state: State) -> list[str]:
-        m = self.model
-        out = []
-        for d, e in m.messages_of(state):
-            out.append(f"{e.origin or '?'}->{m.names[d]}:{e.name}")
-        return out
+        return in_flight_text(self.model, state)
 
     def _steps(self, states: Sequence[State], labels: Sequence[Label | None]) -> list[Step]:
         m = self.model
         steps: list[Step] = []
         prev: State | None = None
         for k, (s, label) in enumerate(zip(states, labels)):
-            changes: list[Change] = []
-            for i in range(m.n):
-                before = m.chart_state(prev, i) if prev is not None else None
-                after = m.chart_state(s, i)
-                if before == after and prev is not None:
-                    continue
-                chart = m.charts[i]
-                ctx_changes: dict[str, tuple[Any, Any]] = {}
-                for f, fi in chart.engine.fields.items():
-                    a = before.context[fi] if before is not None else None
-                    b = after.context[fi]
-                    if before is None or a != b:
-                        ctx_changes[f] = (a, b)
-                changes.append(Change(m.names[i], chart.leaves(before) if before is not None else (), chart.leaves(after), ctx_changes))
+            changes = changes_between(m, prev, s)
             sent = self._sent(prev, s)
             if label is None:
                 steps.append(Step(k, "init", "", "", "initial state", None, changes, sent, self._in_flight(s), s))

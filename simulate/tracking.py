@@ -18,7 +18,8 @@ from statecharts.errors import StatechartError
 from statecharts.values import EMPTY, freeze
 
 from .model import ENV, Label, Model, State
-from .result import Change, Step, Trace
+from .result import Step, Trace
+from .steps import changes_between, in_flight_text
 from .system import ModelError, System
 
 ENTRY_KINDS = ("deliver", "stimulus", "timer", "crash", "drop", "duplicate")
@@ -402,20 +403,8 @@ def build_steps(model: Model, states: Sequence[State], moves: Sequence[Move | No
     steps: list[Step] = []
     prev: State | None = None
     for k, (s, mv) in enumerate(zip(states, moves)):
-        changes: list[Change] = []
-        for i in range(m.n):
-            before = m.chart_state(prev, i) if prev is not None else None
-            after = m.chart_state(s, i)
-            if before == after and prev is not None:
-                continue
-            chart = m.charts[i]
-            ctx: dict[str, tuple[Any, Any]] = {}
-            for f, fi in chart.engine.fields.items():
-                a = before.context[fi] if before is not None else None
-                if before is None or a != after.context[fi]:
-                    ctx[f] = (a, after.context[fi])
-            changes.append(Change(m.names[i], chart.leaves(before) if before is not None else (), chart.leaves(after), ctx))
-        in_flight = [f"{e.origin or '?'}->{m.names[d]}:{e.name}" for d, e in m.messages_of(s)]
+        changes = changes_between(m, prev, s)
+        in_flight = in_flight_text(m, s)
         sent = [(mm.origin or "?", m.names[d], mm.name) for d, mm in _new(m, prev, s)]
         if mv is None:
             steps.append(Step(k, "init", "", "", "initial state", None, changes, sent, in_flight, s))

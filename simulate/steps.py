@@ -1,0 +1,31 @@
+"""What a step changed, for traces: shared by the explorer's traces and the conformance tracker's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .model import Model, State
+from .result import Change
+
+
+def changes_between(m: Model, prev: State | None, s: State) -> list[Change]:
+    """Each instance whose chart state differs between two states (every instance for an initial state): its leaves and changed fields."""
+    changes: list[Change] = []
+    for i in range(m.n):
+        before = m.chart_state(prev, i) if prev is not None else None
+        after = m.chart_state(s, i)
+        if before == after and prev is not None:
+            continue
+        chart = m.charts[i]
+        ctx: dict[str, tuple[Any, Any]] = {}
+        for f, fi in chart.engine.fields.items():
+            a = before.context[fi] if before is not None else None
+            if before is None or a != after.context[fi]:
+                ctx[f] = (a, after.context[fi])
+        changes.append(Change(m.names[i], chart.leaves(before) if before is not None else (), chart.leaves(after), ctx))
+    return changes
+
+
+def in_flight_text(m: Model, s: State) -> list[str]:
+    """The messages in flight, as ``sender->receiver:event``."""
+    return [f"{e.origin or '?'}->{m.names[d]}:{e.name}" for d, e in m.messages_of(s)]
