@@ -307,7 +307,8 @@ class _Explorer:
 
     # ------------------------------------------------------------------ driving
 
-    def run(self) -> Result:
+    def _start(self) -> float:
+        """Start the clock and the progress ticks, compute the initial states, warn about symmetry that merges nothing."""
         t0 = time.perf_counter()
         self._t0 = t0
         self._next_progress = t0 + self.progress_interval
@@ -316,6 +317,10 @@ class _Explorer:
         except StatechartError as e:
             raise ModelError(f"system {self.system.name!r}: cannot start: {e}") from None
         self._check_symmetry()
+        return t0
+
+    def run(self) -> Result:
+        t0 = self._start()
         restore_sigint = self._begin_checkpoints(t0)
         failure: ExplorationFailed | None = None
         try:

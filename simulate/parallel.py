@@ -62,14 +62,7 @@ class ParallelExplorer(_Explorer):
         return stable.StableModel(system)
 
     def run(self) -> Result:
-        t0 = time.perf_counter()
-        self._t0 = t0
-        self._next_progress = t0 + self.progress_interval
-        try:
-            self.initial = self.model.initial_states()
-        except Exception as e:
-            raise ModelError(f"system {self.system.name!r}: cannot start: {e}") from None
-        self._check_symmetry()
+        t0 = self._start()
         self.t = make_transport(self.engine, self.system, self.workers, bool(self.model.sym_groups), self.address)
         failure: ExplorationFailed | None = None
         try:
