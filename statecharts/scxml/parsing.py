@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import defusedxml.ElementTree as DefusedET
 from defusedxml import DefusedXmlException
 
-from .errors import ChartDefinitionError
+from ..errors import ChartDefinitionError
 
 SCXML_NS = "http://www.w3.org/2005/07/scxml"
 """The SCXML namespace; elements may also come without a namespace."""
