@@ -14,7 +14,7 @@ from typing import Any
 
 from simulate.result import Result, Step, Trace, Verdict
 from simulate.system import System
-from statecharts.values import FrozenMap
+from statecharts.values import short_value
 
 ENV = "env"
 
@@ -73,25 +73,6 @@ class Msc:
     loop_row: int | None = None
 
 
-def _short(value: Any, limit: int = 48) -> str:
-    """A compact, readable rendering of a context value."""
-    text = _fmt(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _fmt(value: Any) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, (frozenset, set)):
-        return "{" + ", ".join(sorted(_fmt(v) for v in value)) + "}"
-    if isinstance(value, (FrozenMap, dict)):
-        return "{" + ", ".join(f"{_fmt(k)}: {_fmt(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, tuple):
-        inner = ", ".join(_fmt(v) for v in value)
-        return f"({inner},)" if len(value) == 1 else f"({inner})"
-    return repr(value)
-
-
 def _leaves(leaves: Sequence[str]) -> str:
     return ", ".join(leaves) if leaves else "-"
 
@@ -104,11 +85,11 @@ def change_lines(step: Step, actor: str) -> list[str]:
             continue
         if step.kind == "init":
             lines.append(f"▶ {_leaves(c.after)}")
-            lines.extend(f"{k} = {_short(b)}" for k, (_, b) in c.context.items())
+            lines.extend(f"{k} = {short_value(b, 48)}" for k, (_, b) in c.context.items())
             continue
         if c.before != c.after:
             lines.append(f"{_leaves(c.before)} → {_leaves(c.after)}")
-        lines.extend(f"{k}: {_short(a, 24)} → {_short(b, 24)}" for k, (a, b) in c.context.items())
+        lines.extend(f"{k}: {short_value(a, 24)} → {short_value(b, 24)}" for k, (a, b) in c.context.items())
     return lines
 
 

@@ -25,9 +25,10 @@ from typing import Any
 
 from simulate.result import Result, Step, Trace, Verdict
 from simulate.system import System
+from simulate.tables import VERDICT_COLUMNS, change_lines, step_what, verdict_rows
 from statecharts.chart import Chart, StateNode
+from statecharts.values import short_value
 
-from ._msc import _fmt
 from ._report_assets import CSS, JS
 from .graphviz import GraphvizNotInstalled, chart_dot, system_svg, trace_svg
 from .graphviz.rendering import _svg
@@ -139,33 +140,7 @@ def _taken_classes(chart: Chart | None, labels: list[str]) -> list[str]:
 
 
 def _what(step: Step) -> str:
-    if step.kind == "init":
-        return "initial state"
-    text = step.text
-    if step.kind == "stimulus" and text.endswith(" from env"):
-        text = text[: -len(" from env")]
-    return f"{step.actor}: {step.kind} {text}"
-
-
-def _change_lines(step: Step) -> list[str]:
-    lines = []
-    for c in step.changes:
-        parts = []
-        if step.kind == "init":
-            parts.append(", ".join(c.after) or "-")
-            parts.extend(f"{k} = {_short(b)}" for k, (_, b) in c.context.items())
-        else:
-            if c.before != c.after:
-                parts.append(f"{', '.join(c.before) or '-'} → {', '.join(c.after) or '-'}")
-            parts.extend(f"{k}: {_short(a)} → {_short(b)}" for k, (a, b) in c.context.items())
-        if parts:
-            lines.append(f"{c.actor}: " + "; ".join(parts))
-    return lines
-
-
-def _short(value: Any, limit: int = 60) -> str:
-    text = _fmt(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return "initial state" if step.kind == "init" else f"{step.actor}: {step_what(step)}"
 
 
 def trace_data(trace: Trace, system: System | None) -> dict[str, Any]:
@@ -190,7 +165,7 @@ def trace_data(trace: Trace, system: System | None) -> dict[str, Any]:
             states[name] = {
                 "leaves": leaves[name],
                 "titles": _state_titles(chart, leaves[name]) if chart is not None else [],
-                "context": [[k, _short(v, 80)] for k, v in context[name].items()],
+                "context": [[k, short_value(v, 80)] for k, v in context[name].items()],
             }
         steps.append(
             {
@@ -198,7 +173,7 @@ def trace_data(trace: Trace, system: System | None) -> dict[str, Any]:
                 "kind": s.kind,
                 "actor": s.actor,
                 "what": _what(s),
-                "changes": _change_lines(s),
+                "changes": change_lines(s, limit=60),
                 "in_flight": list(s.in_flight),
                 "changed": changed,
                 "taken": _taken_classes(charts.get(s.actor), list(s.transitions)),
@@ -307,14 +282,15 @@ def report_html(result: Result, system: System | None = None, *, title: str | No
     # verdicts
     w(
         "<section id='verdicts'><h2>Verdicts</h2><table class='verdicts'><thead><tr>"
-        "<th>property</th><th>kind</th><th>verdict</th><th>trace</th><th>note</th></tr></thead><tbody>\n"
+        + "".join(f"<th>{c}</th>" for c in VERDICT_COLUMNS)
+        + "</tr></thead><tbody>\n"
     )
-    for k, v in enumerate(result.verdicts):
-        cls = STATUS_CLASS.get(v.status, "warn")
-        link = f"<a href='#trace={trace_ids[k]}&amp;step=0'>{len(v.trace)} steps</a>" if v.trace is not None else ""
+    for k, r in enumerate(verdict_rows(result)):
+        cls = STATUS_CLASS.get(r.status, "warn")
+        link = f"<a href='#trace={trace_ids[k]}&amp;step=0'>{r.trace}</a>" if r.steps is not None else ""
         w(
-            f"<tr class='{cls}'><td>{_e(v.name)}</td><td>{_e(v.kind)}</td><td><span class='badge {cls}'>{_e(v.status)}</span></td>"
-            f"<td>{link}</td><td>{_e(v.message)}</td></tr>\n"
+            f"<tr class='{cls}'><td>{_e(r.name)}</td><td>{_e(r.kind)}</td><td><span class='badge {cls}'>{_e(r.status)}</span></td>"
+            f"<td>{link}</td><td>{_e(r.note)}</td></tr>\n"
         )
     w("</tbody></table></section>\n")
     # one trace viewer (a selector of traces), each actor's chart once; then the system
@@ -395,10 +371,10 @@ def _viewer(traced: list[tuple[int, Verdict]], trace_ids: dict[int, str], result
         rows = []
         for s in v.trace.steps:
             loop_mark = " loop" if v.trace.loop_start is not None and s.index >= v.trace.loop_start else ""
-            changes = "<br>".join(_e(x) for x in _change_lines(s))
+            changes = "<br>".join(_e(x) for x in change_lines(s, limit=60))
             rows.append(
                 f"<tr data-step='{s.index}' class='step{loop_mark}'><td>{s.index}</td><td>{_e(s.actor)}</td>"
-                f"<td>{_e(_what(s).split(': ', 1)[-1])}</td><td>{changes}</td></tr>"
+                f"<td>{_e(step_what(s))}</td><td>{changes}</td></tr>"
             )
         tables.append(
             f"<table class='steps' data-for='{_e(tid)}' hidden><thead><tr><th>#</th><th>actor</th><th>message / stimulus</th>"

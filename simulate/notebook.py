@@ -13,8 +13,10 @@ import itertools
 import re
 from typing import TYPE_CHECKING, Any
 
+from .tables import VERDICT_COLUMNS, change_lines, verdict_rows
+
 if TYPE_CHECKING:
-    from .result import Result, Step, Trace, Verdict
+    from .result import Result, Trace, Verdict
 
 _STYLE = {
     "holds": ("✓", "#2e7d32"),
@@ -30,11 +32,6 @@ _CELL = "padding:2px 10px;text-align:left;vertical-align:top;border-bottom:1px s
 
 def _e(text: Any) -> str:
     return html.escape(str(text), quote=True)
-
-
-def _value(v: Any, limit: int = 60) -> str:
-    text = repr(v)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _row(cells: list[str], header: bool = False) -> str:
@@ -61,10 +58,9 @@ def result_html(result: Result) -> str:
     head = f"<div><b>{_e(result.system)}</b>: {_status(result.status)} <span style='color:#555'>— {_e(stats_line(result))}</span></div>"
     if not result.complete:
         head += f"<div style='color:#b26a00'>incomplete: {_e(result.limit)}</div>"
-    rows = [_row(["property", "kind", "verdict", "trace", "note"], header=True)]
-    for v in result.verdicts:
-        steps = f"{len(v.trace)} steps" if v.trace is not None else ""
-        rows.append(_row([_e(v.name), _e(v.kind), _status(v.status), _e(steps), _e(v.message)]))
+    rows = [_row(list(VERDICT_COLUMNS), header=True)]
+    for r in verdict_rows(result):
+        rows.append(_row([_e(r.name), _e(r.kind), _status(r.status), _e(r.trace), _e(r.note)]))
     table = f"<table style='{_TABLE}'>{''.join(rows)}</table>"
     traces = []
     for v in result.verdicts:
@@ -83,23 +79,6 @@ def result_html(result: Result) -> str:
     return f"<div class='statecharts-result'>{head}{table}{''.join(traces)}{coverage}</div>"
 
 
-def change_text(step: Step) -> list[str]:
-    """What a step changed, one line per actor: ``jugs: big: 0 → 5`` (not escaped)."""
-    lines = []
-    for c in step.changes:
-        parts = []
-        if step.kind == "init":
-            parts.append(", ".join(c.after) or "-")
-            parts.extend(f"{k} = {_value(b)}" for k, (_, b) in c.context.items())
-        else:
-            if c.before != c.after:
-                parts.append(f"{', '.join(c.before) or '-'} → {', '.join(c.after) or '-'}")
-            parts.extend(f"{k}: {_value(a, 30)} → {_value(b, 30)}" for k, (a, b) in c.context.items())
-        if parts:
-            lines.append(f"{c.actor}: " + "; ".join(parts))
-    return lines
-
-
 def trace_html(trace: Trace, source: Any = None, verdict: Verdict | None = None) -> str:
     """The step table (step, actor, what happened, changes, in flight) and the sequence chart as inline SVG."""
     rows = [_row(["#", "actor", "step", "changes", "in flight"], header=True)]
@@ -107,7 +86,7 @@ def trace_html(trace: Trace, source: Any = None, verdict: Verdict | None = None)
         what = "initial state" if s.kind == "init" else f"{s.kind} {s.text}"
         if trace.loop_start is not None and s.index == trace.loop_start:
             what += "  ↻ loop starts here"
-        rows.append(_row([str(s.index), _e(s.actor), _e(what), "<br>".join(_e(x) for x in change_text(s)), _e(", ".join(s.in_flight))]))
+        rows.append(_row([str(s.index), _e(s.actor), _e(what), "<br>".join(_e(x) for x in change_lines(s)), _e(", ".join(s.in_flight))]))
     end = ""
     if trace.loop_start is not None:
         end = f"<div style='color:#ef6c00'>… and back to step {trace.loop_start}, forever</div>"

@@ -180,3 +180,23 @@ def _canonical_repr(value: Any) -> str:
     if isinstance(value, Event):
         return f"Event(name={value.name!r}, data={_canonical_repr(value.data)}, origin={value.origin!r})"
     return repr(value)
+
+
+def format_value(value: Any) -> str:
+    """A context value as people read it, the same whatever the hash seed: ``-`` for None, sets sorted, maps as ``{k: v}``."""
+    if value is None:
+        return "-"
+    if isinstance(value, (frozenset, set)):
+        return "{" + ", ".join(sorted(format_value(v) for v in value)) + "}"
+    if isinstance(value, (FrozenMap, dict)):
+        return "{" + ", ".join(f"{format_value(k)}: {format_value(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, tuple):
+        inner = ", ".join(format_value(v) for v in value)
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    return repr(value)
+
+
+def short_value(value: Any, limit: int = 60) -> str:
+    """``format_value`` cut to ``limit`` characters (the last one an ellipsis) for tables and diagram notes."""
+    text = format_value(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -15,7 +15,7 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
-from .console import jsonable, plain
+from .console import jsonable
 
 if TYPE_CHECKING:  # the command line reaches "up" into simulate and exporters, lazily
     import argparse
@@ -92,35 +92,10 @@ class _Progress:
 # --------------------------------------------------------------------------- formatting steps
 
 
-def step_what(step: Step) -> str:
-    """What happened in a step, in words: ``deliver post(n=1) from connect``, ``stimulus fill_big``…"""
-    if step.kind == "init":
-        return "initial state"
-    text = step.text
-    if step.kind == "stimulus" and text.endswith(" from env"):
-        text = text[: -len(" from env")]
-    return f"{step.kind} {text}"
-
-
-def change_lines(step: Step) -> list[str]:
-    """One line per actor that changed: ``gw: absent → awaiting; waiters: {} → {c1}``."""
-    lines = []
-    for c in step.changes:
-        parts = []
-        if step.kind == "init":
-            parts.append(", ".join(c.after) or "-")
-            parts.extend(f"{k} = {plain(b)}" for k, (_, b) in c.context.items())
-        else:
-            if c.before != c.after:
-                parts.append(f"{', '.join(c.before) or '-'} → {', '.join(c.after) or '-'}")
-            parts.extend(f"{k}: {plain(a, 30)} → {plain(b, 30)}" for k, (a, b) in c.context.items())
-        if parts:
-            lines.append(f"{c.actor}: " + "; ".join(parts))
-    return lines
-
-
 def trace_table(trace: Trace) -> Table:
     """A counterexample as a table: step, actor, message or stimulus, state change."""
+    from simulate.tables import change_lines, step_what
+
     table = Table(show_header=True, header_style="bold", box=box.SIMPLE_HEAD, show_edge=False, expand=False)
     table.add_column("#", justify="right", style="dim", no_wrap=True)
     table.add_column("actor", style="cyan", no_wrap=True)
@@ -281,18 +256,20 @@ def write_sequence_charts(result: Result, out_dir: Path) -> dict[str, Path]:
 
 def verdict_table(result: Result, svgs: dict[str, Path]) -> Table:
     """One row per property: kind, verdict, trace length, note."""
+    from simulate.tables import VERDICT_COLUMNS, verdict_rows
+
     table = Table(show_header=True, header_style="bold", box=box.SIMPLE_HEAD, show_edge=False)
-    table.add_column("property", no_wrap=True)
-    table.add_column("kind", style="dim", no_wrap=True)
-    table.add_column("verdict", no_wrap=True)
-    table.add_column("trace", justify="right", no_wrap=True)
-    table.add_column("note", overflow="fold")
-    for v in result.verdicts:
-        mark, style = STATUS_STYLE.get(v.status, ("?", ""))
-        if v.kind == "sometimes" and v.status == "unreached":
+    name, kind, verdict, trace, note = VERDICT_COLUMNS
+    table.add_column(name, no_wrap=True)
+    table.add_column(kind, style="dim", no_wrap=True)
+    table.add_column(verdict, no_wrap=True)
+    table.add_column(trace, justify="right", no_wrap=True)
+    table.add_column(note, overflow="fold")
+    for row in verdict_rows(result):
+        mark, style = STATUS_STYLE.get(row.status, ("?", ""))
+        if row.kind == "sometimes" and row.status == "unreached":
             style = "bold red"
-        steps = f"{len(v.trace)} steps" if v.trace is not None else ""
-        table.add_row(v.name, v.kind, Text(f"{mark} {v.status}", style=style), steps, v.message)
+        table.add_row(row.name, row.kind, Text(f"{mark} {row.status}", style=style), row.trace, row.note)
     return table
 
 

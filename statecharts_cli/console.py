@@ -50,30 +50,9 @@ def report_error(title: str, exc: BaseException | str, *, hint: str = "", debug:
     err.print(Panel(body, title=f"[bold red]{title}[/]", title_align="left", border_style="red", expand=False))
 
 
-def plain(value: Any, limit: int = 60) -> str:
-    """A compact rendering of a context value: sets sorted, maps as ``{k: v}``, long text cut."""
-    text = _fmt(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _fmt(value: Any) -> str:
-    from statecharts.values import FrozenMap
-
-    if value is None:
-        return "-"
-    if isinstance(value, (frozenset, set)):
-        return "{" + ", ".join(sorted(_fmt(v) for v in value)) + "}"
-    if isinstance(value, (FrozenMap, dict)):
-        return "{" + ", ".join(f"{_fmt(k)}: {_fmt(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, tuple):
-        inner = ", ".join(_fmt(v) for v in value)
-        return f"({inner},)" if len(value) == 1 else f"({inner})"
-    return repr(value)
-
-
 def jsonable(value: Any) -> Any:
     """A JSON-compatible form of a model value: sets as sorted lists, tuples as lists, maps as objects."""
-    from statecharts.values import FrozenMap
+    from statecharts.values import FrozenMap, format_value
 
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
@@ -82,5 +61,5 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, (tuple, list)):
         return [jsonable(v) for v in value]
     if isinstance(value, (FrozenMap, dict)):
-        return {k if isinstance(k, str) else _fmt(k): jsonable(v) for k, v in value.items()}
+        return {k if isinstance(k, str) else format_value(k): jsonable(v) for k, v in value.items()}
     return repr(value)

@@ -24,8 +24,9 @@ from rich.text import Text
 from statecharts.chart import Chart
 from statecharts.errors import CommandLineError, StatechartError
 from statecharts.interpreter import Interpreter, Snapshot
+from statecharts.values import short_value
 
-from .console import error_text, plain
+from .console import error_text
 from .why import fields_read, refusal, unused_fields
 
 if TYPE_CHECKING:
@@ -138,7 +139,7 @@ class Session:
             table.add_column(style="dim")
             table.add_column()
             for k, v in ctx.items():
-                table.add_row(f"  {k}", plain(v, 100))
+                table.add_row(f"  {k}", short_value(v, 100))
             self.out.print(table)
         if it.pending:
             due = ", ".join(f"{p.event.name} at {p.due}ms" for p in it.pending)
@@ -150,7 +151,7 @@ class Session:
         for o in it.outbox[outbox_before:]:
             self.out.print(Text(f"  sent {o.event.name}{_data(o.event)} to {o.target}", style="magenta"))
         for label, value in it.logs[logs_before:]:
-            self.out.print(Text(f"  log {label}: {plain(value, 100)}", style="dim"))
+            self.out.print(Text(f"  log {label}: {short_value(value, 100)}", style="dim"))
 
     def send(self, line: str) -> None:
         name, data = parse_event(line)
@@ -259,7 +260,7 @@ def _data(ev: Any) -> str:
     data = getattr(ev, "data", None)
     if not data:
         return ""
-    return "(" + ", ".join(f"{k}={plain(v, 40)}" for k, v in dict(data).items()) + ")"
+    return "(" + ", ".join(f"{k}={short_value(v, 40)}" for k, v in dict(data).items()) + ")"
 
 
 COMMANDS = (":state", ":undo", ":reset", ":advance", ":events", ":help", ":quit")

@@ -13,9 +13,7 @@ from statecharts.actions import Action, PyAction, expressions, sub_actions
 from statecharts.chart import Chart, Transition, match_descriptor
 from statecharts.expr import Ctx, EventAttr, EventField, Node, PyFunc, to_source, walk
 from statecharts.interpreter import Interpreter
-from statecharts.values import Event
-
-from .console import plain
+from statecharts.values import Event, short_value
 
 
 def _handles(t: Transition, name: str) -> bool:
@@ -27,9 +25,9 @@ def _reads(node: Node, ctx: Mapping[str, Any], data: Mapping[str, Any]) -> str:
     seen: dict[str, str] = {}
     for n in walk(node):
         if isinstance(n, Ctx) and n.name in ctx:
-            seen.setdefault(n.name, f"{n.name} = {plain(ctx[n.name], 40)}")
+            seen.setdefault(n.name, f"{n.name} = {short_value(ctx[n.name], 40)}")
         elif isinstance(n, EventField):
-            value = plain(data[n.name], 40) if n.name in data else "(not given)"
+            value = short_value(data[n.name], 40) if n.name in data else "(not given)"
             seen.setdefault(f"event.{n.name}", f"event.{n.name} = {value}")
     return ", ".join(seen.values())
 

@@ -12,8 +12,8 @@ import graphviz
 from statecharts.actions import SELF, Action, Cancel, Send, describe
 from statecharts.chart import Chart, StateNode, Transition
 from statecharts.expr import to_source
+from statecharts.values import format_value
 
-from .._msc import _fmt
 from .rendering import ACTIVE_CLUSTER_FILL, ACTIVE_FILL, ACTIVE_LINE, FONT, TAKEN, DiagramError, _check_rankdir, _html, _svg, _text
 
 
@@ -191,7 +191,7 @@ class _ChartDrawing:
         g = graphviz.Digraph(name=chart.name)
         title = (
             f"<<B>{_html(chart.name)}</B>"
-            + (f'<BR/><FONT POINT-SIZE="9">context: {_html(", ".join(f"{k}={_fmt(v)}" for k, v in chart.context.items()))}</FONT>' if chart.context else "")
+            + (f'<BR/><FONT POINT-SIZE="9">context: {_html(", ".join(f"{k}={format_value(v)}" for k, v in chart.context.items()))}</FONT>' if chart.context else "")
             + ">"
         )
         g.attr(compound="true", rankdir=rankdir, fontname=FONT, label=title, labelloc="t", fontsize="14", nodesep="0.35", ranksep="0.45")

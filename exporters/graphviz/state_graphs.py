@@ -8,8 +8,8 @@ from typing import Any
 import graphviz
 
 from simulate.result import Result, Trace, Verdict
+from statecharts.values import format_value
 
-from .._msc import _fmt
 from .rendering import BAD, FONT, PATH, DiagramError, GraphTooLarge, _text
 
 
@@ -147,7 +147,7 @@ def state_graph_dot(
         lines = []
         ctx = _node_context(result, states[node]) if context and states is not None else {}
         for actor, leaf in leaves.items():
-            fields = " ".join(f"{k}={_fmt(v)}" for k, v in ctx.get(actor, {}).items())
+            fields = " ".join(f"{k}={format_value(v)}" for k, v in ctx.get(actor, {}).items())
             lines.append(f"{actor}: {leaf}" + (f"  {fields}" if fields else ""))
         if data.get("in_flight"):
             lines.append(f"{data['in_flight']} in flight")
