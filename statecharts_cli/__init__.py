@@ -9,11 +9,12 @@ The heavy imports happen inside the command functions, so ``--help`` starts quic
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import math
 import sys
 from collections.abc import Callable, Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from rich.console import Console
 
@@ -103,6 +104,18 @@ def version_text() -> str:
     return f"statecharts {version} ({where}, {python})"
 
 
+SYSTEM_TARGET = "a System, or a zero-argument function returning one"
+"""What NAME may be for the commands that take a system."""
+
+
+def _command(sub: Any, name: str, *, help: str, description: str, names: str | None) -> argparse.ArgumentParser:
+    """A subcommand with what every one has: the exit statuses below its help, TARGET (NAME: ``names``), a hidden --debug."""
+    c: argparse.ArgumentParser = sub.add_parser(name, help=help, description=description, epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    c.add_argument("target", metavar="TARGET", help=TARGET_HELP + (f" (NAME: {names})" if names else ""))
+    c.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    return c
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     fmt = argparse.RawDescriptionHelpFormatter
@@ -116,15 +129,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--debug", action="store_true", help="show Python tracebacks for errors in the model")
     p.add_argument("--version", action="version", version=version_text(), help="print the version and where the package is imported from, and exit")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    command = functools.partial(_command, sub)
 
-    c = sub.add_parser(
+    c = command(
         "check",
         help="explore a system and check its properties",
         description="Explore every interleaving of a system and check its properties.",
-        epilog=EXIT_CODES,
-        formatter_class=fmt,
+        names=SYSTEM_TARGET,
     )
-    c.add_argument("target", metavar="TARGET", help=TARGET_HELP + " (NAME: a System, or a zero-argument function returning one)")
     c.add_argument("--mode", choices=("bfs", "dfs", "random"), default="bfs", help="bfs (shortest counterexamples, default), dfs, or random simulation")
     c.add_argument("--seed", type=int, default=0, help="random seed for --mode random (default 0)")
     c.add_argument("--runs", type=_positive, default=1000, help="random walks for --mode random (default 1000)")
@@ -146,58 +158,49 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--out", metavar="DIR", help="where to write sequence charts of traces (default ./statecharts-out)")
     c.add_argument("--report", metavar="DIR", help="write a self-contained HTML report to DIR/index.html")
     c.add_argument("-q", "--quiet", action="store_true", help="no live progress line")
-    c.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
-    r = sub.add_parser(
+    r = command(
         "render",
         help="draw a chart or a system (SVG, PNG, PDF or DOT)",
         description="Draw a chart, or a system's actor topology.",
-        epilog=EXIT_CODES,
-        formatter_class=fmt,
+        names="a Chart or System, or a function returning one",
     )
-    r.add_argument("target", metavar="TARGET", help=TARGET_HELP + " (NAME: a Chart or System, or a function returning one)")
     r.add_argument("-o", "--output", metavar="FILE", help="FILE.svg, .png, .pdf (need Graphviz) or .dot; without it the DOT text is printed")
     r.add_argument("--active", action="append", metavar="IDS", help="state ids to highlight (comma-separated, repeatable)")
     r.add_argument("--actor", metavar="NAME", help="draw this actor's chart of the system")
-    r.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
-    m = sub.add_parser(
-        "mermaid", help="print a chart as Mermaid stateDiagram-v2", description="Print a chart as a Mermaid state diagram.", epilog=EXIT_CODES, formatter_class=fmt
+    m = command(
+        "mermaid",
+        help="print a chart as Mermaid stateDiagram-v2",
+        description="Print a chart as a Mermaid state diagram.",
+        names="a Chart, or a System with --actor",
     )
-    m.add_argument("target", metavar="TARGET", help=TARGET_HELP + " (NAME: a Chart, or a System with --actor)")
     m.add_argument("--actor", metavar="NAME", help="the actor whose chart to print, when the target is a system")
-    m.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
-    t = sub.add_parser(
+    t = command(
         "tla",
         help="write the system as a TLA+ module and TLC config",
         description="Emit TLA+ (a module and a TLC .cfg); --tlc runs TLC and compares.",
-        epilog=EXIT_CODES,
-        formatter_class=fmt,
+        names=None,
     )
-    t.add_argument("target", metavar="TARGET", help=TARGET_HELP)
     t.add_argument("-o", "--output", metavar="DIR", default=".", help="directory for NAME.tla and NAME.cfg (default: the current directory)")
     t.add_argument("--tlc", action="store_true", help="run TLC (tla2tools.jar from $TLA2TOOLS) and print its verdicts and state count beside ours")
     t.add_argument("--timeout", type=_seconds, default=600.0, help="seconds per TLC run (default 600)")
-    t.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
-    u = sub.add_parser(
+    u = command(
         "run",
         help="send events to a chart interactively",
         description="An interactive session with one chart: type `event` or `event key=value ...`; :help lists the commands. Reads piped input too.",
-        epilog=EXIT_CODES,
-        formatter_class=fmt,
+        names="a Chart, or a System with --actor",
     )
-    u.add_argument("target", metavar="TARGET", help=TARGET_HELP + " (NAME: a Chart, or a System with --actor)")
     u.add_argument("--actor", metavar="NAME", help="run this actor's chart (with its initial context) when the target is a system")
-    u.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
     from .conform import add_parser as add_conform
 
-    add_conform(sub, fmt, EXIT_CODES, TARGET_HELP, _positive)
+    add_conform(command, SYSTEM_TARGET, _positive)
     from .explore_server import add_parser as add_explore
 
-    add_explore(sub, fmt, EXIT_CODES, TARGET_HELP, _positive)
+    add_explore(command, SYSTEM_TARGET, _positive)
     return p
 
 

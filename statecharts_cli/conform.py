@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,16 +20,14 @@ if TYPE_CHECKING:  # the command line reaches "up" into simulate and exporters, 
 OK, VIOLATED, INCOMPLETE, USAGE = 0, 1, 2, 4
 
 
-def add_parser(sub: Any, fmt: Any, epilog: str, target_help: str, positive: Any) -> None:
-    """The ``conform`` subcommand's arguments."""
-    c = sub.add_parser(
+def add_parser(command: Callable[..., argparse.ArgumentParser], names: str, positive: Callable[[str], int]) -> None:
+    """The ``conform`` subcommand's arguments (``command`` adds a subcommand with TARGET, its NAME being ``names``)."""
+    c = command(
         "conform",
         help="check that a log of a real run is a behaviour of the model",
         description="Check that a JSON-lines log recorded from a real run (docs/conform.md) is a behaviour of the system's model.",
-        epilog=epilog,
-        formatter_class=fmt,
+        names=names,
     )
-    c.add_argument("target", metavar="TARGET", help=target_help + " (NAME: a System, or a zero-argument function returning one)")
     c.add_argument("log", metavar="LOG.jsonl", help="the log: one JSON object per line (actor, event, from, data, state, context, sent)")
     c.add_argument("--max-gap", type=int, default=0, metavar="N", help="model steps that may happen unlogged before each entry (default 0)")
     c.add_argument(
@@ -36,7 +35,6 @@ def add_parser(sub: Any, fmt: Any, epilog: str, target_help: str, positive: Any)
     )
     c.add_argument("--out", default="statecharts-out", metavar="DIR", help="where to write the sequence chart of a divergence (default ./statecharts-out)")
     c.add_argument("--json", action="store_true", help="print machine-readable results (schema statecharts.conform/1) on stdout")
-    c.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
 
 def exit_status(result: ConformResult) -> int:

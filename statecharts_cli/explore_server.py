@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.text import Text
@@ -26,22 +26,19 @@ if TYPE_CHECKING:
 __all__ = ["add_parser", "cmd_explore", "create_app", "make_server"]
 
 
-def add_parser(sub: Any, fmt: type[argparse.HelpFormatter], epilog: str, target_help: str, positive: Callable[[str], int]) -> None:
-    """Register ``explore`` on the subcommand parsers."""
-    e = sub.add_parser(
+def add_parser(command: Callable[..., argparse.ArgumentParser], names: str, positive: Callable[[str], int]) -> None:
+    """Register ``explore`` on the subcommand parsers (``command`` adds a subcommand with TARGET, its NAME being ``names``)."""
+    e = command(
         "explore",
         help="serve a local page to step through a system by hand",
         description="Serve a page on 127.0.0.1 where you start from the initial state, take any enabled step, go back, "
         "and jump to the counterexamples the explorer finds; each actor's chart and the sequence chart follow.",
-        epilog=epilog,
-        formatter_class=fmt,
+        names=names,
     )
-    e.add_argument("target", metavar="TARGET", help=target_help + " (NAME: a System, or a zero-argument function returning one)")
     e.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default 0: a free port, printed)")
     e.add_argument("--no-check", action="store_true", help="do not explore the whole system on start (the page has a button for it)")
     e.add_argument("--max-states", type=positive, help="stop the exploration after this many distinct states")
     e.add_argument("--open", action="store_true", help="open the page in the default browser")
-    e.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
 
 def create_app(system: System, *, check: bool = True, max_states: int | None = None) -> Flask:
