@@ -8,16 +8,13 @@ import os
 import shutil
 import subprocess
 import sys
-import textwrap
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers import ROOT, run, write
 
-from statecharts.__main__ import main
 from statecharts_cli.run import literal, parse_event, split_words
 
-ROOT = Path(__file__).resolve().parents[1]
 WSG = str(ROOT / "examples" / "websocket_gateway")
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz 'dot' binary not installed")
 
@@ -76,32 +73,7 @@ system = System(
 """
 
 
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Each test in its own directory, with sys.path and sys.modules restored afterwards."""
-    monkeypatch.chdir(tmp_path)
-    saved_path = list(sys.path)
-    saved_modules = set(sys.modules)
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    yield
-    sys.path[:] = saved_path
-    for name in set(sys.modules) - saved_modules:
-        if not name.startswith(("examples", "statecharts", "simulate", "exporters", "rich", "graphviz", "networkx")):
-            del sys.modules[name]
-
-
-def write(tmp_path: Path, name: str, text: str) -> Path:
-    path = tmp_path / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(text))
-    return path
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+pytestmark = pytest.mark.usefixtures("cli_sandbox")  # each test in its own directory; sys.path and sys.modules restored
 
 
 # --------------------------------------------------------------------------- exit statuses

@@ -5,17 +5,12 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import textwrap
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-from statecharts.__main__ import main
-
-ROOT = Path(__file__).resolve().parents[1]
+from helpers import ROOT, run
 
 MODEL = """
 import sys
@@ -50,28 +45,13 @@ system = System(
 """
 
 
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.chdir(tmp_path)
-    saved = set(sys.modules)
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    yield
-    for name in set(sys.modules) - saved:
-        if name.startswith("model_"):
-            del sys.modules[name]
+pytestmark = pytest.mark.usefixtures("cli_sandbox")  # each test in its own directory; sys.path and sys.modules restored
 
 
 def _model(tmp_path: Path, kind: str) -> str:
     path = tmp_path / f"model_{kind}.py"
     path.write_text(textwrap.dedent(MODEL).replace("KIND ==", f"{kind!r} =="))
     return path.name
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict[str, Any]]:

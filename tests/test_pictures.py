@@ -12,14 +12,15 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from helpers import lost_update
 
 from examples.die_hard import jugs_chart
 from examples.websocket_gateway.model import build, gateway_chart
 from exporters._msc import label_box
 from exporters.graphviz import chart_dot, system_dot, trace_svg
 from exporters.mermaid import chart_mermaid
-from simulate import Actor, Stimulus, System, actor, all_in, explore, in_flight, invariant
-from statecharts import Chart, Final, State, Transition, assign, ctx, event, log, reply, send
+from simulate import explore
+from statecharts import Chart, State, Transition, assign, ctx, log
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="needs the Graphviz binary `dot` (apt-get install graphviz)")
 
@@ -108,28 +109,6 @@ def test_no_edge_label_of_the_system_diagram_sits_on_a_loop() -> None:
 # --------------------------------------------------------------------------- sequence charts: labels
 
 
-def _tour() -> System:
-    """The README tour's lost update: two clients read, then write back value + 1."""
-    store = Chart(
-        "Store",
-        State("serving", on={"read": Transition(actions=reply("value", v=ctx.value)), "write": Transition(actions=assign(value=event.v))}),
-        context={"value": 0},
-    )
-    client = Chart(
-        "Client",
-        State("idle", on={"go": Transition("reading", actions=send("store", "read"))}),
-        State("reading", on={"value": Transition("done", actions=send("store", "write", v=event.v + 1))}),
-        Final("done"),
-    )
-    settled = all_in("client", "done") & (in_flight("write") == 0)
-    return System(
-        "LostUpdate",
-        actors=[Actor("store", store, end_states=["serving"]), Actor("client", client, count=2)],
-        stimuli=[Stimulus("client", "go", max=1)],
-        properties=[invariant("NoLostUpdate", ~settled | (actor("store").value == 2))],
-    )
-
-
 def _segment_points(x1: float, y1: float, x2: float, y2: float, n: int = 200) -> list[tuple[float, float]]:
     return [(x1 + (x2 - x1) * k / n, y1 + (y2 - y1) * k / n) for k in range(n + 1)]
 
@@ -141,7 +120,7 @@ def _box_distance(box: Box, p: tuple[float, float]) -> float:
 
 
 def test_sequence_chart_labels_sit_at_their_arrow_heads() -> None:
-    result = explore(_tour())
+    result = explore(lost_update())
     svg = trace_svg(result.verdict("NoLostUpdate"), result)
     shots = os.environ.get("PICTURE_SHOTS")
     if shots:  # for looking at: PICTURE_SHOTS=dir keeps the SVG

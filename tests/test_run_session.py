@@ -10,14 +10,12 @@ import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers import ROOT, write
 
 from statecharts.__main__ import main
-
-ROOT = Path(__file__).resolve().parents[1]
 
 LAMP = """
 from statecharts import Chart, State, Transition, assign, ctx, event
@@ -34,18 +32,9 @@ lamp = Chart(
 
 
 @pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.chdir(tmp_path)
-    saved_path = list(sys.path)
-    saved_modules = set(sys.modules)
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    (tmp_path / "lamp.py").write_text(textwrap.dedent(LAMP))
-    yield
-    sys.path[:] = saved_path
-    for name in set(sys.modules) - saved_modules:
-        if not name.startswith(("examples", "statecharts", "simulate", "exporters", "rich", "graphviz", "networkx", "prompt_toolkit")):
-            del sys.modules[name]
+def _lamp(cli_sandbox: Path) -> None:
+    """Each test in its own directory (sys.path and sys.modules restored afterwards), with the lamp model in it."""
+    write(cli_sandbox, "lamp.py", LAMP)
 
 
 def piped(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], target: str, *lines: str) -> tuple[int, list[str]]:

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import json
-import sys
-import textwrap
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers import ROOT, run, write
 
-from statecharts.__main__ import main
 from statecharts_cli.targets import Target, TargetUsageError
 
-ROOT = Path(__file__).resolve().parents[1]
 WSG = str(ROOT / "examples" / "websocket_gateway")
 
 MODEL = """
@@ -39,29 +35,14 @@ def build(limit: int, bad: int = 9, *, name: str = "Counter") -> System:
 
 
 @pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Each test in its own directory with the model written there; sys.path and sys.modules restored afterwards."""
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "argmodel.py").write_text(textwrap.dedent(MODEL))
-    saved_path, saved_modules = list(sys.path), set(sys.modules)
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    yield
-    sys.path[:] = saved_path
-    for name in set(sys.modules) - saved_modules:
-        if name == "argmodel":
-            del sys.modules[name]
+def _argmodel(cli_sandbox: Path) -> None:
+    """Each test in its own directory (sys.path and sys.modules restored afterwards), with the model written there."""
+    write(cli_sandbox, "argmodel.py", MODEL)
 
 
 def flat(text: str) -> str:
     """The text of an error panel as one line (the panel's borders and line breaks removed)."""
     return " ".join(w for w in text.split() if w.strip("│╭╮╰╯─"))
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_parse_keeps_literals_and_plain_targets() -> None:

@@ -6,38 +6,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import lost_update
 from hypothesis import settings
 from hypothesis.stateful import run_state_machine_as_test
 
-from simulate import Actor, Stimulus, System, actor, all_in, in_flight, invariant, sometimes
 from simulate.system import ModelError
 from simulate.testgen import Adapter, AdapterError, ConformanceFailure, generate, state_machine
-from statecharts import Chart, Final, State, Transition, assign, ctx, event, reply, send
-
-
-def lost_update(goal_unreachable: bool = False) -> System:
-    """The README's tour: two clients read a value from a store and write back value + 1."""
-    store = Chart(
-        "Store",
-        State("serving", on={"read": Transition(actions=reply("value", v=ctx.value)), "write": Transition(actions=assign(value=event.v))}),
-        context={"value": 0},
-    )
-    client = Chart(
-        "Client",
-        State("idle", on={"go": Transition("reading", actions=send("store", "read"))}),
-        State("reading", on={"value": Transition("done", actions=send("store", "write", v=event.v + 1))}),
-        Final("done"),
-    )
-    settled = all_in("client", "done") & (in_flight("write") == 0)
-    props = [invariant("NoLostUpdate", ~settled | (actor("store").value == 2)), sometimes("BothDone", settled)]
-    if goal_unreachable:
-        props.append(sometimes("Three", actor("store").value == 3))
-    return System(
-        "LostUpdate",
-        actors=[Actor("store", store, end_states=["serving"]), Actor("client", client, count=2)],
-        stimuli=[Stimulus("client", "go", max=1)],
-        properties=props,
-    )
 
 
 class Store:
