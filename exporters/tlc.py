@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from simulate.model import Label, Model
-from simulate.result import Change, Step, Trace
+from simulate.result import Step, Trace
+from simulate.steps import changes_between, in_flight_text, sent_between
 from simulate.system import System
 from statecharts.errors import ToolError
 
@@ -318,31 +319,9 @@ def _steps(model: Model, states: list[Any], labels: list[Label | None]) -> list[
     steps: list[Step] = []
     prev = None
     for k, (s, label) in enumerate(zip(states, labels)):
-        changes = []
-        for i in range(model.n):
-            after = model.chart_state(s, i)
-            before: Any = model.chart_state(prev, i) if prev is not None else None
-            if prev is not None and before == after:
-                continue
-            chart = model.charts[i]
-            ctx: dict[str, tuple[Any, Any]] = {}
-            for f, fi in chart.engine.fields.items():
-                a: Any = before.context[fi] if before is not None else None
-                if before is None or a != after.context[fi]:
-                    ctx[f] = (a, after.context[fi])
-            changes.append(Change(model.names[i], chart.leaves(before) if before is not None else (), chart.leaves(after), ctx))
-        in_flight = [f"{e.origin or '?'}->{model.names[d]}:{e.name}" for d, e in model.messages_of(s)]
-        before_ids: dict[int, int] = {}
-        if prev is not None:
-            for mid in model.message_ids(prev):
-                before_ids[mid] = before_ids.get(mid, 0) + 1
-        sent = []
-        for mid in model.message_ids(s):
-            if before_ids.get(mid, 0) > 0:
-                before_ids[mid] -= 1
-                continue
-            d, e = model.msg_values[mid]
-            sent.append((e.origin or "?", model.names[d], e.name))
+        changes = changes_between(model, prev, s)
+        in_flight = in_flight_text(model, s)
+        sent = sent_between(model, prev, s)
         if label is None:
             steps.append(Step(k, "init", "", "", "initial state", None, changes, sent, in_flight, s))
         else:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from statecharts.values import Event
+
 from .model import Model, State
 from .result import Change
 
@@ -29,3 +31,23 @@ def changes_between(m: Model, prev: State | None, s: State) -> list[Change]:
 def in_flight_text(m: Model, s: State) -> list[str]:
     """The messages in flight, as ``sender->receiver:event``."""
     return [f"{e.origin or '?'}->{m.names[d]}:{e.name}" for d, e in m.messages_of(s)]
+
+
+def new_messages(m: Model, prev: State | None, s: State) -> list[tuple[int, Event]]:
+    """The messages in flight in ``s`` that were not in ``prev`` (a multiset difference): (receiver index, event) each."""
+    before: dict[int, int] = {}
+    if prev is not None:
+        for mid in m.message_ids(prev):
+            before[mid] = before.get(mid, 0) + 1
+    out = []
+    for mid in m.message_ids(s):
+        if before.get(mid, 0) > 0:
+            before[mid] -= 1
+            continue
+        out.append(m.msg_values[mid])
+    return out
+
+
+def sent_between(m: Model, prev: State | None, s: State) -> list[tuple[str, str, str]]:
+    """What a step sent, as (sender, receiver, event name) for a trace step."""
+    return [(e.origin or "?", m.names[d], e.name) for d, e in new_messages(m, prev, s)]

@@ -10,7 +10,7 @@ there, and advances on each entry over the explorer's own step function
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -19,7 +19,7 @@ from statecharts.values import EMPTY, freeze
 
 from .model import ENV, Label, Model, State
 from .result import Step, Trace
-from .steps import changes_between, in_flight_text
+from .steps import changes_between, in_flight_text, new_messages, sent_between
 from .system import ModelError, System
 
 ENTRY_KINDS = ("deliver", "stimulus", "timer", "crash", "drop", "duplicate")
@@ -244,7 +244,7 @@ class Tracker:
             sender = None
         else:  # crash: what the restarted actor sends is what is new in the network
             ev, sender = None, None
-            sent = tuple(self._new_messages(prev, s2))
+            sent = tuple(Message(m.names[d], e.name, e.data) for d, e in new_messages(m, prev, s2))
         if label.kind in ("deliver", "stimulus", "timer"):
             lid = prev[0][i]
             if label.kind == "timer":
@@ -254,20 +254,6 @@ class Tracker:
             sent = tuple(Message(m.names[d], e.name, e.data) for d, e in (m.msg_values[mid] for _, mid in outcome.sends))
         leaves = m.charts[i].leaves(m.chart_state(s2, i))
         return Move(label.kind, who, ev.name if ev is not None else "", ev.data if ev is not None else EMPTY, sender, leaves, sent, tuple(label), s2)
-
-    def _new_messages(self, prev: State, s2: State) -> list[Message]:
-        m = self.model
-        before: dict[int, int] = {}
-        for mid in m.message_ids(prev):
-            before[mid] = before.get(mid, 0) + 1
-        out = []
-        for mid in m.message_ids(s2):
-            if before.get(mid, 0) > 0:
-                before[mid] -= 1
-                continue
-            d, e = m.msg_values[mid]
-            out.append(Message(m.names[d], e.name, e.data))
-        return out
 
     # ------------------------------------------------------------------ matching
 
@@ -405,7 +391,7 @@ def build_steps(model: Model, states: Sequence[State], moves: Sequence[Move | No
     for k, (s, mv) in enumerate(zip(states, moves)):
         changes = changes_between(m, prev, s)
         in_flight = in_flight_text(m, s)
-        sent = [(mm.origin or "?", m.names[d], mm.name) for d, mm in _new(m, prev, s)]
+        sent = sent_between(m, prev, s)
         if mv is None:
             steps.append(Step(k, "init", "", "", "initial state", None, changes, sent, in_flight, s))
         else:
@@ -425,19 +411,6 @@ def failing_step(trace: Trace, kind: str, actor: str, event: str, text: str, sen
     if kind == "deliver" and key in in_flight:
         in_flight.remove(key)
     return Step(len(trace.steps), kind, actor, event, text, sender, [], [], in_flight, None)
-
-
-def _new(m: Model, prev: State | None, s: State) -> Iterable[tuple[int, Any]]:
-    before: dict[int, int] = {}
-    if prev is not None:
-        for mid in m.message_ids(prev):
-            before[mid] = before.get(mid, 0) + 1
-    for mid in m.message_ids(s):
-        if before.get(mid, 0) > 0:
-            before[mid] -= 1
-            continue
-        d, e = m.msg_values[mid]
-        yield d, e
 
 
 def _taken(m: Model, prev: State, mv: Move) -> list[str]:
