@@ -111,15 +111,15 @@ class _Builder:
                 a, b = states[x], states[y]
                 if a is b:
                     continue
-                if self._is_descendant(a, b) or self._is_descendant(b, a):
-                    outer, inner = (y, x) if self._is_descendant(a, b) else (x, y)
+                if a.is_descendant_of(b) or b.is_descendant_of(a):
+                    outer, inner = (y, x) if a.is_descendant_of(b) else (x, y)
                     raise self.fail(
                         path,
                         f"targets {outer!r} and {inner!r}: one contains the other",
                         f"drop {outer!r}; entering {inner!r} enters its ancestors",
                     )
                 lca = a.parent
-                while lca is not None and not self._is_descendant(b, lca):
+                while lca is not None and not b.is_descendant_of(lca):
                     lca = lca.parent
                 if lca is None or lca.kind != "parallel":
                     where = "the chart" if lca is None or lca.kind == "root" else f"{lca.kind} state {lca.id!r}"
@@ -235,7 +235,7 @@ class _Builder:
             default_t.source = s
             self._resolve(path + " default", default_t.targets)
             for tid in default_t.targets:
-                if not self._is_descendant(self.chart.states[tid], s.parent):
+                if not self.chart.states[tid].is_descendant_of(s.parent):
                     raise self.fail(
                         path, f"history default {tid!r} is not inside {s.parent.id!r}", f"name a descendant of {s.parent.id!r}"
                     )
@@ -295,23 +295,13 @@ class _Builder:
                 close = difflib.get_close_matches(tid, [c.id for c in s.iter() if c is not s], n=1)
                 hint = f"did you mean {close[0]!r}?" if close else "name one of its descendants"
                 raise self.fail(path, f"initial state {tid!r} does not exist (compound without a resolvable initial)", hint)
-            if not self._is_descendant(self.chart.states[tid], s):
+            if not self.chart.states[tid].is_descendant_of(s):
                 children = ", ".join(c.id for c in s.children if c.kind != "history")
                 raise self.fail(path, f"initial state {tid!r} is not a descendant of {s.id!r}", f"its children are: {children}")
         self._check_orthogonal(path, t.targets)
         t.source = s
         t.actions = self._actions(path + " actions", t.actions_spec)
         return t
-
-    @staticmethod
-    def _is_descendant(a: StateNode, b: StateNode) -> bool:
-        p = a.parent
-        while p is not None:
-            if p is b:
-                return True
-            p = p.parent
-        return False
-
 
 def _delay_ms(delay: int | str, path: str) -> int:
     try:

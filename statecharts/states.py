@@ -162,6 +162,15 @@ class StateNode:
     def is_compound(self) -> bool:
         return self.kind in ("compound", "root")
 
+    def is_descendant_of(self, other: StateNode) -> bool:
+        """Whether this state lies strictly inside ``other`` (the chart must be built: it follows ``parent``)."""
+        p = self.parent
+        while p is not None:
+            if p is other:
+                return True
+            p = p.parent
+        return False
+
 
 class State(StateNode):
     """An atomic state, or a compound one when it has children (``initial`` names the first active child)."""

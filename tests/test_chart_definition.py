@@ -791,3 +791,11 @@ def test_describe_and_event_names() -> None:
     assert [t.describe() for t in chart.transitions] == ["a --go stop--> b", "b --(eventless)--> a"]
     assert chart.event_names() == ["go", "stop"]
     assert chart.accepts("go") and chart.accepts("stop.now") and not chart.accepts("gone")
+
+
+def test_is_descendant_of_follows_the_built_tree() -> None:
+    chart = Chart("c", State("p", State("q", State("r")), State("s")), State("t"))
+    st = chart.states
+    assert st["r"].is_descendant_of(st["p"]) and st["r"].is_descendant_of(st["q"]) and st["r"].is_descendant_of(chart.root)
+    assert not st["p"].is_descendant_of(st["r"]) and not st["r"].is_descendant_of(st["r"]) and not st["s"].is_descendant_of(st["q"])
+    assert not st["t"].is_descendant_of(st["p"])

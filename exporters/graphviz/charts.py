@@ -314,21 +314,11 @@ class _ChartDrawing:
             extra = dict(attrs)
             if k > 0:
                 extra.pop("label", None)
-            if src.kind in ("compound", "parallel") and target is not src and not _inside(target, src):
+            if src.kind in ("compound", "parallel") and target is not src and not target.is_descendant_of(src):
                 extra["ltail"] = self.cluster(src)
-            if target.kind in ("compound", "parallel") and target is not src and not _inside(src, target):
+            if target.kind in ("compound", "parallel") and target is not src and not src.is_descendant_of(target):
                 extra["lhead"] = self.cluster(target)
             g.edge(tail, head, **extra)
-
-
-def _inside(a: StateNode, b: StateNode) -> bool:
-    """Whether ``a`` is a proper descendant of ``b``."""
-    p = a.parent
-    while p is not None:
-        if p is b:
-            return True
-        p = p.parent
-    return False
 
 
 def chart_dot(chart: Chart, *, active: Any = None, taken: Any = None, rankdir: str = "TB") -> graphviz.Digraph:
