@@ -120,10 +120,7 @@ def _unique_ids(svg: str) -> str:
 
 def result_repr(result: Result) -> str:
     """``<Result DieHard: violated, bfs, 16 distinct states; NotSolved violated (6 steps), ...>``."""
-    parts = []
-    for v in result.verdicts:
-        steps = f" ({len(v.trace)} steps)" if v.trace is not None else ""
-        parts.append(f"{v.name} {v.status}{steps}")
+    parts = [f"{r.name} {r.status}" + (f" ({r.trace})" if r.trace else "") for r in verdict_rows(result)]
     shown = ", ".join(parts[:4]) + (f", … {len(parts) - 4} more" if len(parts) > 4 else "")
     return f"<Result {result.system}: {result.status}, {result.mode}, {result.stats.distinct_states:,} distinct states; {shown}>"
 
