@@ -16,7 +16,7 @@ states in many global states, so successor generation is mostly lookups.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
 from statecharts import Chart
@@ -25,7 +25,7 @@ from statecharts.engine import Cancelled, ChartState, Outgoing
 from statecharts.errors import ExecutionError, StatechartError
 from statecharts.values import Event, FrozenMap, canonical_key, freeze
 
-from . import actor_protocol, symmetry
+from . import actor_protocol, network, symmetry
 from .determinism import check_deterministic, python_callables
 from .protocol import Checks, StepError
 from .system import ModelError, System
@@ -73,6 +73,11 @@ class Model:
     _signature = symmetry.signature
     _anon_perm = symmetry.anon_perm
     _rename_map = symmetry.rename_map
+    # the network (simulate.network)
+    _add = network.add
+    deliverable = network.deliverable
+    _duplicated = network.duplicated
+    _dropped = network.dropped
     # the rest of the explorer's protocol (simulate.actor_protocol)
     checks = actor_protocol.checks
     at_rest = actor_protocol.at_rest
@@ -395,76 +400,6 @@ class Model:
         if isinstance(hit, BaseException):
             raise hit
         return hit
-
-    # ------------------------------------------------------------------ network
-
-    def _add(self, net: Any, sends: Sequence[tuple[int, int]]) -> Any:
-        if not sends:
-            return net
-        kind = self.network
-        if kind == "unordered-duplicating":
-            for _, m in sends:
-                net |= 1 << m
-            return net
-        if kind == "unordered":
-            return tuple(sorted(net + tuple(m for _, m in sends)))
-        # FIFO: the network is a tuple of (channel, messages) sorted by channel; append each message to its channel
-        msg_values = self.msg_values
-        for src, m in sends:
-            key = (src, msg_values[m][0])
-            for k, (chan, msgs) in enumerate(net):
-                if chan == key:
-                    net = net[:k] + ((chan, (*msgs, m)),) + net[k + 1 :]
-                    break
-                if chan > key:
-                    net = net[:k] + ((key, (m,)),) + net[k:]
-                    break
-            else:
-                net = (*net, (key, (m,)))
-        return net
-
-    def deliverable(self, net: Any) -> Iterator[tuple[int, Any, bool]]:
-        """(message id, network after taking it, whether taking it changes the network)."""
-        kind = self.network
-        if kind == "unordered-duplicating":
-            for m in self.members(net):
-                yield m, net, False
-        elif kind == "unordered":
-            prev = -1
-            for k, m in enumerate(net):
-                if m != prev:
-                    yield m, net[:k] + net[k + 1 :], True
-                    prev = m
-        else:
-            for k, (key, msgs) in enumerate(net):
-                rest = msgs[1:]
-                if rest:
-                    new = net[:k] + ((key, rest),) + net[k + 1 :]
-                else:
-                    new = net[:k] + net[k + 1 :]
-                yield msgs[0], new, True
-
-    def _duplicated(self, net: Any) -> Iterator[tuple[int, Any]]:
-        kind = self.network
-        if kind == "unordered-duplicating":
-            return  # a set network already keeps every message deliverable
-        if kind == "unordered":
-            prev = -1
-            for m in net:
-                if m != prev:
-                    yield m, tuple(sorted((*net, m)))
-                    prev = m
-        else:
-            for k, (key, msgs) in enumerate(net):
-                yield msgs[0], net[:k] + ((key, (msgs[0], *msgs)),) + net[k + 1 :]
-
-    def _dropped(self, net: Any) -> Iterator[tuple[int, Any]]:
-        kind = self.network
-        if kind == "unordered-duplicating":
-            for m in self.members(net):
-                yield m, net & ~(1 << m)
-        else:
-            yield from ((m, new) for m, new, _ in self.deliverable(net))
 
     # ------------------------------------------------------------------ successors
 
