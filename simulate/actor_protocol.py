@@ -229,7 +229,7 @@ def start_notes(self: Model, initial: Sequence[State]) -> list[str]:
             f"value (an instance knows its own name), or explore with symmetry=False"
         )
         notes.append(text)
-        warnings.warn(f"system {self.system.name!r}: {text}", SymmetryWarning, stacklevel=6)
+        warnings.warn(f"system {self.system.name!r}: {text}", SymmetryWarning, stacklevel=5)  # the caller of explore()
     return notes
 
 
