@@ -3,14 +3,15 @@
 Declare a :class:`System` of :class:`Actor` instances over a network, with
 :class:`Stimulus` events from the environment, :class:`Faults` budgets and properties
 (:func:`invariant`, :func:`sometimes`, :func:`eventually`, :func:`leads_to`), then
-:func:`explore` it.
+:func:`explore` it. Any other model of the explorer's protocol (:class:`Explorable`:
+initial states, successors, properties... and no charts) is explored by :func:`explore_model`.
 
 ``__all__`` is what a user writes and reads; the explorer's machinery (``simulate.model.Model``,
 the property classes ``Invariant``, ``Eventually``... in ``simulate.properties``) stays
 importable from its modules for the layers above.
 """
 
-from .explorer import explore
+from .explorer import explore, explore_model
 from .properties import (
     Property,
     SystemView,
@@ -24,12 +25,14 @@ from .properties import (
     leads_to,
     sometimes,
 )
+from .protocol import Explorable
 from .result import Change, Result, Stats, Step, Trace, Verdict
 from .system import Actor, Faults, ModelError, Stimulus, SymmetryWarning, System
 
 __all__ = [
     "Actor",
     "Change",
+    "Explorable",
     "Faults",
     "ModelError",
     "Property",
@@ -47,6 +50,7 @@ __all__ = [
     "any_in",
     "eventually",
     "explore",
+    "explore_model",
     "in_flight",
     "instances",
     "invariant",

@@ -1,22 +1,17 @@
-"""Checkpoints of a breadth-first exploration: written while it runs and when it stops early, read to resume.
+"""Checkpoints, the actor system's side: its values as tagged JSON and its signature.
 
-A checkpoint holds what the explorer keeps (fingerprints, parent links, the frontier, the
-verdicts found so far) and the model's interning tables (the local states and messages the
-stored states refer to by number). It is gzip-compressed JSON whose values are tagged
-(tuples, sets, maps, events, chart states): a checkpoint is data, and reading one never runs
-code. A signature of the system (its actors, charts, environment, faults and properties)
-is stored with it, so a checkpoint is never resumed against a different model.
+The explorer writes and reads the file (``simulate.explorer.checkpoints``: fingerprints, parent
+links, the frontier, the verdicts found so far); the compiled system gives its interning tables
+and states as tagged values (tuples, sets, maps, events, chart states), so that a checkpoint is
+data and reading one never runs code, and a signature of the system (its actors, charts,
+environment, faults and properties), so that a checkpoint is never resumed against a different
+model. The file format's names stay importable from here.
 """
 
 from __future__ import annotations
 
-import base64
-import gzip
 import hashlib
 import json
-import os
-from array import array
-from pathlib import Path
 from typing import Any
 
 from statecharts.chart import Transition
@@ -24,15 +19,10 @@ from statecharts.engine import ChartState
 from statecharts.errors import StatechartError
 from statecharts.values import Event, FrozenMap
 
+from .explorer.checkpoints import FORMAT, CheckpointError, check_consistent, load, pack, save, unpack
 from .fingerprint import Unfingerprintable, fingerprint
 from .properties import predicates, system_node
-from .system import ModelError, System
-
-FORMAT = "statecharts.checkpoint/1"
-
-
-class CheckpointError(ModelError):
-    """A checkpoint cannot be written, read or resumed (names the file and the reason)."""
+from .system import System
 
 
 def encode(v: Any) -> Any:
@@ -78,17 +68,6 @@ def decode(v: Any) -> Any:
         config, context, history = body
         return ChartState(config, decode(context), tuple(history))
     raise CheckpointError(f"malformed value: unknown tag {tag!r}")
-
-
-def pack(a: array[int]) -> str:
-    """An array of integers as text (its typecode, then base64 of its bytes)."""
-    return a.typecode + base64.b64encode(a.tobytes()).decode("ascii")
-
-
-def unpack(text: str) -> array[int]:
-    a = array(text[0])
-    a.frombytes(base64.b64decode(text[1:]))
-    return a
 
 
 def signature(system: System, initial: Any) -> tuple[str, str | None]:
@@ -141,74 +120,4 @@ def _node(spec: Any, where: str) -> Any:
         return spec
 
 
-def save(path: str | Path, data: dict[str, Any]) -> None:
-    """Write a checkpoint atomically (a crash while writing leaves the previous one intact)."""
-    path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        with gzip.open(tmp, "wt", encoding="utf-8", compresslevel=1) as f:
-            json.dump({"format": FORMAT, **data}, f)
-        os.replace(tmp, path)
-    except OSError as e:
-        raise CheckpointError(f"cannot write checkpoint {path}: {e.strerror or e}") from None
-
-
-def load(path: str | Path, system: System, expected: tuple[str, str | None]) -> dict[str, Any]:
-    """Read a checkpoint written for ``system`` (whose :func:`signature` is ``expected``)."""
-    path = Path(path)
-    try:
-        with gzip.open(path, "rt", encoding="utf-8") as f:
-            data = json.load(f)
-    except FileNotFoundError:
-        raise CheckpointError(f"no checkpoint at {path}") from None
-    except (OSError, EOFError, ValueError) as e:
-        raise CheckpointError(f"{path} is not a checkpoint (or it is damaged): {e}") from None
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise CheckpointError(f"{path} is not a checkpoint of this version ({FORMAT})")
-    digest, why = expected
-    why = why or data.get("unsigned")
-    if why:
-        raise CheckpointError(
-            f"{path} cannot be resumed safely: {why}, so a changed model could not be told apart; "
-            "explore it afresh (or give that part as plain data or an expression)"
-        )
-    if data.get("signature") != digest:
-        raise CheckpointError(
-            f"{path} was written for another model (system {data.get('system')!r}); "
-            f"the system {system.name!r} has changed since, or is another one: explore it afresh"
-        )
-    return data
-
-
-def check_consistent(path: Path, parts: dict[str, Any], initial_states: int, properties: set[str]) -> None:
-    """Refuse a checkpoint whose parts do not fit together (a hand-edited or truncated file that still unzips)."""
-    parents, ordinals, seen = parts["parents"], parts["ordinals"], parts["seen"]
-    n = len(parents)
-
-    def bad(what: str) -> CheckpointError:
-        return CheckpointError(f"{path} is inconsistent: {what}; it cannot be resumed (explore afresh)")
-
-    if len(ordinals) != n:
-        raise bad(f"{n} parent links but {len(ordinals)} step positions")
-    if len(seen) != n:
-        raise bad(f"{n} states but {len(seen)} fingerprints")
-    for i, (p, o) in enumerate(zip(parents, ordinals)):
-        if not -1 <= p < i or o < 0 or (p == -1 and o >= initial_states):
-            raise bad(f"the parent link of state {i} ({p}, step {o}) is out of range")
-    for states, index, which in ((parts["current"], parts["current_index"], "current"), (parts["next"], parts["next_index"], "next")):
-        if len(states) != len(index):
-            raise bad(f"the {which} frontier has {len(states)} states but {len(index)} indices")
-        for k in index:
-            if not 0 <= k < n:
-                raise bad(f"the {which} frontier names state {k}, of {n}")
-    for name, k in parts["found"].items():
-        if name not in properties or not 0 <= k < n:
-            raise bad(f"the verdict of {name!r} points at state {k}, of {n}, or is not a property of the system")
-    for _, k, _, name in parts["errors"]:
-        if not isinstance(k, int) or not 0 <= k < n:
-            raise bad(f"an error ({name!r}) points at state {k}, of {n}")
-    deadlock = parts["deadlock"]
-    if deadlock is not None and (not isinstance(deadlock, int) or not 0 <= deadlock < n):
-        raise bad(f"the deadlock points at state {deadlock}, of {n}")
-    if parts["depth"] < 0 or parts["states_generated"] < 0 or parts["max_depth"] < 0:
-        raise bad("a negative depth or count")
+__all__ = ["FORMAT", "CheckpointError", "check_consistent", "decode", "encode", "load", "pack", "save", "signature", "unpack"]

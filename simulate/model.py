@@ -16,7 +16,7 @@ states in many global states, so successor generation is mostly lookups.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
 from statecharts import Chart
@@ -25,7 +25,9 @@ from statecharts.engine import Cancelled, ChartState, Outgoing
 from statecharts.errors import ExecutionError, StatechartError
 from statecharts.values import Event, FrozenMap, canonical_key, freeze
 
+from . import actor_protocol, network, symmetry
 from .determinism import check_deterministic, python_callables
+from .protocol import Checks, StepError
 from .system import ModelError, System
 
 ENV = "env"
@@ -43,15 +45,6 @@ class Label(NamedTuple):
     alt: int = 0
 
 
-class StepError(StatechartError):
-    """User code failed in a step, or a step sent to a missing actor: reported with its trace."""
-
-    def __init__(self, label: Label, cause: BaseException) -> None:
-        self.label = label
-        self.cause = cause
-        super().__init__(str(cause))
-
-
 class _Outcome(NamedTuple):
     local: int
     sends: tuple[tuple[int, int], ...]  # (channel sender, message id)
@@ -60,7 +53,59 @@ class _Outcome(NamedTuple):
 
 
 class Model:
-    """The compiled system: instance tables, interning, successors, canonical forms."""
+    """The compiled system: instance tables, interning, successors, canonical forms.
+
+    It implements the explorer's protocol (``simulate.protocol.Explorable``): the stepping and interning are here,
+    symmetry in ``simulate.symmetry``, the rest of the protocol (properties, deadlock, fairness, describing steps,
+    coverage, checkpoint tables) in ``simulate.actor_protocol``, bound below as methods.
+    """
+
+    # symmetry (simulate.symmetry)
+    canonical = symmetry.canonical
+    uncanonical = symmetry.uncanonical
+    apply = symmetry.apply
+    inverse = symmetry.inverse
+    rename_local = symmetry.rename_local
+    rename_msg = symmetry.rename_msg
+    rename_label = symmetry.rename_label
+    _order_key = symmetry.order_key
+    _invariant_under_swaps = symmetry.invariant_under_swaps
+    _signature = symmetry.signature
+    _anon_perm = symmetry.anon_perm
+    _rename_map = symmetry.rename_map
+    # the network (simulate.network)
+    _add = network.add
+    deliverable = network.deliverable
+    _duplicated = network.duplicated
+    _dropped = network.dropped
+    # the rest of the explorer's protocol (simulate.actor_protocol)
+    checks = actor_protocol.checks
+    at_rest = actor_protocol.at_rest
+    deadlock_text = actor_protocol.deadlock_text
+    fair_key = actor_protocol.fair_key
+    describe_label = actor_protocol.describe_label
+    error_text = actor_protocol.error_text
+    describe_trace = actor_protocol.describe_trace
+    describe_failure = actor_protocol.describe_failure
+    node_attributes = actor_protocol.node_attributes
+    start_notes = actor_protocol.start_notes
+    covered = actor_protocol.covered
+    coverage = actor_protocol.coverage
+    signature = actor_protocol.signature
+    tables = actor_protocol.tables
+    restore_tables = actor_protocol.restore_tables
+    to_json = actor_protocol.to_json
+    from_json = actor_protocol.from_json
+
+    @property
+    def name(self) -> str:
+        """The system's name."""
+        return self.system.name
+
+    @property
+    def symmetric(self) -> bool:
+        """Whether symmetry reduction renames instances (some ``count=`` group is interchangeable)."""
+        return bool(self.sym_groups)
 
     def __init__(self, system: System) -> None:
         self.system = system
@@ -138,6 +183,7 @@ class Model:
         self.sym_groups: list[list[int]] = []
         if system.symmetry:
             self.sym_groups = [idx for g, idx in self.groups.items() if len(idx) > 1 and self._group_count(g) is not None]
+        self._checks: Checks | None = None  # the compiled properties (ActorProtocol.checks)
         self._rename_local_cache: dict[tuple[int, tuple[int, ...]], int] = {}
         self._rename_msg_cache: dict[tuple[int, tuple[int, ...]], int] = {}
 
@@ -355,76 +401,6 @@ class Model:
             raise hit
         return hit
 
-    # ------------------------------------------------------------------ network
-
-    def _add(self, net: Any, sends: Sequence[tuple[int, int]]) -> Any:
-        if not sends:
-            return net
-        kind = self.network
-        if kind == "unordered-duplicating":
-            for _, m in sends:
-                net |= 1 << m
-            return net
-        if kind == "unordered":
-            return tuple(sorted(net + tuple(m for _, m in sends)))
-        # FIFO: the network is a tuple of (channel, messages) sorted by channel; append each message to its channel
-        msg_values = self.msg_values
-        for src, m in sends:
-            key = (src, msg_values[m][0])
-            for k, (chan, msgs) in enumerate(net):
-                if chan == key:
-                    net = net[:k] + ((chan, (*msgs, m)),) + net[k + 1 :]
-                    break
-                if chan > key:
-                    net = net[:k] + ((key, (m,)),) + net[k:]
-                    break
-            else:
-                net = (*net, (key, (m,)))
-        return net
-
-    def deliverable(self, net: Any) -> Iterator[tuple[int, Any, bool]]:
-        """(message id, network after taking it, whether taking it changes the network)."""
-        kind = self.network
-        if kind == "unordered-duplicating":
-            for m in self.members(net):
-                yield m, net, False
-        elif kind == "unordered":
-            prev = -1
-            for k, m in enumerate(net):
-                if m != prev:
-                    yield m, net[:k] + net[k + 1 :], True
-                    prev = m
-        else:
-            for k, (key, msgs) in enumerate(net):
-                rest = msgs[1:]
-                if rest:
-                    new = net[:k] + ((key, rest),) + net[k + 1 :]
-                else:
-                    new = net[:k] + net[k + 1 :]
-                yield msgs[0], new, True
-
-    def _duplicated(self, net: Any) -> Iterator[tuple[int, Any]]:
-        kind = self.network
-        if kind == "unordered-duplicating":
-            return  # a set network already keeps every message deliverable
-        if kind == "unordered":
-            prev = -1
-            for m in net:
-                if m != prev:
-                    yield m, tuple(sorted((*net, m)))
-                    prev = m
-        else:
-            for k, (key, msgs) in enumerate(net):
-                yield msgs[0], net[:k] + ((key, (msgs[0], *msgs)),) + net[k + 1 :]
-
-    def _dropped(self, net: Any) -> Iterator[tuple[int, Any]]:
-        kind = self.network
-        if kind == "unordered-duplicating":
-            for m in self.members(net):
-                yield m, net & ~(1 << m)
-        else:
-            yield from ((m, new) for m, new, _ in self.deliverable(net))
-
     # ------------------------------------------------------------------ successors
 
     def _stimulus_moves(self, i: int, lid: int) -> list[tuple[Any, int | None, _Outcome]]:
@@ -591,175 +567,6 @@ class Model:
                 keys.add((label.detail[0], label.actor))
         return keys
 
-    # ------------------------------------------------------------------ symmetry
-
-    def canonical(self, state: State) -> tuple[State, tuple[int, ...] | None]:
-        """The representative of a state's orbit under permutations of interchangeable instances.
-
-        Returns the representative and the permutation applied (None when the state is
-        its own representative by construction). Exact: the result depends only on the orbit.
-        """
-        if not self.sym_groups:
-            return state, None
-        locals_ = state[0]
-        perm = list(range(self.n))  # perm[old position] = new position
-        ambiguous: list[list[int]] = []
-        for group in self.sym_groups:
-            keyed = sorted(group, key=lambda i: self._signature(state, i))
-            for new_pos, old in zip(group, keyed):
-                perm[old] = new_pos
-            # tie groups (same signature): check whether swapping them changes the state
-            run = [keyed[0]]
-            for a, b in zip(keyed, keyed[1:]):
-                if self._signature(state, a) == self._signature(state, b):
-                    run.append(b)
-                else:
-                    if len(run) > 1:
-                        ambiguous.append(run)
-                    run = [b]
-            if len(run) > 1:
-                ambiguous.append(run)
-        base = tuple(perm)
-        ambiguous = [run for run in ambiguous if not self._invariant_under_swaps(state, run)]
-        if not ambiguous:
-            return self.apply(state, base), base
-        best: tuple[Any, State, tuple[int, ...]] | None = None
-        for choice in itertools.product(*[itertools.permutations(run) for run in ambiguous]):
-            p = list(base)
-            for run, order in zip(ambiguous, choice):
-                targets = sorted(base[x] for x in run)
-                for old, new_pos in zip(order, targets):
-                    p[old] = new_pos
-            pt = tuple(p)
-            cand = self.apply(state, pt)
-            key = self._order_key(cand)
-            if best is None or key < best[0]:
-                best = (key, cand, pt)
-        assert best is not None
-        _ = locals_
-        return best[1], best[2]
-
-    def _order_key(self, state: State) -> Any:
-        return state
-
-    def _invariant_under_swaps(self, state: State, run: list[int]) -> bool:
-        for a, b in zip(run, run[1:]):
-            p = list(range(self.n))
-            p[a], p[b] = b, a
-            if self.apply(state, tuple(p)) != state:
-                return False
-        return True
-
-    def _signature(self, state: State, i: int) -> Any:
-        locals_, _, budgets = state
-        me = self.names[i]
-        anon = self._anon_perm(i)
-        own = self.rename_local(locals_[i], anon)
-        inbox = sorted(self.rename_msg(m, anon) for m in self.message_ids(state) if self.msg_values[m][0] == i)
-        outbox = sorted(self.rename_msg(m, anon) for m in self.message_ids(state) if self.msg_values[m][1].origin == me)
-        stim = tuple(budgets[s] for (k, j), s in sorted(self.stim_slot.items()) if j == i)
-        return (own, tuple(inbox), tuple(outbox), stim)
-
-    def _anon_perm(self, i: int) -> tuple[int, ...]:
-        """A pseudo-permutation mapping every other instance of i's group to a placeholder (-1) and i to -2."""
-        p = list(range(self.n))
-        for group in self.sym_groups:
-            if i in group:
-                for j in group:
-                    p[j] = -2 if j == i else -1
-        return tuple(p)
-
-    def _rename_map(self, perm: tuple[int, ...]) -> dict[str, str]:
-        m: dict[str, str] = {}
-        for old, new in enumerate(perm):
-            if new != old:
-                m[self.names[old]] = "<me>" if new == -2 else "<other>" if new == -1 else self.names[new]
-        return m
-
-    def rename_local(self, lid: int, perm: tuple[int, ...]) -> int:
-        key = (lid, perm)
-        hit = self._rename_local_cache.get(key)
-        if hit is None:
-            chart_no, cs, timers = self.local_values[lid]
-            mapping = self._rename_map(perm)
-            cs2 = ChartState(cs.config, _rename(cs.context, mapping), cs.history)
-            timers2 = frozenset(_rename(t, mapping) for t in timers)
-            k2 = (chart_no, cs2, timers2)
-            hit = self.local_ids.get(k2)
-            if hit is None:
-                hit = self.local_ids[k2] = len(self.local_values)
-                self.local_values.append(k2)
-            self._rename_local_cache[key] = hit
-        return hit
-
-    def rename_msg(self, mid: int, perm: tuple[int, ...]) -> int:
-        key = (mid, perm)
-        hit = self._rename_msg_cache.get(key)
-        if hit is None:
-            dest, ev = self.msg_values[mid]
-            mapping = self._rename_map(perm)
-            new_dest = perm[dest] if perm[dest] >= 0 else -1 - (perm[dest] == -2)
-            hit = self.intern_msg(new_dest, Event(ev.name, _rename(ev.data, mapping), mapping.get(ev.origin, ev.origin) if ev.origin else None))
-            self._rename_msg_cache[key] = hit
-        return hit
-
-    def apply(self, state: State, perm: tuple[int, ...]) -> State:
-        """Rename and reorder instances: the instance at position i moves to position perm[i]."""
-        locals_, net, budgets = state
-        new_locals = [0] * self.n
-        for old, lid in enumerate(locals_):
-            new_locals[perm[old]] = self.rename_local(lid, perm)
-        rm = self.rename_msg
-        kind = self.network
-        if kind == "unordered-duplicating":
-            net2: Any = 0
-            for m in self.members(net):
-                net2 |= 1 << rm(m, perm)
-        elif kind == "unordered":
-            net2 = tuple(sorted(rm(m, perm) for m in net))
-        else:
-            net2 = tuple(sorted(((perm[s], perm[d]), tuple(rm(m, perm) for m in msgs)) for (s, d), msgs in net))
-        if self.stim_slot:
-            b = list(budgets)
-            for (k, i), slot in self.stim_slot.items():
-                b[self.stim_slot[(k, perm[i])]] = budgets[slot]
-            budgets = tuple(b)
-        return (tuple(new_locals), net2, budgets)
-
-    def inverse(self, perm: tuple[int, ...]) -> tuple[int, ...]:
-        inv = [0] * len(perm)
-        for old, new in enumerate(perm):
-            inv[new] = old
-        return tuple(inv)
-
-    def rename_label(self, label: Any, perm: tuple[int, ...]) -> Label:
-        """A step label as seen after renaming instances by ``perm``."""
-        label = Label(*label)
-        detail = label.detail
-        if label.kind in ("deliver", "drop", "duplicate"):
-            detail = self.rename_msg(detail, perm)
-        elif label.kind == "timer":
-            detail = _rename(detail, self._rename_map(perm))
-        elif label.kind == "stimulus":
-            detail = detail
-        return Label(label.kind, perm[label.actor], detail, label.alt)
-
-    # ------------------------------------------------------------------ describing
-
-    def describe_label(self, label: Any) -> tuple[str, str, str]:
-        """(actor name, kind, what) for a step label, for traces."""
-        label = Label(*label)
-        who = self.names[label.actor]
-        if label.kind in ("deliver", "drop", "duplicate"):
-            _, ev = self.msg_values[label.detail]
-            return who, label.kind, _event_text(ev)
-        if label.kind == "stimulus":
-            k, d = label.detail
-            return who, "stimulus", _event_text(self.stim_events[k][d])
-        if label.kind == "timer":
-            return who, "timer", label.detail[1].name
-        return who, label.kind, ""
-
 
 def _has_timers(chart: Chart) -> bool:
     """Whether a chart can ever hold a pending delayed self-send (``after`` or ``send(delay=)``)."""
@@ -769,33 +576,6 @@ def _has_timers(chart: Chart) -> bool:
         return any((isinstance(a, Send) and a.delay is not None) or visit(sub_actions(a)) for a in actions)
 
     return any(visit(s.entry) or visit(s.exit) for s in chart.states.values()) or any(visit(t.actions) for t in chart.transitions)
-
-
-def _event_text(ev: Event) -> str:
-    data = ev.data
-    args = ""
-    if isinstance(data, dict) and data:
-        args = "(" + ", ".join(f"{k}={v!r}" for k, v in data.items()) + ")"
-    elif data not in (None, FrozenMap()) and not isinstance(data, dict):
-        args = f"({data!r})"
-    src = f" from {ev.origin}" if ev.origin else ""
-    return f"{ev.name}{args}{src}"
-
-
-def _rename(v: Any, mapping: dict[str, str]) -> Any:
-    if not mapping:
-        return v
-    if isinstance(v, str):
-        return mapping.get(v, v)
-    if isinstance(v, Event):
-        return Event(v.name, _rename(v.data, mapping), mapping.get(v.origin, v.origin) if v.origin else None)
-    if isinstance(v, tuple):
-        return tuple(_rename(x, mapping) for x in v)
-    if isinstance(v, frozenset):
-        return frozenset(_rename(x, mapping) for x in v)
-    if isinstance(v, FrozenMap):
-        return FrozenMap({_rename(k, mapping): _rename(x, mapping) for k, x in v.items()})
-    return v
 
 
 def flatten(items: Iterable[Iterable[Any]]) -> list[Any]:

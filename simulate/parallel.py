@@ -16,6 +16,7 @@ import time
 from typing import Any
 
 from . import stable
+from .entry import compile_system
 from .explorer import OUTSIDE, ExplorationFailed, _Explorer
 from .model import Label, State, StepError
 from .properties import Eventually, LeadsTo
@@ -44,7 +45,9 @@ class ParallelExplorer(_Explorer):
         progress: Any = None,
         progress_interval: float = 0.5,
     ) -> None:
-        super().__init__(system, "bfs", max_states, max_depth, max_seconds, symmetry, graph, stop_on_violation, 0, 0, progress, progress_interval)
+        model = compile_system(system, symmetry, stable.StableModel)
+        super().__init__(model, "bfs", max_states, max_depth, max_seconds, graph, stop_on_violation, 0, 0, progress, progress_interval)
+        self.system = system
         if self.live:
             raise ModelError(f"system {system.name!r}: the sharded search checks safety; explore_parallel checks liveness in one process")
         if self.want_graph:
@@ -57,9 +60,6 @@ class ParallelExplorer(_Explorer):
         self.owners: list[tuple[int, int, int]] = []  # (global start, shard, count) per level and shard
         self.t: Transport | None = None
         self.shard_stats: list[dict[str, Any]] = []
-
-    def _make_model(self, system: System) -> Any:
-        return stable.StableModel(system)
 
     def run(self) -> Result:
         t0 = self._start()

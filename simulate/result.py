@@ -8,8 +8,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import networkx
 
-    from .model import Model, State
-
 
 @dataclass
 class Change:
@@ -142,8 +140,9 @@ class Result:
     coverage: dict[str, list[str]] = field(default_factory=dict)
     """Per chart, the labels of transitions never taken."""
     graph: networkx.DiGraph | None = None
-    model: Model | None = field(default=None, repr=False)
-    initial: list[State] = field(default_factory=list, repr=False)
+    model: Any = field(default=None, repr=False)
+    """The model explored (``simulate.model.Model`` for a System; any ``simulate.protocol.Explorable``)."""
+    initial: list[Any] = field(default_factory=list, repr=False)
     failure: str | None = None
     """Why exploration failed (user code raised SystemExit, a value could not be stored, a checkpoint could not be
     written...): the verdicts are those found before it."""

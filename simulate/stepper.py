@@ -3,8 +3,8 @@
 ``Stepper`` keeps a path from an initial state. ``enabled()`` lists every step the explorer
 would take from its last state (``Model.successors``, in the explorer's order), ``take(k)``
 appends one, ``back()`` removes the last, and ``jump(trace)`` replaces the path by a
-counterexample's. Steps are built by the explorer's own trace code (``_Explorer._steps``),
-so they read exactly as the traces of ``explore``. ``statecharts explore`` serves this.
+counterexample's. Steps are described by the model as the explorer's traces are
+(``Model.describe_trace``), so they read exactly as the traces of ``explore``. ``statecharts explore`` serves this.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from typing import Any
 
 from statecharts.errors import StatechartError
 
-from .explorer import _Explorer
+from .entry import compile_system
+from .explorer import Explorer
 from .model import Label, State
 from .result import Result, Step, Trace
 from .system import System
@@ -38,11 +39,11 @@ class Stepper:
     def __init__(self, system: System, *, max_states: int | None = None, max_seconds: float | None = None) -> None:
         self.system = system
         # no symmetry: the path shows the actual instances, as the explorer's traces do
-        self._x = _Explorer(
-            system, "bfs", max_states, None, max_seconds, symmetry=False, graph=False, stop_on_violation=False, seed=0, runs=1, progress=None, progress_interval=1.0
+        self.model = compile_system(system, symmetry=False)
+        self._x = Explorer(
+            self.model, "bfs", max_states, None, max_seconds, graph=False, stop_on_violation=False, seed=0, runs=1, progress=None, progress_interval=1.0
         )
         self.result: Result | None = None
-        self.model = self._x.model
         self.initial: list[State] = self.model.initial_states()
         self.steps: list[Step] = []
         self.error = ""
@@ -52,7 +53,7 @@ class Stepper:
         """Back to an initial state (the first, or the one at this position when entry actions choose)."""
         if not 0 <= initial < len(self.initial):
             raise IndexError(f"there are {len(self.initial)} initial states; {initial} is not one of them")
-        self.steps = self._x._steps([self.initial[initial]], [None])
+        self.steps = self.model.describe_trace([self.initial[initial]], [None])
         self._successors: list[tuple[Any, State]] | None = None
 
     @property
@@ -92,7 +93,7 @@ class Stepper:
         if not 0 <= k < len(succ):
             raise IndexError(f"no enabled step {k} (there are {len(succ)})")
         label, s2 = succ[k]
-        step = self._x._steps([self.state, s2], [None, Label(*label)])[1]
+        step = self.model.describe_trace([self.state, s2], [None, Label(*label)])[1]
         step.index = len(self.steps)
         self.steps.append(step)
         self._successors = None
@@ -135,4 +136,4 @@ class Stepper:
 
     def at_rest(self) -> bool:
         """Whether every actor is in a final or end state (a state without enabled steps is then no deadlock)."""
-        return self._x._at_rest(self.state)
+        return self.model.at_rest(self.state)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from statecharts.values import Event
 
-from .model import Model, State
 from .result import Change
+
+if TYPE_CHECKING:
+    from .model import Model, State
 
 
 def changes_between(m: Model, prev: State | None, s: State) -> list[Change]:

@@ -134,7 +134,7 @@ def test_a_write_that_fails_after_exploring_keeps_the_result(tmp_path: Path, cap
 def test_a_checkpoint_that_cannot_be_written_mid_run_keeps_the_verdicts(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import simulate.checkpoint as ckpt
+    import simulate.explorer.checkpoints as ckpt  # where the explorer writes its checkpoints
 
     def disk_full(path: Any, data: Any) -> None:
         raise ckpt.CheckpointError(f"cannot write checkpoint {path}: No space left on device")

@@ -26,7 +26,7 @@ from examples import (
 )
 from examples.websocket_gateway.model import build as gateway
 from simulate import Actor, Faults, ModelError, Stimulus, System, actor, explore, in_flight, invariant, sometimes
-from simulate.explorer import _Explorer
+from simulate.entry import compile_system
 from simulate.por import may_send
 from statecharts import Chart, State, Transition, assign, ctx, send
 
@@ -143,7 +143,7 @@ def test_notes_and_refusals() -> None:
 
 
 def test_may_send_follows_replies() -> None:
-    m = _Explorer(tla_systems.ALL["rpc_fifo"](), "bfs", None, None, None, None, False, False, 0, 1, None, 1.0).model
+    m = compile_system(tla_systems.ALL["rpc_fifo"](), None)
     rel = may_send(m)
     client, server = m.index_of["client"], m.index_of["server"]
     assert server in rel[client] and client in rel[server]

@@ -1,0 +1,210 @@
+"""What every search keeps: the store of states (fingerprints, parent links, step positions), the
+properties to check on each new state, the limits, progress and the notes of the result.
+
+The explorer stores a 60-bit fingerprint per distinct state plus a parent link and the position
+of the step among its parent's successors; a trace is rebuilt by replaying those positions from
+the initial state (the step function is deterministic). Full states live only in the frontier.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from array import array
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from statecharts.errors import ModelError, StatechartError
+
+from ..protocol import Explorable, Predicate
+from ..result import Stats
+
+ProgressFn = Callable[[Stats], None]
+
+OUTSIDE = 1 << 48
+"""State indices from here on name ``outside`` entries: states outside the constraint (never stored)."""
+
+FP_MASK = (1 << 60) - 1
+"""Fingerprints are 60-bit state hashes: they fit Python's 32-byte ints (collisions: about 1e-6 at 1.7M states)."""
+
+
+class ExplorationFailed(StatechartError):
+    """Exploration stopped on a failure that is no verdict of the model (carries the state being expanded)."""
+
+    def __init__(self, cause: BaseException, idx: int | None, what: str = "") -> None:
+        super().__init__(what or f"{type(cause).__name__}: {cause}")
+        self.cause = cause
+        self.idx = idx
+
+
+def check_limits(**limits: int | float | None) -> None:
+    """Limits are whole numbers (seconds: finite numbers) > 0, or None: ``max_states=-5`` or ``2.5`` is refused."""
+    for name, value in limits.items():
+        if value is None:
+            continue
+        seconds = name in ("max_seconds", "checkpoint_every")
+        kinds: tuple[type, ...] = (int, float) if seconds else (int,)
+        if isinstance(value, bool) or not isinstance(value, kinds) or not math.isfinite(value) or value <= 0:
+            kind = "a finite number of seconds" if seconds else "a whole number"
+            raise ModelError(f"{name}={value!r}: give {kind} greater than 0 (or leave it out for no limit)")
+
+
+class ExplorerBase:
+    """The state store, the checks on new states, limits and progress, shared by every search strategy."""
+
+    def __init__(
+        self,
+        model: Explorable,
+        mode: str,
+        max_states: int | None,
+        max_depth: int | None,
+        max_seconds: float | None,
+        graph: bool,
+        stop_on_violation: bool,
+        seed: int,
+        runs: int,
+        progress: ProgressFn | None,
+        progress_interval: float,
+    ) -> None:
+        self.model: Any = model
+        self.mode = mode
+        self.max_states = max_states
+        self.max_depth = max_depth
+        self.max_seconds = max_seconds
+        self.want_graph = graph
+        self.stop_on_violation = stop_on_violation
+        self.seed = seed
+        self.runs = runs
+        self.progress = progress
+        self.progress_interval = progress_interval
+        checks = model.checks()
+        self.invariants: list[tuple[str, Predicate]] = checks.invariants
+        self.goals: list[tuple[str, Predicate]] = checks.goals
+        self.live = checks.liveness
+        self.constraint = checks.constraint
+        self.check_deadlock = checks.deadlock
+        self.property_names = checks.names()
+        self._phase_label = ""
+        self.keep_graph = graph or bool(self.live)
+        self.stats = Stats()
+        self.verdicts: dict[str, Any] = {}
+        self.found: dict[str, int] = {}  # property -> state index of its counterexample/witness
+        self._pending: list[tuple[str, Predicate, bool]] | None = None  # the properties _check still evaluates
+        self.errors: list[tuple[str, int, Any, str]] = []  # (message, state index, failing label or None, property or "error")
+        self.deadlock: int | None = None
+        self.limit = ""
+        # storage
+        self.parents = array("i")  # signed 32-bit: -1 marks an initial state
+        self.ordinals = array("I")
+        self.initial: list[Any] = []
+        self.index: dict[int, int] = {}  # fingerprint -> state index, when keeping the graph
+        self.seen: set[int] = set()  # fingerprints, when not
+        self.edges: list[tuple[int, int, int, Any]] = []  # (src, dst fp, ordinal, label) when keeping the graph
+        self.outside: list[tuple[int, int]] = []  # (parent, ordinal) of states outside the constraint that decided a property
+        # partial-order reduction (simulate.por): None explores every step
+        self.reducer: Any = None
+        self.notes: list[str] = []
+        self._live_graph_cache: Any = None  # liveness: the graph, built once per exploration
+        # checkpoints
+        self.checkpoint_path: Path | None = None
+        self.resume_path: Path | None = None
+        self.checkpoint_every = 300.0
+        self._next_checkpoint = 0.0
+        self._signature: tuple[str, str | None] = ("", None)
+        self._resumed_taken: dict[str, set[int]] = {}
+        self._t0 = 0.0
+        self._next_progress = 0.0
+        self._seconds_before = 0.0
+        self._interrupted = False
+
+    def _tick(self) -> bool:
+        """Report progress; return False when the time limit is reached."""
+        now = time.perf_counter()
+        if self._interrupted:
+            self.limit = "interrupted"
+            return False
+        if self.progress is not None and now >= self._next_progress:
+            self.stats.seconds = now - self._t0
+            self.progress(self.stats)
+            self._next_progress = now + self.progress_interval
+        if self.max_seconds is not None and now - self._t0 > self.max_seconds:
+            self.limit = f"time limit of {self.max_seconds}s reached"
+            return False
+        return True
+
+    def _phase(self, doing: str, force: bool = False) -> None:
+        """Progress after the search (liveness): which property and how far, so the status line does not freeze."""
+        self.stats.phase = f"{self._phase_label}: {doing}" if doing else self._phase_label
+        if self.progress is None:
+            return
+        now = time.perf_counter()
+        if force or now >= self._next_progress:
+            self.stats.seconds = self._seconds_before + now - self._t0
+            self.progress(self.stats)
+            self._next_progress = now + self.progress_interval
+
+    def _new_state(self, canon: Any, fp: int, parent: int, ordinal: int, depth: int) -> int:
+        """Store a state found for the first time (and check it); returns its index."""
+        idx = len(self.parents)
+        self.parents.append(parent)
+        self.ordinals.append(ordinal)
+        if self.keep_graph:
+            self.index[fp] = idx
+        else:
+            self.seen.add(fp)
+        self.stats.distinct_states = idx + 1
+        if depth > self.stats.max_depth:
+            self.stats.max_depth = depth
+        self._check(canon, idx)
+        return idx
+
+    def _check(self, state: Any, idx: int) -> None:
+        """Evaluate the invariants and goals not yet decided (a violated invariant or reached goal is decided)."""
+        pending = self._pending
+        if pending is None:
+            pending = self._pending = [(n, p, True) for n, p in self.invariants if n not in self.found] + [(n, p, False) for n, p in self.goals if n not in self.found]
+        for name, pred, is_invariant in pending:
+            try:
+                decided = not pred(state) if is_invariant else pred(state)
+            except Exception as e:
+                kind = "invariant" if is_invariant else "sometimes"
+                self.errors.append((f"{kind} {name!r} raised {type(e).__name__}: {e}", idx, None, name))
+                decided = True
+            if decided and name not in self.found:
+                self.found[name] = idx
+                self._pending = None
+
+    def _within(self, state: Any, parent: int, ordinal: int) -> bool:
+        """Whether a generated state satisfies the constraint. As TLC's CONSTRAINT, a state outside it is still
+        checked against the invariants and goals (each time it is generated), but neither stored nor expanded;
+        one that decides a property is remembered by its parent link so that its trace can be rebuilt."""
+        assert self.constraint is not None
+        try:
+            if self.constraint(state):
+                return True
+        except (Exception, SystemExit) as e:
+            self.outside.append((parent, ordinal))
+            raise ExplorationFailed(e, OUTSIDE + len(self.outside) - 1, f"the constraint raised {type(e).__name__}: {e}") from e
+        if self.invariants or self.goals:
+            before = len(self.found), len(self.errors)
+            k = len(self.outside)
+            self.outside.append((parent, ordinal))
+            self._check(self.model.canonical(state)[0], OUTSIDE + k)
+            if (len(self.found), len(self.errors)) == before:
+                self.outside.pop()
+        return False
+
+    def _violated(self) -> bool:
+        return any(n in self.found for n, _ in self.invariants) or bool(self.errors) or self.deadlock is not None
+
+    def _notes(self) -> list[str]:
+        notes = list(self.notes)
+        r = self.reducer
+        if r is not None:
+            notes.append(
+                f"partial-order reduction: {r.reduced_states:,} of {r.reduced_states + r.expanded_states:,} expanded states followed a "
+                "reduced set of steps; the invariant, goal and deadlock verdicts are those of the full state space, and a trace is a "
+                "real behaviour but may not be the shortest one"
+            )
+        return notes

@@ -1,0 +1,86 @@
+"""The network of the compiled actor system: adding sent messages, and which messages can be delivered,
+dropped or duplicated, for each kind of network (a set of message ids for ``unordered-duplicating``, a sorted
+multiset for ``unordered``, sorted per-channel queues for ``fifo``).
+
+Functions of :class:`simulate.model.Model`, bound as its methods (``Model._add`` is :func:`add`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .model import Model
+
+
+def add(self: Model, net: Any, sends: Sequence[tuple[int, int]]) -> Any:
+    if not sends:
+        return net
+    kind = self.network
+    if kind == "unordered-duplicating":
+        for _, m in sends:
+            net |= 1 << m
+        return net
+    if kind == "unordered":
+        return tuple(sorted(net + tuple(m for _, m in sends)))
+    # FIFO: the network is a tuple of (channel, messages) sorted by channel; append each message to its channel
+    msg_values = self.msg_values
+    for src, m in sends:
+        key = (src, msg_values[m][0])
+        for k, (chan, msgs) in enumerate(net):
+            if chan == key:
+                net = net[:k] + ((chan, (*msgs, m)),) + net[k + 1 :]
+                break
+            if chan > key:
+                net = net[:k] + ((key, (m,)),) + net[k:]
+                break
+        else:
+            net = (*net, (key, (m,)))
+    return net
+
+
+def deliverable(self: Model, net: Any) -> Iterator[tuple[int, Any, bool]]:
+    """(message id, network after taking it, whether taking it changes the network)."""
+    kind = self.network
+    if kind == "unordered-duplicating":
+        for m in self.members(net):
+            yield m, net, False
+    elif kind == "unordered":
+        prev = -1
+        for k, m in enumerate(net):
+            if m != prev:
+                yield m, net[:k] + net[k + 1 :], True
+                prev = m
+    else:
+        for k, (key, msgs) in enumerate(net):
+            rest = msgs[1:]
+            if rest:
+                new = net[:k] + ((key, rest),) + net[k + 1 :]
+            else:
+                new = net[:k] + net[k + 1 :]
+            yield msgs[0], new, True
+
+
+def duplicated(self: Model, net: Any) -> Iterator[tuple[int, Any]]:
+    kind = self.network
+    if kind == "unordered-duplicating":
+        return  # a set network already keeps every message deliverable
+    if kind == "unordered":
+        prev = -1
+        for m in net:
+            if m != prev:
+                yield m, tuple(sorted((*net, m)))
+                prev = m
+    else:
+        for k, (key, msgs) in enumerate(net):
+            yield msgs[0], net[:k] + ((key, (msgs[0], *msgs)),) + net[k + 1 :]
+
+
+def dropped(self: Model, net: Any) -> Iterator[tuple[int, Any]]:
+    kind = self.network
+    if kind == "unordered-duplicating":
+        for m in self.members(net):
+            yield m, net & ~(1 << m)
+    else:
+        yield from ((m, new) for m, new, _ in self.deliverable(net))
