@@ -188,7 +188,10 @@ class _SimpleCharts(_Part):
             inner = inner.bind(a.index, f"({k} - 1)", "int")
         sends = [b for b in a.body if isinstance(b, Send)]
         if kind == "set" and self.net_kind == "fifo" and not all(isinstance(b.target, Var) and b.target.name == a.item for b in sends):
-            raise TlaUnsupported(f"{where}: over a set on a FIFO network the send order is Python's set order; send to the loop variable or iterate a sequence")
+            raise TlaUnsupported(
+                f"{where}: over a set on a FIFO network the messages go out in the canonical value order, which the translation's SetToSeq does not follow; "
+                "send to the loop variable or iterate a sequence"
+            )
         recs: list[str] = []
         for b in sends:
             data = self._data(b, inner)
