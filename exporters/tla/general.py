@@ -22,11 +22,10 @@ class _GeneralCharts(_Part):
     # ------------------------------------------------------------------ general macrosteps (parallel states, eventless transitions)
 
     def _cfg_ids(self, g: _Group, cfg: int) -> frozenset[str]:
-        eng = g.chart.engine
-        return frozenset(eng.ids[i] for i in range(1, eng.n) if cfg >> i & 1)
+        return frozenset(g.view.states(cfg))
 
     def _cfg_value(self, g: _Group, cfg: int) -> str:
-        leaves = g.chart.engine.leaf_names(cfg)
+        leaves = g.view.leaves(cfg)
         if g.par:
             return self._str_set(leaves)
         assert len(leaves) == 1
@@ -158,7 +157,7 @@ class _GeneralCharts(_Part):
                         queue.append(c)
         state = g.acc(g.state_var, "self")
         arms = []
-        for cfg in sorted(seen, key=lambda c: g.chart.engine.leaf_names(c)):
+        for cfg in sorted(seen, key=g.view.leaves):
             per_name = []
             for n in reacting:
                 locals_ = {"self": _Local({f: g.acc(v, "self") for f, v in g.field_vars.items()}, "", "tmr0" if g.timers_var else None)}
