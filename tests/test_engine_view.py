@@ -13,6 +13,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from fuzz_strategies import trees
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from statecharts import Chart, Final, History, In, Parallel, State, Transition, log
 from statecharts.chart import Transition as ChartTransition
@@ -172,3 +175,68 @@ def test_bad_input_is_named() -> None:
         view.configuration(["nowhere"])
     with pytest.raises(StatechartError, match="history values given"):
         view.microstep(view.configuration(["a1", "c11"]), (), (1, 2, 3))
+
+
+# --------------------------------------------------------------------------- drawn charts
+
+
+@st.composite
+def _drawn_charts(draw: st.DrawFn) -> Chart:
+    """A drawn state tree (parallel regions, history, finals) with guard-free transitions that log like ``_chart``'s."""
+    forest = draw(trees(max_depth=3))
+    every = [s for t in forest for s in t.iter()]
+    targets = [s.id for s in every]
+    logged = [s.id for s in every if s.kind != "history"]
+
+    def mark(what: str) -> Any:
+        return log(what, tuple(In(s) for s in logged))
+
+    def build(t: Any) -> Any:
+        if t.kind == "history":
+            return History(t.id, deep=draw(st.booleans()))
+        if t.kind == "final":
+            return Final(t.id, entry=mark(f"entry {t.id}"), exit=mark(f"exit {t.id}"))
+        ts = []
+        for k in range(draw(st.integers(0, 2))):
+            target = draw(st.one_of(st.none(), st.sampled_from(targets)))
+            ts.append(Transition(target, event=draw(st.sampled_from(DRAWN_EVENTS)), internal=draw(st.booleans()), actions=mark(f"t {t.id} {k}")))
+        kids = [build(c) for c in t.children]
+        cls = Parallel if t.kind == "parallel" else State
+        return cls(t.id, *kids, transitions=ts, entry=mark(f"entry {t.id}"), exit=mark(f"exit {t.id}"))
+
+    try:
+        return Chart("Drawn", *[build(t) for t in forest])
+    except StatechartError:
+        assume(False)
+        raise
+
+
+DRAWN_EVENTS = ("a", "b", "c")
+
+
+@settings(max_examples=40)
+@given(_drawn_charts())
+def test_drawn_charts_step_as_the_view_says(chart: Chart) -> None:
+    view = ChartView(chart)
+    logged = [s.id for s in chart.states.values() if s.kind != "history"]
+    start = chart.start()
+    assert [(a.label, tuple(s in act for s in logged)) for a, act in view.start().actions()] == list(start.logs)
+    seen = {start.state}
+    queue = [start.state]
+    while queue and len(seen) < 80:
+        state = queue.pop(0)
+        for e in DRAWN_EVENTS:
+            result = chart.engine.step(state, Event(e))
+            enabled: list[ChartTransition] = []
+            for candidates in view.candidates(state.config, e):
+                if candidates[0] not in enabled:
+                    enabled.append(candidates[0])
+            if not enabled:
+                assert result.state == state and not result.taken
+                continue
+            step = view.microstep(state.config, view.resolve(state.config, enabled, state), state)
+            assert [(a.label, tuple(s in act for s in logged)) for a, act in step.actions()] == list(result.logs)
+            assert (step.after, tuple(t.index for t in step.transitions)) == (result.state.config, result.taken)
+            if result.state not in seen:
+                seen.add(result.state)
+                queue.append(result.state)
