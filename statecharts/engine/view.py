@@ -78,7 +78,7 @@ class Microstep:
 
 
 class ChartView:
-    """What the engine of ``chart`` selects and runs, for any configuration (read-only, memoized by the engine)."""
+    """What the engine of ``chart`` selects and runs, for any configuration: read-only, computed by the engine's own selection and plan functions."""
 
     def __init__(self, chart: Chart) -> None:
         self.chart = chart
