@@ -21,8 +21,9 @@ import pytest
 from exporters.tla import TlaSpec, TlaUnsupported, to_tla, write_tla
 from exporters.tlc import TlcResult, parse_tlc_output, parse_tlc_trace, parse_tlc_value, replay_tlc_trace, run_tlc
 from simulate import Actor, Stimulus, System, actor, explore, invariant, sometimes
-from statecharts import Chart, State, Transition, assign, ctx, event, foreach, python, raise_, send
+from statecharts import Chart, State, Transition, assign, call, ctx, event, foreach, python, raise_, send
 from statecharts.expr import PyFunc
+from statecharts.values import canonical_key
 
 FIXTURES = Path(__file__).parent / "fixtures" / "tla"
 TLA2TOOLS = os.environ.get("TLA2TOOLS")
@@ -288,7 +289,13 @@ def test_symmetry_with_liveness_is_rejected() -> None:
 
 def test_foreach_over_a_set_on_fifo_needs_per_element_targets() -> None:
     chart = Chart("C", State("s", on={"go": Transition(None, actions=foreach(ctx.xs, "x", lambda x: send("a", "go")))}), context={"xs": frozenset({1, 2})})
-    with pytest.raises(TlaUnsupported, match="Python's set order"):
+    with pytest.raises(TlaUnsupported, match="go out in the canonical value order, which the translation's SetToSeq does not follow"):
+        to_tla(_one(chart))
+
+
+def test_tuple_of_a_set_is_refused_naming_the_canonical_order() -> None:
+    chart = Chart("C", State("s", on={"go": Transition(None, actions=assign(t=call("tuple", ctx.xs)))}), context={"xs": frozenset({1, 2}), "t": (1, 2)})
+    with pytest.raises(TlaUnsupported, match=r"tuple\(\) of a set lists it in the canonical value order, which the translation does not follow"):
         to_tla(_one(chart))
 
 
@@ -298,7 +305,10 @@ def test_foreach_over_a_set_on_fifo_needs_per_element_targets() -> None:
 def test_parse_tlc_values() -> None:
     v = parse_tlc_value('( <<a, b>> :> <<[x |-> 1, y |-> "s"]>> @@ <<b, a>> :> <<>> )')
     assert v == parse_tlc_value('(<<b, a>> :> <<>> @@ <<a, b>> :> <<[y |-> "s", x |-> 1]>>)')
-    assert parse_tlc_value("{1, -2, TRUE}") == ("Set", tuple(sorted([("I", 1), ("I", -2), ("B", True)], key=repr)))
+    assert parse_tlc_value("{1, -2, TRUE}") == ("Set", tuple(sorted([("I", 1), ("I", -2), ("B", True)], key=canonical_key)))
+    # the project's canonical value order (numbers by value), not the order of their printed forms
+    assert parse_tlc_value("{10, 9, -2}") == ("Set", (("I", -2), ("I", 9), ("I", 10)))
+    assert parse_tlc_value("(10 :> TRUE @@ 9 :> FALSE)") == ("F", ((("I", 9), ("B", False)), (("I", 10), ("B", True))))
     assert parse_tlc_value("<<>>") == ("F", ())
     assert parse_tlc_value('"a\\"b"') == ("S", 'a"b')
 

@@ -7,9 +7,11 @@ The supported subset (everything else raises :class:`TlaUnsupported` naming the 
   the event), no ``raise_`` or ``on_error="event"``, and no transition listening to an
   internal ``done.state.*`` event. A chart without parallel states or eventless
   transitions gets one operator per transition; any other chart gets one macrostep
-  operator enumerating, per reachable configuration and event, the engine's own
-  selection (optimal enabled set, conflict resolution, exit/entry order) and the
-  eventless microsteps that follow. Either way one macrostep is one TLA+ step;
+  operator enumerating, per reachable configuration and event, the engine's selection
+  (optimal enabled set, conflict resolution) and the eventless microsteps that follow.
+  Either way the priority order and each microstep's exit/action/entry order come from the
+  engine's read-only view (:class:`statecharts.engine.ChartView`), and one macrostep is one
+  TLA+ step;
 * guards and actions in the expression language (``assign``, ``send``/``reply``/
   ``send_to``/``broadcast``, ``if_``, ``choose`` as ``\\E`` (inside ``if_`` too: one
   disjunct per branch), ``foreach`` whose body only sends, ``cancel``, ``log``, timers

@@ -404,7 +404,7 @@ class _Expressions(_Part):
                 return "<<>>"
             if self._coll_kind(args[0], sc, ("seq", "set")) == "seq":
                 return e[0]
-            raise self._fail(sc, n, "tuple() of a set has an order TLA+ cannot reproduce")
+            raise self._fail(sc, n, "tuple() of a set lists it in the canonical value order, which the translation does not follow; keep a sequence instead")
         if fn == "sum":
             k = self._coll_kind(args[0], sc, ("seq", "set"))
             return f"SumSeq({e[0]})" if k == "seq" else f"SumOver([q \\in {e[0]} |-> q], {e[0]})"

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable
 
 from statecharts.actions import (
     Action,
 )
+from statecharts.chart import Transition
+from statecharts.engine import Microstep
 
 from .names import _tla_string
 from .spec import TlaUnsupported
@@ -21,58 +22,31 @@ class _GeneralCharts(_Part):
     # ------------------------------------------------------------------ general macrosteps (parallel states, eventless transitions)
 
     def _cfg_ids(self, g: _Group, cfg: int) -> frozenset[str]:
-        eng = g.chart.engine
-        return frozenset(eng.ids[i] for i in range(1, eng.n) if cfg >> i & 1)
+        return frozenset(g.view.states(cfg))
 
     def _cfg_value(self, g: _Group, cfg: int) -> str:
-        leaves = g.chart.engine.leaf_names(cfg)
+        leaves = g.view.leaves(cfg)
         if g.par:
             return self._str_set(leaves)
         assert len(leaves) == 1
         return _tla_string(leaves[0])
 
-    def _plan_items(self, g: _Group, cfg: int, enabled: tuple[Any, ...], first: Sequence[Action] = ()) -> tuple[list[tuple[Action, frozenset[str]]], int, bool]:
-        """The engine's microstep taking ``enabled`` in ``cfg``: exits, transition actions in order, entries (document order)."""
-        eng = g.chart.engine
-        ch = g.chart
-        plan = eng._plan(cfg, enabled, ())
-        if plan.hist_saves:
+    def _plan_items(self, g: _Group, cfg: int, selected: tuple[Transition, ...]) -> tuple[list[tuple[Action, frozenset[str]]], int, bool]:
+        """The engine's microstep taking ``selected`` in ``cfg``: its actions in order (exits, transitions, entries), the new configuration, whether it stops."""
+        return self._items_of(g, g.view.microstep(cfg, selected))
+
+    @staticmethod
+    def _items_of(g: _Group, step: Microstep) -> tuple[list[tuple[Action, frozenset[str]]], int, bool]:
+        if step.history_saved:
             raise TlaUnsupported(f"actor {g.name!r}: history is not translated")
-        items: list[tuple[Action, frozenset[str]]] = [(a, frozenset()) for a in first]
-        cur = cfg
-        for s, _fn in plan.exits:
-            node = ch.states[eng.ids[s]]
-            items.extend((a, self._cfg_ids(g, cur)) for a in node.exit)
-            cur &= ~(1 << s)
-        cur = plan.after_exit_cfg
-        for t in enabled:
-            tr = g.tmap.get(t.index)
-            if tr is not None:
-                items.extend((a, self._cfg_ids(g, cur)) for a in tr.actions)
-        stop = False
-        for s, fns, _done, st in plan.entries:
-            cur |= 1 << s
-            node = ch.states[eng.ids[s]]
-            act = self._cfg_ids(g, cur)
-            items.extend((a, act) for a in node.entry)
-            init_fn = eng.initial_actions[s]
-            if node.initial is not None and init_fn is not None and any(f is init_fn for f in fns):
-                items.extend((a, act) for a in node.initial.actions)
-            stop = stop or st
-        return items, plan.new_cfg, stop
+        return step.actions(), step.after, step.stops
 
-    def _select_combos(self, g: _Group, cfg: int, name: str | None) -> list[tuple[Any, ...]]:
-        """Candidate lists (one per active atomic state, document order) of the engine's selection."""
-        eng = g.chart.engine
-        if cfg & eng.top_final_mask:
-            return []
-        return list(eng._candidates_for(cfg, name))
+    def _select_combos(self, g: _Group, cfg: int, name: str | None) -> list[tuple[Transition, ...]]:
+        """The engine's candidates, one tuple per active atomic state (document order), each in its priority order."""
+        return list(g.view.candidates(cfg, name))
 
-    def _resolve(self, g: _Group, cfg: int, enabled: list[Any]) -> tuple[Any, ...]:
-        sel = tuple(enabled)
-        if len(sel) > 1:
-            sel = g.chart.engine.without_conflicts(cfg, sel)
-        return sel
+    def _resolve(self, g: _Group, cfg: int, enabled: list[Transition]) -> tuple[Transition, ...]:
+        return g.view.resolve(cfg, enabled)
 
     def _static_succ(self, g: _Group, cfg: int, name: str | None, path: tuple[int, ...]) -> set[int]:
         """Configurations a macrostep may end in, guards ignored; rejects eventless chains that can repeat."""
@@ -81,7 +55,7 @@ class _GeneralCharts(_Part):
         if not lists:
             return {cfg} if name is None else out
         for combo in itertools.product(*[[*lst, None] for lst in lists]):
-            enabled: list[Any] = []
+            enabled: list[Transition] = []
             for t in combo:
                 if t is not None and t not in enabled:
                     enabled.append(t)
@@ -92,7 +66,7 @@ class _GeneralCharts(_Part):
             sel = self._resolve(g, cfg, enabled)
             _, new, stop = self._plan_items(g, cfg, sel)
             if name is None and new in path:
-                descs = ", ".join(g.tmap[t.index].describe() for t in sel)
+                descs = ", ".join(t.describe() for t in sel)
                 raise TlaUnsupported(
                     f"actor {g.name!r} (chart {g.chart.name!r}): eventless transitions may chain forever ({descs} returns to an earlier "
                     "configuration of the same macrostep); only acyclic eventless transitions are translated"
@@ -123,11 +97,10 @@ class _GeneralCharts(_Part):
         sc = _Scope(g, self_expr, dict(loc.fields), ev, ev_names, self._cfg_ids(g, cfg), {}, where)
         opts_per_list = []
         for lst in lists:
-            opts: list[tuple[list[str], Any]] = []
+            opts: list[tuple[list[str], Transition | None]] = []
             negs: list[str] = []
             for t in lst:
-                tr = g.tmap[t.index]
-                gt = self._e(tr.guard, sc) if tr.guard is not None else "TRUE"
+                gt = self._e(t.guard, sc) if t.guard is not None else "TRUE"
                 if gt == "TRUE":
                     opts.append((list(negs), t))
                     break
@@ -139,10 +112,10 @@ class _GeneralCharts(_Part):
         branches = []
         for combo in itertools.product(*opts_per_list):
             conds = [c for cs, _ in combo for c in cs]
-            enabled: list[Any] = []
-            for _, t in combo:
-                if t is not None and t not in enabled:
-                    enabled.append(t)
+            enabled: list[Transition] = []
+            for _, u in combo:
+                if u is not None and u not in enabled:
+                    enabled.append(u)
             if not enabled:
                 if first:
                     continue
@@ -165,10 +138,8 @@ class _GeneralCharts(_Part):
         return branches[0] if len(branches) == 1 else "(" + " \\/ ".join(branches) + ")"
 
     def _initial_general(self, g: _Group) -> tuple[list[tuple[Action, frozenset[str]]], int]:
-        eng = g.chart.engine
-        root_t = eng.start_transition()
-        first = g.chart.root.initial.actions if g.chart.root.initial is not None else ()
-        items, cfg, _ = self._plan_items(g, 1, (root_t,), first)
+        """The engine's start: the chart's initial actions, then the initial configuration's entries (the eventless steps follow in ``_macro``)."""
+        items, cfg, _ = self._items_of(g, g.view.start())
         return items, cfg
 
     def _general_operators(self, g: _Group) -> None:
@@ -186,7 +157,7 @@ class _GeneralCharts(_Part):
                         queue.append(c)
         state = g.acc(g.state_var, "self")
         arms = []
-        for cfg in sorted(seen, key=lambda c: g.chart.engine.leaf_names(c)):
+        for cfg in sorted(seen, key=g.view.leaves):
             per_name = []
             for n in reacting:
                 locals_ = {"self": _Local({f: g.acc(v, "self") for f, v in g.field_vars.items()}, "", "tmr0" if g.timers_var else None)}

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from statecharts.values import canonical_key
+
 from .spec import NO_VALUE, TlaSpec
 
 
@@ -28,13 +30,13 @@ def norm(v: Any, mv: dict[str, str], none: str = NO_VALUE) -> Any:
 
 
 def fn_norm(pairs: Iterable[tuple[Any, Any]]) -> Any:
-    """The normalized form of a function (records, sequences and functions alike)."""
-    return ("F", tuple(sorted(pairs, key=repr)))
+    """The normalized form of a function (records, sequences and functions alike), its pairs in the canonical value order."""
+    return ("F", tuple(sorted(pairs, key=canonical_key)))
 
 
 def set_norm(items: Iterable[Any]) -> Any:
-    """The normalized form of a set."""
-    return ("Set", tuple(sorted(set(items), key=repr)))
+    """The normalized form of a set, its elements in the canonical value order."""
+    return ("Set", tuple(sorted(set(items), key=canonical_key)))
 
 
 def state_values(spec: TlaSpec, model: Any, state: Any) -> dict[str, Any]:

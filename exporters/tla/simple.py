@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from typing import Any
 
-from statecharts import Chart
 from statecharts.actions import (
     SELF,
     SENDER,
@@ -20,7 +20,7 @@ from statecharts.actions import (
     Send,
     describe,
 )
-from statecharts.chart import StateNode, Transition, match_descriptor
+from statecharts.chart import Transition, match_descriptor
 from statecharts.engine import CONTENT
 from statecharts.expr import (
     Node,
@@ -38,86 +38,27 @@ class _SimpleCharts(_Part):
 
     # ------------------------------------------------------------------ macrosteps
 
-    def _chain(self, ch: Chart, leaf: str) -> list[StateNode]:
-        s: StateNode | None = ch.states[leaf]
-        out = []
-        while s is not None and s.kind != "root":
-            out.append(s)
-            s = s.parent
-        return out[::-1]
-
-    def _entry_path(self, ch: Chart, domain: StateNode, target: StateNode) -> tuple[list[tuple[StateNode, bool]], str]:
-        """States entered (top-down, with whether each is default-entered) and the new leaf."""
-        path: list[StateNode] = []
-        s: StateNode | None = target
-        while s is not None and s is not domain:
-            path.append(s)
-            s = s.parent
-        entered = [(x, False) for x in path[::-1]]
-        cur = target
-        while cur.kind == "compound":
-            entered[-1] = (cur, True)
-            assert cur.initial is not None
-            nxt = ch.states[cur.initial.targets[0]]
-            sub: list[StateNode] = []
-            y: StateNode | None = nxt
-            while y is not None and y is not cur:
-                sub.append(y)
-                y = y.parent
-            entered.extend((x, False) for x in sub[::-1])
-            cur = nxt
-        return entered, cur.id
-
     def _effect_items(self, g: _Group, t: Transition, leaf: str) -> tuple[list[tuple[Action, frozenset[str]]], str]:
-        """The actions of taking t with this active leaf, each with the active set it sees, and the new leaf."""
-        ch = g.chart
-        active = [s.id for s in self._chain(ch, leaf)]
-        items: list[tuple[Action, frozenset[str]]] = []
-        if not t.targets:
-            items.extend((a, frozenset(active)) for a in t.actions)
-            return items, leaf
-        engine = ch.engine
-        ct = engine.transitions[t.index]
-        dom_id = engine.ids[ct.domain]
-        domain = ch.root if ct.domain == 0 else ch.states[dom_id]
-        cur = list(active)
-        exited = [s for s in self._chain(ch, leaf) if self._below(s, domain)]
-        for s in exited[::-1]:
-            items.extend((a, frozenset(cur)) for a in s.exit)
-            cur.remove(s.id)
-        items.extend((a, frozenset(cur)) for a in t.actions)
-        target = ch.states[t.targets[0]]
-        entered, new_leaf = self._entry_path(ch, domain, target)
-        for s, default in entered:
-            cur.append(s.id)
-            items.extend((a, frozenset(cur)) for a in s.entry)
-            if default and s.initial is not None:
-                items.extend((a, frozenset(cur)) for a in s.initial.actions)
-        return items, new_leaf
-
-    @staticmethod
-    def _below(s: StateNode, anc: StateNode) -> bool:
-        p = s.parent
-        while p is not None:
-            if p is anc:
-                return True
-            p = p.parent
-        return False
+        """The engine's microstep taking t with this active leaf: its actions in order, each with the active set it sees, and the new leaf."""
+        step = g.view.microstep(g.view.configuration((leaf,)), (t,))
+        return step.actions(), g.view.leaves(step.after)[0]
 
     def _initial_items(self, g: _Group) -> tuple[list[tuple[Action, frozenset[str]]], str]:
-        ch = g.chart
-        items: list[tuple[Action, frozenset[str]]] = []
-        if ch.root.initial is not None:
-            items.extend((a, frozenset()) for a in ch.root.initial.actions)
-        target = ch.states[ch.root.initial.targets[0]] if ch.root.initial is not None else ch.root.children[0]
-        entered, leaf = self._entry_path(ch, ch.root, target)
-        cur: list[str] = []
-        for s, default in entered:
-            cur.append(s.id)
-            items.extend((a, frozenset(cur)) for a in s.entry)
-            if default and s.initial is not None:
-                items.extend((a, frozenset(cur)) for a in s.initial.actions)
-        return items, leaf
+        """The engine's start: the initial actions in order, each with the active set it sees, and the initial leaf."""
+        step = g.view.start()
+        return step.actions(), g.view.leaves(step.after)[0]
+
+    def _preempting(self, g: _Group, t: Transition) -> list[tuple[Transition, list[str]]]:
+        """The transitions the engine tries before t (its priority order), each with the events of t it is tried first for."""
+        assert t.source is not None
+        first: dict[int, set[str]] = {}
+        for lf in g.leaves[t.source.id]:
+            cfg = g.view.configuration((lf,))
+            for e in g.names[t.index]:
+                for candidates in g.view.candidates(cfg, e):
+                    for u in itertools.takewhile(lambda u: u is not t, candidates):
+                        first.setdefault(u.index, set()).add(e)
+        return [(u, [e for e in g.names[t.index] if e in first[u.index]]) for u in g.chart.transitions if u.index in first]
 
     def _fresh(self, hint: str) -> str:
         return self.names.new(f"{hint}_{next(self.counter)}")
@@ -247,7 +188,10 @@ class _SimpleCharts(_Part):
             inner = inner.bind(a.index, f"({k} - 1)", "int")
         sends = [b for b in a.body if isinstance(b, Send)]
         if kind == "set" and self.net_kind == "fifo" and not all(isinstance(b.target, Var) and b.target.name == a.item for b in sends):
-            raise TlaUnsupported(f"{where}: over a set on a FIFO network the send order is Python's set order; send to the loop variable or iterate a sequence")
+            raise TlaUnsupported(
+                f"{where}: over a set on a FIFO network the messages go out in the canonical value order, which the translation's SetToSeq does not follow; "
+                "send to the loop variable or iterate a sequence"
+            )
         recs: list[str] = []
         for b in sends:
             data = self._data(b, inner)
@@ -336,14 +280,8 @@ class _SimpleCharts(_Part):
             tgt = f"_to_{t.targets[0]}" if t.targets else ""
             op = self.names.new(f"{g.name}_{src.id}_{ev_desc}{tgt}")
             g.trans_ops[t.index] = op
-            # preemption: transitions tried before t on the same path
-            higher = []
-            for u in ch.transitions:
-                if u is t or u.source is None or not set(g.names[u.index]) & set(g.names[t.index]):
-                    continue
-                if (self._below(u.source, src)) or (u.source is src and u.index < t.index):
-                    common = [e for e in g.names[t.index] if e in g.names[u.index]]
-                    higher.append(f"~{enabled(u, common)}")
+            # preemption: transitions the engine tries before t (its priority order)
+            higher = [f"~{enabled(u, common)}" for u, common in self._preempting(g, t)]
             # effects per leaf
             leaves = g.leaves[src.id]
             arms = []

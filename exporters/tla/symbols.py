@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from simulate.system import Actor
 from statecharts import Chart
 from statecharts.chart import Transition
+from statecharts.engine import ChartView
 
 from .types import Ty
 
@@ -43,6 +45,11 @@ class _Group:
     step_ops: list[tuple[str, list[str], str]] = field(default_factory=list)
     """(operator, event names it takes, description) of each macrostep operator."""
     tmap: dict[int, Transition] = field(default_factory=dict)
+
+    @cached_property
+    def view(self) -> ChartView:
+        """The engine's read-only view of the chart: selection order and microstep plans (both kinds of chart use it)."""
+        return ChartView(self.chart)
 
     def acc(self, var: str, self_expr: str) -> str:
         return f"{var}[{self_expr}]" if self.multi else var

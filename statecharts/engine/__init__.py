@@ -11,14 +11,16 @@ explorer stores it. The interpreter and the explorer both call ``Engine.successo
 
 The package's modules: ``values`` (what a step takes and returns, compiled transitions),
 ``action_compiler`` (guards and executable content compiled to closures), ``selection``
-(the enabled transitions), ``microstep`` (exit and entry plans) and ``step`` (:class:`Engine`:
-the tables and the macrostep).
+(the enabled transitions), ``microstep`` (exit and entry plans), ``step`` (:class:`Engine`:
+the tables and the macrostep) and ``view`` (:class:`ChartView`: a read-only view of the same
+selection and plans, for tools that translate a chart instead of running it).
 """
 
 from __future__ import annotations
 
 from .step import Engine, describe_transition, guard_source
 from .values import ATOMIC, COMPOUND, CONTENT, FINAL, HISTORY, PARALLEL, ActionFn, Cancelled, ChartState, CompiledTransition, Outgoing, StepResult
+from .view import ActionBlock, ChartView, Microstep
 
 __all__ = [
     "ATOMIC",
@@ -27,11 +29,14 @@ __all__ = [
     "FINAL",
     "HISTORY",
     "PARALLEL",
+    "ActionBlock",
     "ActionFn",
     "Cancelled",
     "ChartState",
+    "ChartView",
     "CompiledTransition",
     "Engine",
+    "Microstep",
     "Outgoing",
     "StepResult",
     "describe_transition",

@@ -172,7 +172,7 @@ class _Microstep(_Part):
                             done.append(Event("done.state." + self.ids[gp], EMPTY))
             entries.append((s, tuple(fns), tuple(done), stop))
         quiet = all(fn is None for _, fn in exits) and all(not fns and not done and not stop for _, fns, done, stop in entries)
-        return _Plan(tuple(exits), tuple(hist_saves), after_exit, tuple(entries), new_cfg, quiet)
+        return _Plan(tuple(exits), tuple(hist_saves), after_exit, tuple(entries), new_cfg, quiet, tuple(sorted(default_entry)))
 
     def _in_final(self, s: int, cfg: int) -> bool:
         if self.kind[s] == COMPOUND:

@@ -133,6 +133,8 @@ class _Plan(NamedTuple):
     new_cfg: int
     quiet: bool
     """No exit or entry content, no done events, no final: only the configuration changes."""
+    default_entry: tuple[int, ...] = ()
+    """The entered compound states whose initial transition is taken (ascending), for the read-only view."""
 
 
 
