@@ -13,21 +13,23 @@ if TYPE_CHECKING:
     pass
 
 
-from .values import _T, HISTORY, _Part
+from .values import _T, HISTORY, _Part, _Plan
 
 Candidates = tuple[tuple[_T, ...], ...]
 """Per active atomic state (document order), the transitions that may react, in priority order."""
 
 
 class _Fixed(NamedTuple):
-    """A reaction that needs no selection at run time: the configuration after it and the transitions taken."""
+    """A reaction whose selection evaluates no guard: the one transition it takes and that
+    transition's quiet plan (the configuration changes, nothing else), or nothing at all."""
 
-    config: int
-    taken: tuple[int, ...] | None
+    transition: _T | None
     """None: nothing reacts, the state stays as it is."""
+    plan: _Plan | None
+    taken: tuple[int, ...]
 
 
-_UNCHANGED = _Fixed(0, None)
+_UNCHANGED = _Fixed(None, None, ())
 
 
 class _Selection(_Part):
@@ -114,7 +116,7 @@ class _Selection(_Part):
 
     def _reaction(self, cfg: int, name: str) -> Candidates | _Fixed:
         """The table entry of an external event in a configuration: its candidates, or, when the
-        selection evaluates no guard and its plan only changes the configuration, that outcome."""
+        selection evaluates no guard and takes one transition whose plan is quiet (or none), that reaction."""
         cands = self._candidates_for(cfg, name)
         entry: Candidates | _Fixed = cands
         if not cands:
@@ -123,8 +125,8 @@ class _Selection(_Part):
         elif len(cands) == 1 and cands[0][0].guard is None and not self.has_eventless and not self.n_hist:
             t = cands[0][0]
             plan = self._plan_of(cfg, t.alone, ())
-            if plan.quiet and t.actions is None:
-                entry = _Fixed(plan.new_cfg, (t.index,))
+            if plan.quiet:
+                entry = _Fixed(t, plan, (t.index,))
         if len(self._reactions) < 200_000:
             self._reactions[(cfg, name)] = entry
         return entry

@@ -278,47 +278,58 @@ class Engine(_Microstep, _Selection, _ActionCompiler):
         entry = self._reactions.get((cfg, event.name))
         if entry is None:
             entry = self._reaction(cfg, event.name)
-        if type(entry) is _Fixed:
-            taken = entry.taken
-            if taken is None:
-                return _tnew(StepResult, (state, (), (), ()))
-            return _tnew(StepResult, (_tnew(ChartState, (entry.config, state.context, ())), (), (), taken))
         ctx = state.context
         hist = state.history
-        errors: deque[Event] | None = deque() if self.errors_as_events else None
-        enabled = self._enabled(entry, cfg, hist, ctx, event, _NO_VARS, errors)  # type: ignore[arg-type]
-        plan = None
-        if len(enabled) == 1:
+        errors: deque[Event] | None = None
+        if type(entry) is _Fixed:
+            t, plan = entry.transition, entry.plan
+            if t is None or plan is None:
+                return _tnew(StepResult, (state, (), (), ()))
+            if t.actions is None:
+                return _tnew(StepResult, (_tnew(ChartState, (plan.new_cfg, ctx, ())), (), (), entry.taken))
+        else:
+            if self.errors_as_events:
+                errors = deque()
+            enabled = self._enabled(entry, cfg, hist, ctx, event, _NO_VARS, errors)  # type: ignore[arg-type]
+            if len(enabled) != 1:
+                if not enabled and not errors and not self.eventless_after_unhandled:
+                    return _tnew(StepResult, (state, (), (), ()))
+                return self._microsteps(state, event, enabled, None, errors, choices)
             t = enabled[0]
             plan = t.plans.get((cfg, hist) if hist else cfg) or self._plan_of(cfg, enabled, hist)
-            if plan.quiet:
-                if plan.hist_saves:
-                    saved = list(hist)
-                    for slot, value in plan.hist_saves:
-                        saved[slot] = value
-                    hist = tuple(saved)
-                acts = t.actions
-                if acts is None and not errors and not self.has_eventless:
-                    return _tnew(StepResult, (_tnew(ChartState, (plan.new_cfg, ctx, hist)), (), (), (t.index,)))
-                run = _Run(list(ctx), plan.after_exit_cfg, list(hist), choices)
-                run.source_cfg = cfg
-                run.ev = event
-                if errors:
-                    run.internal = errors
-                if acts is not None:
-                    if errors is None:
-                        acts(run)
-                    else:
-                        self._guarded(run, acts)
-                run.cfg = plan.new_cfg
-                run.taken.append(t.index)
-                if run.internal or self.has_eventless:
-                    self._stabilize(run)
-                    hist = tuple(run.hist)
-                return _tnew(StepResult, (_tnew(ChartState, (run.cfg, tuple(run.ctx), hist)), tuple(run.out), tuple(run.logs), tuple(run.taken)))
-        elif not enabled and not errors and not self.eventless_after_unhandled:
-            return _tnew(StepResult, (state, (), (), ()))
-        run = _Run(list(ctx), cfg, list(hist), choices)
+            if not plan.quiet:
+                return self._microsteps(state, event, enabled, plan, errors, choices)
+            if plan.hist_saves:
+                saved = list(hist)
+                for slot, value in plan.hist_saves:
+                    saved[slot] = value
+                hist = tuple(saved)
+            if t.actions is None and not errors and not self.has_eventless:
+                return _tnew(StepResult, (_tnew(ChartState, (plan.new_cfg, ctx, hist)), (), (), (t.index,)))
+        # one transition, a quiet plan: its actions run between the configurations before and after
+        run = _Run(list(ctx), plan.after_exit_cfg, list(hist), choices)
+        run.source_cfg = cfg
+        run.ev = event
+        if errors:
+            run.internal = errors
+        acts = t.actions
+        if acts is not None:
+            if self.errors_as_events:
+                self._guarded(run, acts)
+            else:
+                acts(run)
+        run.cfg = plan.new_cfg
+        run.taken.append(t.index)
+        if run.internal or self.has_eventless:
+            self._stabilize(run)
+            hist = tuple(run.hist)
+        return _tnew(StepResult, (_tnew(ChartState, (run.cfg, tuple(run.ctx), hist)), tuple(run.out), tuple(run.logs), tuple(run.taken)))
+
+    def _microsteps(
+        self, state: ChartState, event: Event, enabled: tuple[_T, ...], plan: _Plan | None, errors: deque[Event] | None, choices: _Choices
+    ) -> StepResult:
+        """The macrostep in general: the microstep of the selection (if any), then run to stability."""
+        run = _Run(list(state.context), state.config, list(state.history), choices)
         run.ev = event
         if errors:
             run.internal = errors
