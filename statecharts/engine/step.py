@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 
 from .action_compiler import _ActionCompiler
-from .microstep import _NO_VARS, _Microstep
+from .microstep import _MEMO_LIMIT, _NO_VARS, _Microstep
 from .selection import Candidates, _Fixed, _Selection
 from .values import _KIND, _NO_CHOICES, _T, ATOMIC, COMPOUND, FINAL, HISTORY, ActionFn, ChartState, StepResult, _Choices, _NoChoice, _Plan, _Run
 
@@ -296,6 +296,9 @@ class Engine(_Microstep, _Selection, _ActionCompiler):
                     return _tnew(StepResult, (state, (), (), ()))
                 return self._microsteps(state, event, enabled, None, errors, choices)
             t = enabled[0]
+            moved = t.moves.get(cfg)
+            if moved is not None and not errors:
+                return _tnew(StepResult, (_tnew(ChartState, (moved, ctx, hist)), (), (), (t.index,)))
             plan = t.plans.get((cfg, hist) if hist else cfg) or self._plan_of(cfg, enabled, hist)
             if not plan.quiet:
                 return self._microsteps(state, event, enabled, plan, errors, choices)
@@ -305,6 +308,8 @@ class Engine(_Microstep, _Selection, _ActionCompiler):
                     saved[slot] = value
                 hist = tuple(saved)
             if t.actions is None and not errors and not self.has_eventless:
+                if not self.n_hist and len(t.moves) < _MEMO_LIMIT:
+                    t.moves[cfg] = plan.new_cfg
                 return _tnew(StepResult, (_tnew(ChartState, (plan.new_cfg, ctx, hist)), (), (), (t.index,)))
         # one transition, a quiet plan: its actions run between the configurations before and after
         run = _Run(list(ctx), plan.after_exit_cfg, list(hist), choices)

@@ -120,10 +120,10 @@ class CompiledTransition:
     (position in ``chart.transitions``, -1 for the start), ``source`` and ``targets`` (state ids),
     ``events``, ``guard`` and ``actions`` (compiled closures), ``domain`` (the transition domain's
     id), ``exit_mask``, ``internal``, ``has_history`` and ``label``. ``alone`` (the selection of this
-    transition alone) and ``plans`` (its memoized microstep plans) are the engine's tables.
+    transition alone), ``plans`` (its memoized microstep plans) and ``moves`` are the engine's tables.
     """
 
-    __slots__ = ("actions", "alone", "domain", "events", "exit_mask", "guard", "has_history", "index", "internal", "label", "plans", "source", "targets")
+    __slots__ = ("actions", "alone", "domain", "events", "exit_mask", "guard", "has_history", "index", "internal", "label", "moves", "plans", "source", "targets")
 
     def __init__(self) -> None:
         self.index = -1
@@ -140,6 +140,8 @@ class CompiledTransition:
         self.alone: tuple[CompiledTransition, ...] = (self,)
         self.plans: dict[Any, _Plan] = {}
         """Plans of this transition taken alone, per configuration (and history values, when the chart has any)."""
+        self.moves: dict[int, int] = {}
+        """Per configuration, the configuration this transition taken alone moves to, when that is its whole effect."""
 
 
 _T = CompiledTransition  # the engine's own shorthand
