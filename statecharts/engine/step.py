@@ -267,12 +267,15 @@ class Engine(_Microstep, _Selection, _ActionCompiler):
         return self._result(run)
 
     def _macrostep(self, state: ChartState, event: Event, choices: _Choices = _NO_CHOICES) -> StepResult:
-        """The one macrostep of an external event: select (``_select``), take the selection, run to stability.
+        """The one macrostep of an external event: select (``_enabled``), take the selection, run to stability.
 
-        Taking the selection is the microstep over its memoized plan; when one transition is
+        Taking the selection is the microstep over its memoized plan. When one transition is
         taken and its plan is quiet (no exit or entry content, no done event) the plan only
-        sets the configuration, so it is applied to the state value directly. A ``choose``
-        asks ``choices`` (raising _NoChoice on an empty domain; see ``_alternatives``).
+        sets the configuration, so it is applied to the state value directly, and the tables
+        remember such outcomes: per (configuration, event name) when no guard decides
+        (``_Fixed``, built by ``_reaction``), per transition and configuration otherwise
+        (``moves``). A ``choose`` asks ``choices`` (raising _NoChoice on an empty domain; see
+        ``_alternatives``).
         """
         cfg = state.config
         entry = self._reactions.get((cfg, event.name))
