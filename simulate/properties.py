@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from statecharts.errors import ExpressionError
-from statecharts.expr import Call, Compiler, Const, Ctx, Evaluator, Expr, Node, PyFunc, Quant, Var, node_of, to_node, to_source, walk
+from statecharts.expr import Call, Const, Ctx, Evaluator, Expr, Node, PyFunc, Quant, Var, compile_expr, node_of, to_node, to_source, walk
 
 if TYPE_CHECKING:
     from .model import Model
@@ -217,7 +217,7 @@ def compile_predicate(model: Model, spec: Any, where: str) -> Predicate:
     if isinstance(node, PyFunc):
         fn = node.fn
         return lambda state: bool(fn(SystemView(model, state)))
-    ev = _SystemCompiler(model, where).c(node)
+    ev = compile_expr(node, {}, None, extension=_SystemFunctions(model, where))
     if any(isinstance(n, Call) and n.fn == "in_flight" for n in walk(node)):
         return lambda state: bool(ev(state, None, 0, {}))
     # the predicate reads actor states only: cache its value per tuple of local states
@@ -235,11 +235,11 @@ def compile_predicate(model: Model, spec: Any, where: str) -> Predicate:
     return cached
 
 
-class _SystemCompiler(Compiler):
-    """Compiles system predicates: the ``c`` argument of the closures is the compact state."""
+class _SystemFunctions:
+    """The system functions, an extension of the expression language (``statecharts.expr.Extension``):
+    in the compiled predicate, the ``c`` argument is the model's compact state."""
 
     def __init__(self, model: Model, where: str) -> None:
-        super().__init__({}, None)
         self.model = model
         self.where = where
 
@@ -256,7 +256,7 @@ class _SystemCompiler(Compiler):
             except KeyError:
                 raise ExpressionError(f"{self.where}: unknown actor {name!r} (actors: {', '.join(self.model.names)})") from None
 
-    def c(self, n: Node) -> Evaluator:
+    def __call__(self, n: Node, compile: Callable[[Node], Evaluator]) -> Evaluator | None:
         model = self.model
         if isinstance(n, PyFunc):
             fn = n.fn
@@ -266,7 +266,7 @@ class _SystemCompiler(Compiler):
             if fast is not None:
                 return fast
         if not isinstance(n, Call) or n.fn not in SYSTEM_FUNCTIONS:
-            return super().c(n)
+            return None
         args = n.args
         if n.fn == "instances":
             if len(args) != 1 or not isinstance(args[0], Const) or args[0].value not in model.groups:
@@ -282,14 +282,14 @@ class _SystemCompiler(Compiler):
             return lambda c, e, g, b: model.count_messages(c, ev_name, dest)
         if n.fn == "is_final":
             self._check_actor(args[0])
-            who = self.c(args[0])
+            who = compile(args[0])
             return lambda c, e, g, b: model.is_final(c, model.instance_index(who(c, e, g, b)))
         if len(args) != 2 or not isinstance(args[1], Const) or not isinstance(args[1].value, str):
             raise ExpressionError(f"{self.where}: {n.fn}() takes an actor and a name: {n.fn}('tm', 'x')")
         self._check_actor(args[0])
         what = args[1].value
         fixed = self._names(args[0])
-        who = self.c(args[0])
+        who = compile(args[0])
         if n.fn == "In":
             self._check_names(fixed, what, "state")
             lv = model.local_values

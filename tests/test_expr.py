@@ -30,6 +30,7 @@ from statecharts.expr import (
     Quant,
     TupleLit,
     Unary,
+    Var,
     all_of,
     any_of,
     compile_expr,
@@ -395,3 +396,45 @@ def test_parse_of_to_source_is_the_same_tree(expr: Expr) -> None:
     assert parse(source) == normalise(node), source
     assert to_source(parse(source)) == to_source(normalise(node))
     assert parse(to_source(node, short=True), fields=FIELDS) == normalise(node)
+
+
+# --------------------------------------------------------------------------- the extension hook
+
+
+def _twice_extension(asked: list[Node]) -> Any:
+    """An extension adding ``twice(x)`` and ``seven`` (a string constant read as 7), as a layer above would."""
+
+    def extension(node: Node, compile: Any) -> Any:
+        asked.append(node)
+        if isinstance(node, Call) and node.fn == "twice":
+            (arg,) = node.args
+            f = compile(arg)
+            return lambda c, e, g, b: 2 * f(c, e, g, b)
+        if isinstance(node, Const) and node.value == "seven":
+            return lambda c, e, g, b: 7
+        return None
+
+    return extension
+
+
+def test_an_extension_adds_functions_anywhere_in_an_expression() -> None:
+    """compile_expr's public hook (simulate.properties adds the system functions through it): asked first
+    about every node, it compiles sub-expressions with the same hook, inside quantifiers too, and
+    leaves every other node to the language."""
+    asked: list[Node] = []
+    twice_a = Call("twice", (Ctx("a"),))
+    quant = Quant("all", "x", Const((1, 2, 3)), Compare("<", Call("twice", (Var("x"),)), Const("seven")))
+    node = BoolOp("and", (Compare("==", twice_a, BinOp("+", Ctx("b"), Ctx("b"))), quant))
+    f = compile_expr(node, INDEX, extension=_twice_extension(asked))
+    assert f((3, 3, 0), Event.of("e"), 0, {}) is True  # twice(3) == 3 + 3 and every 2x < 7 for x in 1..3
+    assert f((3, 4, 0), Event.of("e"), 0, {}) is False
+    quant4 = Quant("any", "x", Const((1, 4)), Compare(">", Call("twice", (Var("x"),)), Const("seven")))
+    assert compile_expr(quant4, INDEX, extension=_twice_extension([]))((0, 0, 0), Event.of("e"), 0, {}) is True
+    assert Ctx("b") in asked and Var("x") in asked and Const((1, 2, 3)) in asked  # every node is offered
+
+
+def test_without_the_extension_its_functions_are_refused() -> None:
+    with pytest.raises(ExpressionError, match="'twice' is not available"):
+        compile_expr(Call("twice", (Ctx("a"),)), INDEX)
+    with pytest.raises(ExpressionError, match="unknown context field 'zz'"):
+        compile_expr(Call("twice", (Ctx("zz"),)), INDEX, extension=_twice_extension([]))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from statecharts import Chart, History, Interpreter, Parallel, State, Transition, assign, ctx, raise_
+from statecharts import Chart, History, Interpreter, Parallel, State, Transition, assign, ctx, event, raise_
 from statecharts.actions import Raise, Send
 from statecharts.engine import CONTENT
 from statecharts.expr import Const, parse
@@ -136,3 +136,45 @@ def test_reentering_a_state_restores_the_history_recorded_by_the_same_microstep(
     it.send("next")
     it.send("again")
     assert it.leaves == ("s02",)
+
+
+def test_a_transition_into_a_history_follows_the_history_recorded_at_the_time() -> None:
+    """The same transition from the same configuration enters different states as the recorded history
+    changes: its memoized plan is per (configuration, history values), not per configuration."""
+    chart = Chart(
+        "back",
+        State("s", History("h", "a1"), State("a1", on={"n": "a2"}), State("a2"), on={"out": "o"}),
+        State("o", on={"back": "h"}),
+    )
+    state = chart.start().state
+    leaves = []
+    for name in ("out", "back", "n", "out", "back"):
+        state = chart.step(state, name).state
+        leaves.append(chart.leaves(state))
+    assert leaves == [("o",), ("a1",), ("a2",), ("o",), ("a2",)]
+    it = Interpreter(chart)
+    for name in ("out", "back", "n", "out", "back"):
+        it.send(name)
+    assert it.leaves == ("a2",)
+
+
+def eventless_on_ping(on_error: str) -> Chart:
+    """An eventless transition whose guard reads the current event, in a chart of either error mode."""
+    return Chart(
+        "ping",
+        State("a", on={"go": "b"}),
+        State("b", always=Transition("c", guard=event.name == "ping")),
+        State("c"),
+        on_error=on_error,  # type: ignore[arg-type]
+    )
+
+
+def test_the_eventless_pass_after_an_event_that_enabled_nothing_is_w3c_for_scxml_documents_only() -> None:
+    """W3C runs the eventless transitions after every external event, one that enabled no transition too:
+    charts with on_error="event" (the SCXML reader's mode) do; charts that raise their errors leave the
+    state as it is (the engine's behaviour before its selection paths became one, kept)."""
+    for on_error, after_ping in (("event", ("c",)), ("raise", ("b",))):
+        chart = eventless_on_ping(on_error)
+        state = chart.step(chart.start().state, "go").state
+        assert chart.leaves(state) == ("b",)
+        assert chart.leaves(chart.step(state, "ping").state) == after_ping, on_error

@@ -16,15 +16,11 @@ from .values import _T, COMPOUND, FINAL, HISTORY, PARALLEL, ActionFn, CompiledTr
 class _Microstep(_Part):
     """The microstep: exit and entry plans per (configuration, transitions, history), history saves, done events."""
 
-    def _microstep(self, run: _Run, enabled: tuple[_T, ...]) -> None:
+    def _microstep(self, run: _Run, enabled: tuple[_T, ...], plan: _Plan | None = None) -> None:
+        """Take the selected transitions: exits (histories recorded first), transition content, entries."""
         run.source_cfg = run.cfg
-        hist_key: tuple[int, ...] = tuple(run.hist) if self.n_hist else ()
-        key = (run.cfg, tuple(t.index for t in enabled), hist_key)
-        plan = self._plans.get(key)
         if plan is None:
-            plan = self._plan(run.cfg, enabled, hist_key)
-            if len(self._plans) < 200_000:
-                self._plans[key] = plan
+            plan = self._plan_of(run.cfg, enabled, tuple(run.hist) if self.n_hist else ())
         # exit states (histories recorded first, against the configuration before exit)
         for slot, value in plan.hist_saves:
             run.hist[slot] = value
@@ -40,6 +36,22 @@ class _Microstep(_Part):
             if t.actions is not None:
                 self._guarded(run, t.actions)
         self._run_entries(run, plan)
+
+    def _plan_of(self, cfg: int, enabled: tuple[_T, ...], hist: tuple[int, ...]) -> _Plan:
+        """The memoized plan of a selection: on the transition when it is taken alone (the common case), else per selection."""
+        if len(enabled) == 1:
+            (t,) = enabled
+            memo = t.plans
+            key: Any = (cfg, hist) if hist else cfg
+        else:
+            memo = self._plans
+            key = (cfg, tuple(t.index for t in enabled), hist)
+        plan = memo.get(key)
+        if plan is None:
+            plan = self._plan(cfg, enabled, hist)
+            if len(memo) < _MEMO_LIMIT:
+                memo[key] = plan
+        return plan
 
     def _guarded(self, run: _Run, fn: ActionFn) -> None:
         if self.on_error == "event":
@@ -207,3 +219,6 @@ class _Microstep(_Part):
 
 
 _NO_VARS: dict[str, Any] = {}
+
+_MEMO_LIMIT = 200_000
+"""Entries a memo table keeps at most (then it stops growing; a miss recomputes)."""

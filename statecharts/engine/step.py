@@ -1,7 +1,8 @@
-"""The engine: a chart's tables, and the macrostep over them (the fast path, the general selection, alternatives)."""
+"""The engine: a chart's tables, and the one macrostep over them (with the replay that enumerates ``choose`` alternatives)."""
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -9,7 +10,7 @@ from ..actions import (
     Action,
     Choose,
 )
-from ..errors import ChartDefinitionError, ExecutionError, ExpressionError, StatechartError
+from ..errors import ChartDefinitionError, ExpressionError, StatechartError
 from ..expr import to_source
 from ..limits import not_a_truth_value
 from ..loops import MAX_ALTERNATIVES, choice_explosion, infinite_macrostep
@@ -20,9 +21,9 @@ if TYPE_CHECKING:
 
 
 from .action_compiler import _ActionCompiler
-from .microstep import _NO_VARS, _Microstep
-from .selection import _Selection
-from .values import _KIND, _T, ATOMIC, COMPOUND, FINAL, HISTORY, ActionFn, ChartState, StepResult, _NoChoice, _Plan, _Run
+from .microstep import _MEMO_LIMIT, _NO_VARS, _Microstep
+from .selection import Candidates, _Fixed, _Selection
+from .values import _KIND, _NO_CHOICES, _T, ATOMIC, COMPOUND, FINAL, HISTORY, ActionFn, ChartState, StepResult, _Choices, _NoChoice, _Plan, _Run
 
 
 class Engine(_Microstep, _Selection, _ActionCompiler):
@@ -95,14 +96,17 @@ class Engine(_Microstep, _Selection, _ActionCompiler):
             self.by_state[t.source].append(t)
         self.has_eventless = any(not t.events for t in self.transitions)
         self.has_choose = _mentions_choose(chart)
-        self.fast = not self.has_choose and self.on_error == "raise"
-        if self.fast:
-            self.step = self._fast_step  # type: ignore[method-assign]
+        self.errors_as_events = self.on_error == "event"
+        # W3C runs the eventless pass after every external event, one that enabled nothing too; the SCXML
+        # documents (errors as events) do; a chart that raises its errors skips it (as it always has)
+        self.eventless_after_unhandled = self.has_eventless and self.errors_as_events
         self._candidates: dict[tuple[int, str | None], tuple[tuple[_T, ...], ...]] = {}
-        self._fast_table: dict[tuple[int, str], Any] = {}
+        self._reactions: dict[tuple[int, str], Candidates | _Fixed] = {}
         self._plans: dict[Any, _Plan] = {}
         self._conflicts: dict[tuple[int, tuple[int, ...]], tuple[_T, ...]] = {}
         self._match_cache: dict[str, bool] = {}
+        if not self.has_choose:  # one outcome per event: no replay, and one call less per event
+            self.step = self._macrostep  # type: ignore[assignment]
 
     # ------------------------------------------------------------------ compile helpers
 
@@ -194,138 +198,9 @@ class Engine(_Microstep, _Selection, _ActionCompiler):
 
     def step(self, state: ChartState, event: Event) -> StepResult:
         """Process one external event (the first alternative of any ``choose``; the others are not computed)."""
-        if self.fast:
-            return self._fast_step(state, event)
-        return self._one(next(self._alternatives(state, event, None), None), event.name)
-
-    def _fast_step(self, state: ChartState, event: Event) -> StepResult:
-        """The same macrostep without the replay machinery (charts without ``choose``).
-
-        Per (configuration, event name) a table holds the candidate transitions of the one
-        atomic state that can react, each with its guard and, when it only changes the
-        configuration, its memoized plan: most events cost one lookup and one guard. Other
-        cases take ``_select_step``.
-        """
-        cfg = state.config
-        entry = self._fast_table.get((cfg, event.name))
-        if entry is None:
-            entry = self._fast_entry(cfg, event.name)
-        if entry is _GENERAL:
-            return self._select_step(state, event)
-        ctx = state.context
-        for g, t, plan, taken in entry:
-            if g is not None:
-                try:
-                    ok = g(ctx, event, cfg, _NO_VARS)
-                except Exception as e:
-                    raise ExecutionError(f"guard of transition {t.label}", self.names(cfg), e) from e
-                if not ok:
-                    continue
-            if plan is None:  # t is the one enabled transition: take it without evaluating the guards again
-                run = _Run(list(ctx), cfg, [], ())
-                run.ev = event
-                self._microstep(run, (t,))
-                self._stabilize(run)
-                return StepResult(ChartState(run.cfg, tuple(run.ctx), ()), tuple(run.out), tuple(run.logs), tuple(run.taken))
-            acts = t.actions
-            if acts is None:
-                return _tnew(StepResult, (_tnew(ChartState, (plan.new_cfg, ctx, ())), (), (), taken))
-            run = _Run(list(ctx), plan.after_exit_cfg, [], ())
-            run.source_cfg = cfg
-            run.ev = event
-            acts(run)
-            run.cfg = plan.new_cfg
-            run.taken.append(t.index)
-            if run.internal:
-                self._stabilize(run)
-            return _tnew(StepResult, (_tnew(ChartState, (run.cfg, tuple(run.ctx), ())), tuple(run.out), tuple(run.logs), tuple(run.taken)))
-        return _tnew(StepResult, (state, (), (), ()))
-
-    def _fast_entry(self, cfg: int, name: str) -> Any:
-        """Build the fast table entry of (configuration, event name); see ``_fast_step``."""
-        entry: Any
-        if self.n_hist or self.has_eventless:
-            entry = _GENERAL
-        elif cfg & self.top_final_mask:
-            entry = ()
-        else:
-            cands = self._candidates_for(cfg, name)
-            if len(cands) > 1:
-                entry = _GENERAL  # several regions react: conflicts are resolved in general
-            elif not cands:
-                entry = ()
-            else:
-                rows = []
-                for t in cands[0]:
-                    key = (cfg, (t.index,), ())
-                    plan = self._plans.get(key)
-                    if plan is None:
-                        plan = self._plans[key] = self._plan(cfg, (t,), ())
-                    rows.append((t.guard, t, plan if plan.quiet else None, (t.index,)))
-                entry = tuple(rows)
-        if len(self._fast_table) < 200_000:
-            self._fast_table[(cfg, name)] = entry
-        return entry
-
-    def _select_step(self, state: ChartState, event: Event) -> StepResult:
-        """Transition selection and the microstep, in general (histories, parallel reactions, eventless)."""
-        cfg = state.config
-        if cfg & self.top_final_mask:
-            return _tnew(StepResult, (state, (), (), ()))
-        name = event.name
-        cands = self._candidates.get((cfg, name))
-        if cands is None:
-            cands = self._candidates_for(cfg, name)
-        if not cands:
-            return _tnew(StepResult, (state, (), (), ()))
-        ctx = state.context
-        enabled: list[_T] = []
-        for lst in cands:
-            for t in lst:
-                g = t.guard
-                if g is not None:
-                    try:
-                        ok = g(ctx, event, cfg, _NO_VARS)
-                    except Exception as e:
-                        raise ExecutionError(f"guard of transition {t.label}", self.names(cfg), e) from e
-                    if not ok:
-                        continue
-                if t not in enabled:
-                    enabled.append(t)
-                break
-        if not enabled:
-            return _tnew(StepResult, (state, (), (), ()))
-        if len(enabled) == 1 and not self.has_eventless:
-            t = enabled[0]
-            plan = self._plans.get((cfg, (t.index,), state.history))
-            if plan is not None and plan.quiet:
-                history = state.history
-                if plan.hist_saves:
-                    hist = list(history)
-                    for slot, value in plan.hist_saves:
-                        hist[slot] = value
-                    history = tuple(hist)
-                if t.actions is None:
-                    return _tnew(StepResult, (_tnew(ChartState, (plan.new_cfg, ctx, history)), (), (), (t.index,)))
-                run = _Run(list(ctx), plan.after_exit_cfg, list(history), ())
-                run.source_cfg = cfg
-                run.ev = event
-                t.actions(run)
-                run.cfg = plan.new_cfg
-                run.taken.append(t.index)
-                if run.internal:
-                    self._stabilize(run)
-                    history = tuple(run.hist) if self.n_hist else ()
-                return StepResult(ChartState(run.cfg, tuple(run.ctx), history), tuple(run.out), tuple(run.logs), tuple(run.taken))
-        run = _Run(list(ctx), cfg, list(state.history), ())
-        run.ev = event
-        selected = tuple(enabled)
-        if len(selected) > 1:
-            selected = self._remove_conflicts(run, selected)
-        self._microstep(run, selected)
-        self._stabilize(run)
-        new = ChartState(run.cfg, tuple(run.ctx), tuple(run.hist) if self.n_hist else ())
-        return StepResult(new, tuple(run.out), tuple(run.logs), tuple(run.taken))
+        if self.has_choose:
+            return self._one(next(self._alternatives(state, event, None), None), event.name)
+        return self._macrostep(state, event)
 
     def _one(self, result: StepResult | None, what: str) -> StepResult:
         if result is None:
@@ -353,8 +228,8 @@ class Engine(_Microstep, _Selection, _ActionCompiler):
         replaying the macrostep with a prefix of decisions (the state is a value, so a
         replay costs one macrostep).
         """
-        if self.fast and state is not None and event is not None:
-            return [self._fast_step(state, event)]
+        if not self.has_choose and state is not None and event is not None:
+            return [self._macrostep(state, event)]
         return list(self._alternatives(state, event, context))
 
     def _alternatives(self, state: ChartState | None, event: Event | None, context: Mapping[str, Any] | None) -> Iterator[StepResult]:
@@ -366,49 +241,128 @@ class Engine(_Microstep, _Selection, _ActionCompiler):
             replays += 1
             if replays > self.max_alternatives:
                 raise choice_explosion(self.chart.name, self.max_alternatives, None if event is None else event.name)
-            res, taken, sizes = self._macrostep(state, event, context, prefix)
+            choices = _Choices(prefix)
+            res: StepResult | None
+            try:
+                if state is None:
+                    res = self._begin(context, choices)
+                else:
+                    assert event is not None
+                    res = self._macrostep(state, event, choices)
+            except _NoChoice:
+                res = None
             # alternatives of a replay that hit an empty domain are explored too
+            taken, sizes = choices.taken, choices.sizes
             for k in range(len(sizes) - 1, len(prefix) - 1, -1):
                 for alt in range(sizes[k] - 1, 0, -1):
                     stack.append(tuple(taken[:k]) + (alt,))
             if res is not None:
                 yield res
 
-    def _macrostep(
-        self, state: ChartState | None, event: Event | None, context: Mapping[str, Any] | None, prefix: Sequence[int]
-    ) -> tuple[StepResult | None, list[int], list[int]]:
-        if state is None:
-            run = _Run(self.initial_context(context), 1, [0] * self.n_hist, prefix)
+    def _begin(self, context: Mapping[str, Any] | None, choices: _Choices) -> StepResult:
+        """The start: the document's initial transition, then run to stability."""
+        run = _Run(self.initial_context(context), 1, [0] * self.n_hist, choices)
+        self._enter_initial(run)
+        self._stabilize(run)
+        return self._result(run)
+
+    def _macrostep(self, state: ChartState, event: Event, choices: _Choices = _NO_CHOICES) -> StepResult:
+        """The one macrostep of an external event: select (``_enabled``), take the selection, run to stability.
+
+        Taking the selection is the microstep over its memoized plan. When one transition is
+        taken and its plan is quiet (no exit or entry content, no done event) the plan only
+        sets the configuration, so it is applied to the state value directly, and the tables
+        remember such outcomes: per (configuration, event name) when no guard decides
+        (``_Fixed``, built by ``_reaction``), per transition and configuration otherwise
+        (``moves``). A ``choose`` asks ``choices`` (raising _NoChoice on an empty domain; see
+        ``_alternatives``).
+        """
+        cfg = state.config
+        entry = self._reactions.get((cfg, event.name))
+        if entry is None:
+            entry = self._reaction(cfg, event.name)
+        ctx = state.context
+        hist = state.history
+        errors: deque[Event] | None = None
+        if type(entry) is _Fixed:
+            t, plan = entry.transition, entry.plan
+            if t is None or plan is None:
+                return _tnew(StepResult, (state, (), (), ()))
+            if t.actions is None:
+                return _tnew(StepResult, (_tnew(ChartState, (plan.new_cfg, ctx, ())), (), (), entry.taken))
         else:
-            if state.config & self.top_final_mask:
-                return StepResult(state, (), (), ()), [], []
-            run = _Run(list(state.context), state.config, list(state.history), prefix)
-        try:
-            if state is None:
-                self._enter_initial(run)
+            if self.errors_as_events:
+                errors = deque()
+            enabled = self._enabled(entry, cfg, hist, ctx, event, _NO_VARS, errors)  # type: ignore[arg-type]
+            if len(enabled) != 1:
+                if not enabled and not errors and not self.eventless_after_unhandled:
+                    return _tnew(StepResult, (state, (), (), ()))
+                return self._microsteps(state, event, enabled, None, errors, choices)
+            t = enabled[0]
+            moved = t.moves.get(cfg)
+            if moved is not None and not errors:
+                return _tnew(StepResult, (_tnew(ChartState, (moved, ctx, hist)), (), (), (t.index,)))
+            plan = t.plans.get((cfg, hist) if hist else cfg) or self._plan_of(cfg, enabled, hist)
+            if not plan.quiet:
+                return self._microsteps(state, event, enabled, plan, errors, choices)
+            if plan.hist_saves:
+                saved = list(hist)
+                for slot, value in plan.hist_saves:
+                    saved[slot] = value
+                hist = tuple(saved)
+            if t.actions is None and not errors and not self.has_eventless:
+                if not self.n_hist and len(t.moves) < _MEMO_LIMIT:
+                    t.moves[cfg] = plan.new_cfg
+                return _tnew(StepResult, (_tnew(ChartState, (plan.new_cfg, ctx, hist)), (), (), (t.index,)))
+        # one transition, a quiet plan: its actions run between the configurations before and after
+        run = _Run(list(ctx), plan.after_exit_cfg, list(hist), choices)
+        run.source_cfg = cfg
+        run.ev = event
+        if errors:
+            run.internal = errors
+        acts = t.actions
+        if acts is not None:
+            if self.errors_as_events:
+                self._guarded(run, acts)
             else:
-                assert event is not None
-                run.ev = event
-                enabled = self._select(run, event.name)
-                if enabled:
-                    self._microstep(run, enabled)
+                acts(run)
+        run.cfg = plan.new_cfg
+        run.taken.append(t.index)
+        if run.internal or self.has_eventless:
             self._stabilize(run)
-        except _NoChoice:
-            return None, run.taken_choices, run.sizes
-        new = ChartState(run.cfg, tuple(run.ctx), tuple(run.hist) if self.n_hist else ())
-        return StepResult(new, tuple(run.out), tuple(run.logs), tuple(run.taken)), run.taken_choices, run.sizes
+            hist = tuple(run.hist)
+        return _tnew(StepResult, (_tnew(ChartState, (run.cfg, tuple(run.ctx), hist)), tuple(run.out), tuple(run.logs), tuple(run.taken)))
+
+    def _microsteps(
+        self, state: ChartState, event: Event, enabled: tuple[_T, ...], plan: _Plan | None, errors: deque[Event] | None, choices: _Choices
+    ) -> StepResult:
+        """The macrostep in general: the microstep of the selection (if any), then run to stability."""
+        run = _Run(list(state.context), state.config, list(state.history), choices)
+        run.ev = event
+        if errors:
+            run.internal = errors
+        if enabled:
+            self._microstep(run, enabled, plan)
+        self._stabilize(run)
+        return self._result(run)
+
+    def _result(self, run: _Run) -> StepResult:
+        new = _tnew(ChartState, (run.cfg, tuple(run.ctx), tuple(run.hist) if self.n_hist else ()))
+        return _tnew(StepResult, (new, tuple(run.out), tuple(run.logs), tuple(run.taken)))
 
     def _stabilize(self, run: _Run) -> None:
+        """Run eventless transitions and internal events until none is enabled (the rest of the macrostep)."""
         internal = run.internal
         budget = self.max_microsteps
+        errors = internal if self.errors_as_events else None
         while run.running:
-            enabled = self._select(run, None) if self.has_eventless else ()
+            enabled = self._select(run.cfg, run.hist, run.ctx, run.ev, None, run.vars, errors) if self.has_eventless else ()
             if not enabled:
                 if not internal:
                     return
                 ev = internal.popleft()
                 run.ev = ev
-                enabled = self._select(run, ev.name)
+                enabled = self._select(run.cfg, run.hist, run.ctx, ev, ev.name, run.vars, errors)
             budget -= 1  # an unhandled internal event counts too (a guard failing each time raises error.execution)
             if budget < 0:  # an eventless cycle or a self-raising loop: name it instead of hanging
                 raise infinite_macrostep(self.chart.name, self.max_microsteps, run.taken, self._label, self.names(run.cfg), run.ev.name or None)
@@ -420,8 +374,6 @@ class Engine(_Microstep, _Selection, _ActionCompiler):
 
 
 
-_GENERAL = object()
-"""Fast-table marker: this (configuration, event) needs the general selection."""
 _tnew = tuple.__new__
 
 

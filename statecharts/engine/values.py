@@ -64,12 +64,34 @@ class _Abort(Exception):
     """Executable content failed in ``on_error='event'`` mode: the rest of its block is skipped."""
 
 
+class _Choices:
+    """The decisions of one replay of a macrostep: the prefix to follow, the picks made, each choice point's size."""
+
+    __slots__ = ("prefix", "sizes", "taken")
+
+    def __init__(self, prefix: Sequence[int]) -> None:
+        self.prefix = prefix
+        self.taken: list[int] = []
+        self.sizes: list[int] = []
+
+    def choose(self, n: int) -> int:
+        k = len(self.taken)
+        pick = self.prefix[k] if k < len(self.prefix) else 0
+        self.taken.append(pick)
+        self.sizes.append(n)
+        return pick
+
+
+_NO_CHOICES = _Choices(())
+"""The choices of a chart without ``choose`` (never asked: such a chart has one outcome, no replay)."""
+
+
 class _Run:
     """The mutable scratch space of one macrostep; discarded when it ends."""
 
-    __slots__ = ("cfg", "ctx", "ev", "hist", "internal", "logs", "out", "prefix", "running", "sizes", "source_cfg", "taken", "taken_choices", "vars")
+    __slots__ = ("cfg", "choices", "ctx", "ev", "hist", "internal", "logs", "out", "running", "source_cfg", "taken", "vars")
 
-    def __init__(self, ctx: list[Any], cfg: int, hist: list[int], prefix: Sequence[int]) -> None:
+    def __init__(self, ctx: list[Any], cfg: int, hist: list[int], choices: _Choices) -> None:
         self.ctx = ctx
         self.ev: Event = Event("", EMPTY)
         self.cfg = cfg
@@ -80,18 +102,12 @@ class _Run:
         self.out: list[Outgoing | Cancelled] = []
         self.logs: list[tuple[str, Any]] = []
         self.vars: dict[str, Any] = {}
-        self.prefix = prefix
-        self.taken_choices: list[int] = []
-        self.sizes: list[int] = []
+        self.choices = choices
         self.taken: list[int] = []
         self.running = True
 
     def choose(self, n: int) -> int:
-        k = len(self.taken_choices)
-        pick = self.prefix[k] if k < len(self.prefix) else 0
-        self.taken_choices.append(pick)
-        self.sizes.append(n)
-        return pick
+        return self.choices.choose(n)
 
 
 ActionFn = Callable[[_Run], None]
@@ -103,10 +119,11 @@ class CompiledTransition:
     Public for the exporters (the TLA+ exporter reads the engine's selection and plans): ``index``
     (position in ``chart.transitions``, -1 for the start), ``source`` and ``targets`` (state ids),
     ``events``, ``guard`` and ``actions`` (compiled closures), ``domain`` (the transition domain's
-    id), ``exit_mask``, ``internal``, ``has_history`` and ``label``.
+    id), ``exit_mask``, ``internal``, ``has_history`` and ``label``. ``alone`` (the selection of this
+    transition alone), ``plans`` (its memoized microstep plans) and ``moves`` are the engine's tables.
     """
 
-    __slots__ = ("actions", "domain", "events", "exit_mask", "guard", "has_history", "index", "internal", "label", "source", "targets")
+    __slots__ = ("actions", "alone", "domain", "events", "exit_mask", "guard", "has_history", "index", "internal", "label", "moves", "plans", "source", "targets")
 
     def __init__(self) -> None:
         self.index = -1
@@ -120,6 +137,11 @@ class CompiledTransition:
         self.exit_mask = 0
         self.label = ""
         self.internal = False
+        self.alone: tuple[CompiledTransition, ...] = (self,)
+        self.plans: dict[Any, _Plan] = {}
+        """Plans of this transition taken alone, per configuration (and history values, when the chart has any)."""
+        self.moves: dict[int, int] = {}
+        """Per configuration, the configuration this transition taken alone moves to, when that is its whole effect."""
 
 
 _T = CompiledTransition  # the engine's own shorthand

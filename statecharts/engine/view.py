@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from ..errors import StatechartError
-from .values import ChartState, CompiledTransition, _Run
+from .values import ChartState, CompiledTransition
 
 if TYPE_CHECKING:
     from ..actions import Action
@@ -134,9 +134,9 @@ class ChartView:
         if len(enabled) < 2:
             return tuple(enabled)
         eng = self._engine
-        run = _Run([], cfg, list(self._history(history)), ())
         ts = self.chart.transitions
-        return tuple(ts[t.index] for t in eng._remove_conflicts(run, tuple(eng.transitions[t.index] for t in enabled)))
+        hist = list(self._history(history))
+        return tuple(ts[t.index] for t in eng._remove_conflicts(cfg, hist, tuple(eng.transitions[t.index] for t in enabled)))
 
     # -- microsteps
 

@@ -3,19 +3,19 @@
 Expressions are written either in Python with the ``ctx`` / ``event`` builders
 (``ctx.retries < 3``) or as strings in the same language (``"ctx.retries < 3"``). Strings
 are parsed with :mod:`ast` into this tree under a whitelist and are never ``eval``'d, so a
-document from an untrusted source cannot run code. The tree compiles to closures for speed,
+document from an untrusted source cannot run code. The tree compiles to one Python function for speed,
 prints as a readable label and is translated to TLA+ by ``exporters.tla``.
 
 The package's modules, one idea each: ``tree`` (the node classes), ``functions`` (built-in
 functions and operators), ``builders`` (``ctx``, ``event``, ``Expr`` and the helpers), ``parsing``
-(strings, under a whitelist), ``walking``, ``printing`` and ``compiling`` (closures, and
-:class:`Compiler`, the hook a layer above subclasses to add functions).
+(strings, under a whitelist), ``walking``, ``printing`` and ``compiling`` (``compile_expr``, the
+one evaluator, and :class:`Extension`, the hook through which a layer above adds functions).
 """
 
 from __future__ import annotations
 
 from .builders import Expr, In, all_of, and_, any_of, call, const, ctx, event, if_else, node_of, not_, or_, py, var
-from .compiling import Compiler, ContextView, Evaluator, compile_expr
+from .compiling import ContextView, Evaluator, Extension, compile_expr
 from .functions import FUNCTIONS
 from .parsing import parse, to_node
 from .printing import to_source
@@ -29,7 +29,6 @@ __all__ = [
     "BoolOp",
     "Call",
     "Compare",
-    "Compiler",
     "Const",
     "ContextView",
     "Ctx",
@@ -37,6 +36,7 @@ __all__ = [
     "EventAttr",
     "EventField",
     "Expr",
+    "Extension",
     "IfElse",
     "In",
     "InState",

@@ -1,15 +1,13 @@
-"""The language's built-in functions and operators (integers only), and the hints its errors give."""
+"""The language's built-in functions (integers only), and the hints its errors give."""
 
 from __future__ import annotations
 
 import difflib
-import operator
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..limits import (
     check_int,
-    checked_mul,
     checked_pow,
     checked_range,
     expect,
@@ -100,24 +98,3 @@ def _functions_hint(name: str, extra: Sequence[str] = ()) -> str:
     close = difflib.get_close_matches(name, known, n=1)
     mean = f"did you mean {close[0]!r}? " if close else ""
     return f"{mean}the language has {', '.join(known)}"
-
-_BINOPS: dict[str, Callable[[Any, Any], Any]] = {
-    "+": operator.add,
-    "-": operator.sub,
-    "*": checked_mul,
-    "//": operator.floordiv,
-    "%": operator.mod,
-    "|": operator.or_,
-    "&": operator.and_,
-}
-_COMPARES: dict[str, Callable[[Any, Any], Any]] = {
-    "==": operator.eq,
-    "!=": operator.ne,
-    "<": operator.lt,
-    "<=": operator.le,
-    ">": operator.gt,
-    ">=": operator.ge,
-    "in": lambda a, b: a in b,
-    "not in": lambda a, b: a not in b,
-}
-
