@@ -13,38 +13,25 @@ from __future__ import annotations
 import resource
 import time
 from array import array
-from operator import itemgetter
 from typing import Any
 
 import numpy as np
 
+from .batch import NO_PARENT, Batch, Collector, Rows, Tables
 from .fpset import FingerprintSet
 from .model import Model, StepError
 from .properties import Eventually, Invariant, LeadsTo, Sometimes, compile_predicate
 from .stable import FP64, StableModel
 from .system import System
 
-NO_PARENT = 0xFFFFFFFF
+__all__ = ["NO_PARENT", "Shard", "at_rest"]
 
+SENT_SLOTS = 1 << 18
+"""Entries in a shard's cache of fingerprints it already sent (direct-mapped, 8 bytes each): a repeat found there is
+not sent again. Lossy by design, exact when it hits: the receiver de-duplicates whatever gets through."""
 
-class Batch:
-    """States sent from one shard to another in one level, with the values the receiver may not know yet."""
-
-    __slots__ = ("encs", "fps", "locals", "msgs", "ordinals", "parents")
-
-    def __init__(self) -> None:
-        self.fps: array[int] = array("Q")
-        self.encs: list[Any] = []
-        self.parents: array[int] = array("I")
-        self.ordinals: array[int] = array("I")
-        self.locals: list[tuple[int, Any]] = []
-        self.msgs: list[tuple[int, Any]] = []
-
-    def __getstate__(self) -> Any:
-        return (self.fps, self.encs, self.parents, self.ordinals, self.locals, self.msgs)
-
-    def __setstate__(self, st: Any) -> None:
-        self.fps, self.encs, self.parents, self.ordinals, self.locals, self.msgs = st
+CHUNK = 8192
+"""Successors gathered as Python objects before they are packed into arrays (bounds a shard's transient memory)."""
 
 
 def at_rest(m: Model, state: Any) -> bool:
@@ -59,7 +46,7 @@ def at_rest(m: Model, state: Any) -> bool:
 
 
 class Shard:
-    """The states one worker owns: their fingerprints, parent links and step positions, and its frontier."""
+    """The states one worker owns: their fingerprints, parent links and step positions, and its frontier (as arrays)."""
 
     def __init__(self, system: System, shard: int, shards: int, symmetry: bool = False) -> None:
         self.shard, self.shards = shard, shards
@@ -71,6 +58,7 @@ class Shard:
         finally:
             system.symmetry = saved
         self.codec = m.codec
+        self.tables = Tables(m.local_order)
         self.invariants = [(p.name, compile_predicate(m, p.predicate, f"invariant {p.name!r}")) for p in system.properties if isinstance(p, Invariant)]
         self.goals = [(p.name, compile_predicate(m, p.predicate, f"sometimes {p.name!r}")) for p in system.properties if isinstance(p, Sometimes)]
         self.constraint = compile_predicate(m, system.constraint, "constraint") if system.constraint is not None else None
@@ -79,17 +67,19 @@ class Shard:
         self.parents: array[int] = array("I")
         self.ordinals: array[int] = array("I")
         self.blocks: list[tuple[int, int, int]] = []  # (global start, local start, count) per level
-        self.pending: list[Any] = []  # states accepted this level, not yet numbered
+        self.pending: list[Rows] = []  # states accepted this level, not yet numbered
+        self.pending_count = 0
         self.pending_hits: dict[str, int] = {}  # property -> position in pending
         self.outside_hits: dict[str, tuple[int, int]] = {}  # property -> (parent, step position) of a state outside the constraint
-        self.frontier: list[Any] = []
-        self.frontier_gidx = 0
         self.decided: set[str] = set()
         self.marks = (0, 0)
-        self.sent_before: set[int] = set()
+        self.sent = array("Q", [slot ^ 1 for slot in range(SENT_SLOTS)])  # slot ^ 1: no fingerprint of this slot
+        self.net_fp: dict[Any, tuple[int, int]] = {}  # network -> (hash of its global ids, position in the tables)
         self.cpu_expand = self.cpu_receive = 0.0
         self.exchange: Any = None  # set by a transport whose shards live in other processes
         self.received = 0
+        self.peak_rows = 0  # the most bytes of frontier, pending states and outgoing batches held at once
+        self.batch_bytes = 0  # the most bytes of batches this shard sent in one level
 
     # ------------------------------------------------------------------ a level
 
@@ -101,8 +91,16 @@ class Shard:
         finally:
             self.cpu_expand += time.process_time() - t0
 
+    def _net(self, net: Any) -> tuple[int, int]:
+        hit = self.net_fp.get(net)
+        if hit is None:
+            if len(self.net_fp) >= 1 << 18:
+                self.net_fp.clear()
+            hit = self.net_fp[net] = (self.codec.encode_net(net)[1], self.tables.net(net))
+        return hit
+
     def _expand(self, base: int, deadline: float | None, expand: bool) -> dict[str, Any]:
-        n = len(self.pending)
+        n = self.pending_count
         report: dict[str, Any] = {
             "hits": {k: base + v for k, v in self.pending_hits.items()},
             "outside": self.outside_hits,
@@ -115,38 +113,40 @@ class Shard:
         self.outside_hits = {}
         if n:
             self.blocks.append((base, len(self.parents) - n, n))
-        self.frontier, self.frontier_gidx = self.pending, base
-        self.pending, self.pending_hits = [], {}
+        frontier = Rows.concat(self.pending, self.m.n)
+        self.pending, self.pending_hits, self.pending_count = [], {}, 0
         if not expand:
-            self.frontier = []
-            return {**report, "batches": [self._put(d, Batch()) for d in range(self.shards)], "stopped": False}
-        outs: list[list[tuple[int, Any, int, int]]] = [[] for _ in range(self.shards)]
-        m, codec, shards = self.m, self.codec, self.shards
+            return {**report, "batches": [self._put(d, self._batch(Rows.empty(self.m.n))) for d in range(self.shards)], "stopped": False}
+        m = self.m
         successors = m.successors
         canonical = m.canonical if m.sym_groups else None
-        many = m.n > 1  # itemgetter of several items returns a tuple (of one, the item)
-        lg, net_cache, encode_net, sync = codec.local_gid, codec.net_cache, codec.encode_net, codec.sync
-        local_values, msg_values, msg_gid = m.local_values, m.msg_values, codec.msg_gid
-        # successors already sent this level or the one before, by this process's own hash: most repeats in a
-        # breadth-first search are diamonds within a level or steps back, and skipping them saves their encoding
-        sent: set[int] = set()
-        before = self.sent_before
+        net_fp, net_of = self.net_fp, self._net
+        sent = self.sent
+        mask = SENT_SLOTS - 1
+        out = Collector(m.n, self.tables)
+        fps_a, loc_a, net_a, bud_a, par_a, ord_a = (
+            out.fps.append, out.locals.append, out.nets.append, out.buds.append, out.parents.append, out.ordinals.append
+        )
         generated = 0
         stopped = False
         check_deadlock = self.system.check_deadlock
-        for k, state in enumerate(self.frontier):
-            if deadline is not None and k & 255 == 0 and time.perf_counter() > deadline:
-                stopped = True
-                break
-            gidx = self.frontier_gidx + k
+        for k, state in frontier.states(self.tables):
+            if k & 255 == 0:
+                if deadline is not None and time.perf_counter() > deadline:
+                    stopped = True
+                    break
+                if len(out.fps) >= CHUNK:
+                    out.flush()
+                    fps_a, loc_a, net_a, bud_a, par_a, ord_a = (
+                        out.fps.append, out.locals.append, out.nets.append, out.buds.append, out.parents.append, out.ordinals.append
+                    )
+            gidx = base + k
             try:
                 succs = successors(state)
             except StepError as e:
                 report["errors"].append((gidx, str(e.cause)))
                 continue
             generated += len(succs)
-            if len(lg) < len(local_values) or len(msg_gid) < len(msg_values):
-                sync()
             if not succs:
                 if check_deadlock and report["deadlock"] is None and not at_rest(m, state):
                     report["deadlock"] = gidx
@@ -156,35 +156,35 @@ class Shard:
                     continue
                 if canonical is not None:
                     s2 = canonical(s2)[0]
-                    if len(lg) < len(local_values) or len(msg_gid) < len(msg_values):
-                        sync()
-                h = hash(s2)
-                if h in sent or h in before:
-                    continue
-                sent.add(h)
                 locals_, net, budgets = s2
-                enet = net_cache.get(net)
-                if enet is None:
-                    enet = encode_net(net)
-                gl = itemgetter(*locals_)(lg) if many else (lg[locals_[0]],)
-                enc = (gl, enet, budgets)
-                fp = hash((gl, enet[1], budgets)) & FP64
-                outs[fp % shards].append((fp, enc, gidx, ordinal))
-        self.frontier = []
-        self.sent_before = sent
-        new_locals, new_msgs = codec.new_values(*self.marks)
-        out: list[Any] = []
-        for entries in outs:
-            b = Batch()
-            b.fps = array("Q", [e[0] for e in entries])
-            b.encs = [e[1] for e in entries]
-            b.parents = array("I", [e[2] for e in entries])
-            b.ordinals = array("I", [e[3] for e in entries])
-            b.locals, b.msgs = new_locals, new_msgs
-            out.append(self._put(len(out), b))
-        del outs
+                hit = net_fp.get(net)
+                if hit is None:
+                    hit = net_of(net)
+                fp = hash((locals_, hit[0], budgets)) & FP64
+                slot = fp & mask
+                if sent[slot] == fp:
+                    continue
+                sent[slot] = fp
+                fps_a(fp)
+                loc_a(locals_)
+                net_a(hit[1])
+                bud_a(budgets)
+                par_a(gidx)
+                ord_a(ordinal)
+        rows = out.rows()
+        self.peak_rows = max(self.peak_rows, frontier.nbytes() + rows.nbytes())
+        del frontier
         report["generated"] = generated
-        return {**report, "batches": out, "stopped": stopped}
+        dest = rows.fps % np.uint64(self.shards)
+        order = np.argsort(dest, kind="stable")
+        bounds = np.searchsorted(dest[order], np.arange(self.shards + 1))
+        batches = [self._batch(rows.take(order[bounds[d] : bounds[d + 1]])) for d in range(self.shards)]
+        self.batch_bytes = max(self.batch_bytes, sum(b.nbytes() for b in batches))
+        return {**report, "batches": [self._put(d, b) for d, b in enumerate(batches)], "stopped": stopped}
+
+    def _batch(self, rows: Rows) -> Batch:
+        """Rows for another shard, with the values this process interned since it last received."""
+        return Batch.pack(rows, self.tables, self.codec.encode_net, self.codec.new_values(*self.marks))
 
     def _put(self, dest: int, batch: Batch) -> Any:
         """Hand a batch to the exchange (a file, a Ray object) and return its handle; in one process, the batch itself."""
@@ -193,73 +193,90 @@ class Shard:
     def receive(self, handles: list[Any]) -> int:
         """Accept the new states among these batches (in this order); return how many there are."""
         t0 = time.process_time()
-        batches = handles if self.exchange is None else [self.exchange.get(h) for h in handles]
         try:
-            self.received += sum(len(b.encs) for b in batches if b is not None)
-            return self._receive(batches)
+            for h in handles:
+                b = h if self.exchange is None else self.exchange.get(h)
+                self.received += len(b)
+                self._receive(b)
+            self.marks = (len(self.m.local_order), len(self.m.msg_values))
+            return self.pending_count
         finally:
             self.cpu_receive += time.process_time() - t0
 
-    def _receive(self, batches: list[Batch]) -> int:
+    def _receive(self, b: Batch) -> None:
+        """Keep the batch's new states (the first of any repeats), checking the invariants and goals on each."""
         codec = self.codec
-        for b in batches:
-            codec.learn(b.locals, b.msgs)
-        self.marks = (len(self.m.local_values), len(self.m.msg_values))
-        fps = np.frombuffer(b"".join(b.fps.tobytes() for b in batches), dtype=np.uint64) if batches else np.zeros(0, np.uint64)
-        new = np.flatnonzero(self.store.add(fps)).tolist()
-        if not new:
-            return len(self.pending)
-        encs = batches[0].encs if len(batches) == 1 else [e for b in batches for e in b.encs]
-        parents = batches[0].parents if len(batches) == 1 else array("I", b"".join(b.parents.tobytes() for b in batches))
-        ordinals = batches[0].ordinals if len(batches) == 1 else array("I", b"".join(b.ordinals.tobytes() for b in batches))
-        decode = codec.decode
-        pending = self.pending
+        codec.learn(b.locals, b.msgs)
+        if not len(b):
+            return
+        rows = b.unpack(self.tables, codec.decode_net)
+        new = np.flatnonzero(self.store.add(rows.fps))
+        if not len(new):
+            return
+        rows = rows.take(new)
         pending_hits, decided = self.pending_hits, self.decided
-        invariants = [(n, p) for n, p in self.invariants if n not in decided]
-        goals = [(n, p) for n, p in self.goals if n not in decided]
+        invariants = [(n, p) for n, p in self.invariants if n not in decided and n not in pending_hits]
+        goals = [(n, p) for n, p in self.goals if n not in decided and n not in pending_hits]
         constraint = self.constraint
-        for k in new:
-            state = decode(encs[k])
-            if constraint is not None and not constraint(state):
-                # as TLC's CONSTRAINT: checked against the invariants and goals, neither counted nor expanded
+        if constraint is not None or invariants or goals:
+            keep: list[int] | None = [] if constraint is not None else None
+            outside = self.outside_hits
+            base = self.pending_count
+            for k, state in rows.states(self.tables):
+                if constraint is not None:
+                    if not constraint(state):
+                        # as TLC's CONSTRAINT: checked against the invariants and goals, neither counted nor expanded
+                        link = (int(rows.parents[k]), int(rows.ordinals[k]))
+                        for name, pred in invariants:
+                            if name not in pending_hits and name not in outside and not pred(state):
+                                outside[name] = link
+                        for name, pred in goals:
+                            if name not in pending_hits and name not in outside and pred(state):
+                                outside[name] = link
+                        continue
+                    assert keep is not None
+                    keep.append(k)
+                pos = base + (len(keep) - 1 if keep is not None else k)
                 for name, pred in invariants:
-                    if name not in pending_hits and name not in self.outside_hits and not pred(state):
-                        self.outside_hits[name] = (parents[k], ordinals[k])
+                    if name not in pending_hits and not pred(state):
+                        pending_hits[name] = pos
                 for name, pred in goals:
-                    if name not in pending_hits and name not in self.outside_hits and pred(state):
-                        self.outside_hits[name] = (parents[k], ordinals[k])
-                continue
-            pos = len(pending)
-            pending.append(state)
-            self.parents.append(parents[k])
-            self.ordinals.append(ordinals[k])
-            for name, pred in invariants:
-                if name not in pending_hits and not pred(state):
-                    pending_hits[name] = pos
-            for name, pred in goals:
-                if name not in pending_hits and pred(state):
-                    pending_hits[name] = pos
-        return len(pending)
+                    if name not in pending_hits and pred(state):
+                        pending_hits[name] = pos
+            if keep is not None:
+                rows = rows.take(np.array(keep, dtype=np.intp))
+        if not len(rows):
+            return
+        self.pending.append(rows)
+        self.pending_count += len(rows)
+        self.parents.frombytes(rows.parents.tobytes())
+        self.ordinals.frombytes(rows.ordinals.tobytes())
+        self.peak_rows = max(self.peak_rows, sum(r.nbytes() for r in self.pending))
 
     def truncate(self, keep: int) -> None:
         """Keep only the first ``keep`` states accepted this level (a state limit cut the level)."""
-        drop = len(self.pending) - keep
+        drop = self.pending_count - keep
         if drop <= 0:
             return
-        del self.pending[keep:]
+        rows = Rows.concat(self.pending, self.m.n).take(slice(0, keep))
+        self.pending = [rows] if len(rows) else []
+        self.pending_count = keep
         del self.parents[len(self.parents) - drop :], self.ordinals[len(self.ordinals) - drop :]
         self.pending_hits = {k: v for k, v in self.pending_hits.items() if v < keep}
 
     def seed(self, encs: list[tuple[int, Any, int]], values: tuple[list[Any], list[Any]]) -> int:
         """Accept initial states: (fingerprint, encoding, ordinal among the initial states)."""
-        b = Batch()
+        self.codec.learn(*values)
+        out = Collector(self.m.n, self.tables)
         for fp, enc, ordinal in encs:
-            b.fps.append(fp)
-            b.encs.append(enc)
-            b.parents.append(NO_PARENT)
-            b.ordinals.append(ordinal)
-        b.locals, b.msgs = values
-        return self.receive([self._put(self.shard, b)])
+            locals_, net, budgets = self.codec.decode(enc)
+            out.fps.append(fp)
+            out.locals.append(locals_)
+            out.nets.append(self.tables.net(net))
+            out.buds.append(budgets)
+            out.parents.append(NO_PARENT)
+            out.ordinals.append(ordinal)
+        return self.receive([self._put(self.shard, self._batch(out.rows()))])
 
     # ------------------------------------------------------------------ afterwards
 
@@ -304,4 +321,6 @@ class Shard:
             "cpu_expand": self.cpu_expand,
             "cpu_receive": self.cpu_receive,
             "received": self.received,
+            "rows_peak": self.peak_rows,
+            "batch_bytes": self.batch_bytes,
         }
