@@ -12,6 +12,7 @@ receiver may not know yet.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -110,13 +111,17 @@ class Rows:
 
     def states(self, tables: Tables, chunk: int = 4096) -> Iterator[tuple[int, Any]]:
         """(position, state) for every row, the state in the process's own ints (decoded a chunk at a time)."""
+        for a, states in self.chunks(tables, chunk):
+            yield from enumerate(states, a)
+
+    def chunks(self, tables: Tables, chunk: int = 4096) -> Iterator[tuple[int, list[Any]]]:
+        """(position of the first, states) a chunk of rows at a time, the states in the process's own ints."""
         gid_array, nets, buds = tables.gid_array(), tables.nets, tables.buds
         for a in range(0, len(self.fps), chunk):
             gl = gid_array[self.cols[a : a + chunk]].tolist()
             ni = self.nets[a : a + chunk].tolist()
             bi = self.buds[a : a + chunk].tolist()
-            for j, row in enumerate(gl):
-                yield a + j, (tuple(row), nets[ni[j]], buds[bi[j]])
+            yield a, [(tuple(row), nets[i], buds[j]) for row, i, j in zip(gl, ni, bi)]
 
 
 class Collector:
@@ -139,7 +144,7 @@ class Collector:
         if not k:
             return
         t = self.tables
-        gids = np.fromiter((g for row in self.locals for g in row), dtype=U64, count=k * self.n)
+        gids = np.fromiter(chain.from_iterable(self.locals), dtype=U64, count=k * self.n)
         cols = t.positions(gids).reshape(k, self.n)
         bud = t.bud
         self.blocks.append(

@@ -10,6 +10,7 @@ encoded in global ids (``simulate.stable``), so shards that interned in differen
 
 from __future__ import annotations
 
+import gc
 import resource
 import time
 from array import array
@@ -69,7 +70,6 @@ class Shard:
         self.blocks: list[tuple[int, int, int]] = []  # (global start, local start, count) per level
         self.pending: list[Rows] = []  # states accepted this level, not yet numbered
         self.pending_count = 0
-        self.pending_hits: dict[str, int] = {}  # property -> position in pending
         self.outside_hits: dict[str, tuple[int, int]] = {}  # property -> (parent, step position) of a state outside the constraint
         self.decided: set[str] = set()
         self.marks = (0, 0)
@@ -86,9 +86,13 @@ class Shard:
     def expand(self, base: int, deadline: float | None, expand: bool) -> dict[str, Any]:
         """Number last level's states from ``base``, then expand them (unless ``expand`` is False)."""
         t0 = time.process_time()
+        collecting = gc.isenabled()
+        gc.disable()  # a level allocates many short-lived tuples and no cycles: the collector would only rescan them
         try:
             return self._expand(base, deadline, expand)
         finally:
+            if collecting:
+                gc.enable()
             self.cpu_expand += time.process_time() - t0
 
     def _net(self, net: Any) -> tuple[int, int]:
@@ -101,21 +105,21 @@ class Shard:
 
     def _expand(self, base: int, deadline: float | None, expand: bool) -> dict[str, Any]:
         n = self.pending_count
-        report: dict[str, Any] = {
-            "hits": {k: base + v for k, v in self.pending_hits.items()},
-            "outside": self.outside_hits,
-            "errors": [],
-            "deadlock": None,
-            "generated": 0,
-        }
-        self.decided.update(self.pending_hits)
-        self.decided.update(self.outside_hits)
+        hits: dict[str, int] = {}
+        report: dict[str, Any] = {"hits": hits, "outside": self.outside_hits, "errors": [], "deadlock": None, "generated": 0}
         self.outside_hits = {}
         if n:
             self.blocks.append((base, len(self.parents) - n, n))
         frontier = Rows.concat(self.pending, self.m.n)
-        self.pending, self.pending_hits, self.pending_count = [], {}, 0
+        self.pending, self.pending_count = [], 0
+        # the level's invariants and goals are checked here, on the states as they are decoded for expansion
+        checks = [(name, pred, True) for name, pred in self.invariants if name not in self.decided]
+        checks += [(name, pred, False) for name, pred in self.goals if name not in self.decided]
         if not expand:
+            for first, states in frontier.chunks(self.tables):
+                checks = self._check(states, base + first, checks, hits)
+            self.decided.update(hits)
+            self.decided.update(report["outside"])
             return {**report, "batches": [self._put(d, self._batch(Rows.empty(self.m.n))) for d in range(self.shards)], "stopped": False}
         m = self.m
         successors = m.successors
@@ -130,47 +134,50 @@ class Shard:
         generated = 0
         stopped = False
         check_deadlock = self.system.check_deadlock
-        for k, state in frontier.states(self.tables):
-            if k & 255 == 0:
-                if deadline is not None and time.perf_counter() > deadline:
-                    stopped = True
-                    break
-                if len(out.fps) >= CHUNK:
-                    out.flush()
-                    fps_a, loc_a, net_a, bud_a, par_a, ord_a = (
-                        out.fps.append, out.locals.append, out.nets.append, out.buds.append, out.parents.append, out.ordinals.append
-                    )
-            gidx = base + k
-            try:
-                succs = successors(state)
-            except StepError as e:
-                report["errors"].append((gidx, str(e.cause)))
+        for first, states in frontier.chunks(self.tables, 1024):
+            if checks:
+                checks = self._check(states, base + first, checks, hits)
+            if stopped or (deadline is not None and time.perf_counter() > deadline):
+                stopped = True  # the rest of the level is checked, not expanded
                 continue
-            generated += len(succs)
-            if not succs:
-                if check_deadlock and report["deadlock"] is None and not at_rest(m, state):
-                    report["deadlock"] = gidx
-                continue
-            for ordinal, (_, s2) in enumerate(succs):
-                if s2 is state:
+            if len(out.fps) >= CHUNK:
+                out.flush()
+                fps_a, loc_a, net_a, bud_a, par_a, ord_a = (
+                    out.fps.append, out.locals.append, out.nets.append, out.buds.append, out.parents.append, out.ordinals.append
+                )
+            for gidx, state in enumerate(states, base + first):
+                try:
+                    succs = successors(state)
+                except StepError as e:
+                    report["errors"].append((gidx, str(e.cause)))
                     continue
-                if canonical is not None:
-                    s2 = canonical(s2)[0]
-                locals_, net, budgets = s2
-                hit = net_fp.get(net)
-                if hit is None:
-                    hit = net_of(net)
-                fp = hash((locals_, hit[0], budgets)) & FP64
-                slot = fp & mask
-                if sent[slot] == fp:
+                generated += len(succs)
+                if not succs:
+                    if check_deadlock and report["deadlock"] is None and not at_rest(m, state):
+                        report["deadlock"] = gidx
                     continue
-                sent[slot] = fp
-                fps_a(fp)
-                loc_a(locals_)
-                net_a(hit[1])
-                bud_a(budgets)
-                par_a(gidx)
-                ord_a(ordinal)
+                for ordinal, (_, s2) in enumerate(succs):
+                    if s2 is state:
+                        continue
+                    if canonical is not None:
+                        s2 = canonical(s2)[0]
+                    locals_, net, budgets = s2
+                    hit = net_fp.get(net)
+                    if hit is None:
+                        hit = net_of(net)
+                    fp = hash((locals_, hit[0], budgets)) & FP64
+                    slot = fp & mask
+                    if sent[slot] == fp:
+                        continue
+                    sent[slot] = fp
+                    fps_a(fp)
+                    loc_a(locals_)
+                    net_a(hit[1])
+                    bud_a(budgets)
+                    par_a(gidx)
+                    ord_a(ordinal)
+        self.decided.update(hits)
+        self.decided.update(report["outside"])
         rows = out.rows()
         self.peak_rows = max(self.peak_rows, frontier.nbytes() + rows.nbytes())
         del frontier
@@ -193,6 +200,8 @@ class Shard:
     def receive(self, handles: list[Any]) -> int:
         """Accept the new states among these batches (in this order); return how many there are."""
         t0 = time.process_time()
+        collecting = gc.isenabled()
+        gc.disable()
         try:
             for h in handles:
                 b = h if self.exchange is None else self.exchange.get(h)
@@ -201,10 +210,12 @@ class Shard:
             self.marks = (len(self.m.local_order), len(self.m.msg_values))
             return self.pending_count
         finally:
+            if collecting:
+                gc.enable()
             self.cpu_receive += time.process_time() - t0
 
     def _receive(self, b: Batch) -> None:
-        """Keep the batch's new states (the first of any repeats), checking the invariants and goals on each."""
+        """Keep the batch's new states (the first of any repeats) that are within the constraint, if any."""
         codec = self.codec
         codec.learn(b.locals, b.msgs)
         if not len(b):
@@ -214,37 +225,8 @@ class Shard:
         if not len(new):
             return
         rows = rows.take(new)
-        pending_hits, decided = self.pending_hits, self.decided
-        invariants = [(n, p) for n, p in self.invariants if n not in decided and n not in pending_hits]
-        goals = [(n, p) for n, p in self.goals if n not in decided and n not in pending_hits]
-        constraint = self.constraint
-        if constraint is not None or invariants or goals:
-            keep: list[int] | None = [] if constraint is not None else None
-            outside = self.outside_hits
-            base = self.pending_count
-            for k, state in rows.states(self.tables):
-                if constraint is not None:
-                    if not constraint(state):
-                        # as TLC's CONSTRAINT: checked against the invariants and goals, neither counted nor expanded
-                        link = (int(rows.parents[k]), int(rows.ordinals[k]))
-                        for name, pred in invariants:
-                            if name not in pending_hits and name not in outside and not pred(state):
-                                outside[name] = link
-                        for name, pred in goals:
-                            if name not in pending_hits and name not in outside and pred(state):
-                                outside[name] = link
-                        continue
-                    assert keep is not None
-                    keep.append(k)
-                pos = base + (len(keep) - 1 if keep is not None else k)
-                for name, pred in invariants:
-                    if name not in pending_hits and not pred(state):
-                        pending_hits[name] = pos
-                for name, pred in goals:
-                    if name not in pending_hits and pred(state):
-                        pending_hits[name] = pos
-            if keep is not None:
-                rows = rows.take(np.array(keep, dtype=np.intp))
+        if self.constraint is not None:
+            rows = self._within(rows)
         if not len(rows):
             return
         self.pending.append(rows)
@@ -252,6 +234,39 @@ class Shard:
         self.parents.frombytes(rows.parents.tobytes())
         self.ordinals.frombytes(rows.ordinals.tobytes())
         self.peak_rows = max(self.peak_rows, sum(r.nbytes() for r in self.pending))
+
+    @staticmethod
+    def _check(states: list[Any], first: int, checks: list[tuple[str, Any, bool]], hits: dict[str, int]) -> list[tuple[str, Any, bool]]:
+        """Check states (global indices from ``first``) against the undecided properties; return those still undecided."""
+        for k, state in enumerate(states, first):
+            found = [name for name, pred, invariant in checks if bool(pred(state)) != invariant]
+            if found:
+                for name in found:
+                    hits[name] = k
+                checks = [c for c in checks if c[0] not in hits]
+                if not checks:
+                    break
+        return checks
+
+    def _within(self, rows: Rows) -> Rows:
+        """The rows inside the constraint; those outside are checked now (TLC's CONSTRAINT: neither counted nor expanded)."""
+        assert self.constraint is not None
+        constraint, outside, decided = self.constraint, self.outside_hits, self.decided
+        invariants = [(n, p) for n, p in self.invariants if n not in decided]
+        goals = [(n, p) for n, p in self.goals if n not in decided]
+        keep: list[int] = []
+        for k, state in rows.states(self.tables):
+            if constraint(state):
+                keep.append(k)
+                continue
+            link = (int(rows.parents[k]), int(rows.ordinals[k]))
+            for name, pred in invariants:
+                if name not in outside and not pred(state):
+                    outside[name] = link
+            for name, pred in goals:
+                if name not in outside and pred(state):
+                    outside[name] = link
+        return rows.take(np.array(keep, dtype=np.intp))
 
     def truncate(self, keep: int) -> None:
         """Keep only the first ``keep`` states accepted this level (a state limit cut the level)."""
@@ -262,7 +277,6 @@ class Shard:
         self.pending = [rows] if len(rows) else []
         self.pending_count = keep
         del self.parents[len(self.parents) - drop :], self.ordinals[len(self.ordinals) - drop :]
-        self.pending_hits = {k: v for k, v in self.pending_hits.items() if v < keep}
 
     def seed(self, encs: list[tuple[int, Any, int]], values: tuple[list[Any], list[Any]]) -> int:
         """Accept initial states: (fingerprint, encoding, ordinal among the initial states)."""
