@@ -146,15 +146,16 @@ class Collector:
         t = self.tables
         gids = np.fromiter(chain.from_iterable(self.locals), dtype=U64, count=k * self.n)
         cols = t.positions(gids).reshape(k, self.n)
-        bud = t.bud
+        for b in set(self.buds):
+            t.bud(b)
         self.blocks.append(
             Rows(
-                np.array(self.fps, dtype=U64),
+                np.fromiter(self.fps, dtype=U64, count=k),
                 cols,
-                np.array(self.nets, dtype=U32),
-                np.array([bud(b) for b in self.buds], dtype=U32),
-                np.array(self.parents, dtype=U32),
-                np.array(self.ordinals, dtype=U32),
+                np.fromiter(self.nets, dtype=U32, count=k),
+                np.fromiter(map(t.bud_pos.__getitem__, self.buds), dtype=U32, count=k),
+                np.fromiter(self.parents, dtype=U32, count=k),
+                np.fromiter(self.ordinals, dtype=U32, count=k),
             )
         )
         self.fps, self.locals, self.nets, self.buds, self.parents, self.ordinals = [], [], [], [], [], []

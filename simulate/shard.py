@@ -238,6 +238,13 @@ class Shard:
     @staticmethod
     def _check(states: list[Any], first: int, checks: list[tuple[str, Any, bool]], hits: dict[str, int]) -> list[tuple[str, Any, bool]]:
         """Check states (global indices from ``first``) against the undecided properties; return those still undecided."""
+        if len(checks) == 1:  # the common case, without a list per state
+            name, pred, invariant = checks[0]
+            for k, state in enumerate(states, first):
+                if bool(pred(state)) != invariant:
+                    hits[name] = k
+                    return []
+            return checks
         for k, state in enumerate(states, first):
             found = [name for name, pred, invariant in checks if bool(pred(state)) != invariant]
             if found:
