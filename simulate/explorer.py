@@ -31,7 +31,7 @@ from . import checkpoint as ckpt
 from .hints import end_states_hint, transition_labels
 from .model import Label, Model, State, StepError
 from .properties import Eventually, Invariant, LeadsTo, Predicate, Sometimes, compile_predicate
-from .result import Result, Stats, Step, Trace, Verdict
+from .result import Result, Stats, Step, Trace, Verdict, collision_probability
 from .steps import changes_between, in_flight_text
 from .system import ModelError, System
 
@@ -370,6 +370,8 @@ class _Explorer:
             failure=str(failure) if failure is not None else None,
             failure_kind=type(failure.cause).__name__ if failure is not None else None,
             notes=self._notes(),
+            fingerprint_collision_probability=collision_probability(self.stats.distinct_states, 60) if self.mode != "random" else None,
+            fingerprint_bits=60,
         )
 
     def _check_symmetry(self) -> None:

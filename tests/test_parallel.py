@@ -232,3 +232,46 @@ def test_a_failing_worker_keeps_the_verdicts_so_far() -> None:
     r = explore(s, workers=2)
     assert r.status == "failed" and r.failure and "SystemExit" in r.failure
     assert any(v.name == "exploration" and v.status == "failed" for v in r.verdicts)
+
+
+def test_collision_probability_is_reported_as_tlc_does(tmp_path: Any) -> None:
+    """TLC's optimistic estimate n(n-1)/2 / 2^bits, for one worker (60-bit) and several (64-bit), printed at the end."""
+    import json
+    import subprocess
+    import sys
+
+    s = _counter()
+    one, two = explore(s), explore(s, workers=2)
+    n = one.stats.distinct_states
+    assert (one.fingerprint_bits, two.fingerprint_bits) == (60, 64)
+    assert one.fingerprint_collision_probability == n * (n - 1) / 2 / 2.0**60
+    assert two.fingerprint_collision_probability == n * (n - 1) / 2 / 2.0**64
+    assert "64-bit; probability of a collision (optimistic, as TLC calculates it): " in two.summary()
+    assert f"{two.fingerprint_collision_probability:.1e}" in two.summary()
+    proc = subprocess.run(
+        [sys.executable, "-m", "statecharts", "check", "examples.two_phase", "--json", "--out", str(tmp_path), "--workers", "2"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    stats = json.loads(proc.stdout)["stats"]
+    states = stats["distinct_states"]
+    assert stats["fingerprint_bits"] == 64
+    assert stats["fingerprint_collision_probability"] == states * (states - 1) / 2 / 2.0**64
+
+
+def test_shards_store_16_bytes_a_state_and_account_for_their_arrays() -> None:
+    """Fingerprints (8 bytes) and parent index and step position (4 + 4) per state; frontier and batches measured."""
+    r = explore(_system("examples.two_phase:system"), workers=2)
+    stored = sum(sh["store"] + sh["links"] for sh in r.shards)
+    assert stored == 16 * r.stats.distinct_states
+    assert sum(sh["states"] for sh in r.shards) == r.stats.distinct_states
+    assert all(sh["rows_peak"] > 0 and sh["batch_bytes"] > 0 for sh in r.shards)
+
+
+def test_a_tiny_sent_cache_loses_no_state(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cache of sent fingerprints is lossy (two slots here: most repeats get through) but never skips a new state."""
+    monkeypatch.setattr(shard_module, "SENT_SLOTS", 2)
+    s = _system("examples.distributed_lock:system")
+    tiny = explore(s, workers=2, engine="inprocess")
+    assert _summary(tiny) == _summary(explore(s))
