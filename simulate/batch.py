@@ -88,10 +88,15 @@ class Rows:
         self.ordinals: npt.NDArray[np.uint32] = ordinals
 
     def __len__(self) -> int:
-        return len(self.fps)
+        return len(self.nets)
 
     def nbytes(self) -> int:
         return sum(a.nbytes for a in (self.fps, self.cols, self.nets, self.buds, self.parents, self.ordinals))
+
+    def frontier(self) -> Rows:
+        """Only what expanding the states needs (their fingerprints, parents and step positions are stored already)."""
+        z = np.zeros(0, U32)
+        return Rows(np.zeros(0, U64), self.cols, self.nets, self.buds, z, z)
 
     def take(self, idx: Any) -> Rows:
         return Rows(self.fps[idx], self.cols[idx], self.nets[idx], self.buds[idx], self.parents[idx], self.ordinals[idx])
@@ -117,7 +122,7 @@ class Rows:
     def chunks(self, tables: Tables, chunk: int = 4096) -> Iterator[tuple[int, list[Any]]]:
         """(position of the first, states) a chunk of rows at a time, the states in the process's own ints."""
         gid_array, nets, buds = tables.gid_array(), tables.nets, tables.buds
-        for a in range(0, len(self.fps), chunk):
+        for a in range(0, len(self.nets), chunk):
             gl = gid_array[self.cols[a : a + chunk]].tolist()
             ni = self.nets[a : a + chunk].tolist()
             bi = self.buds[a : a + chunk].tolist()

@@ -80,6 +80,9 @@ class Shard:
         self.received = 0
         self.peak_rows = 0  # the most bytes of frontier, pending states and outgoing batches held at once
         self.batch_bytes = 0  # the most bytes of batches this shard sent in one level
+        self.batches = 0  # batches written and read through the exchange
+        self.batch_seconds = 0.0  # wall seconds spent writing and reading them
+        self.base_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # peak RSS before this shard held any state
 
     # ------------------------------------------------------------------ a level
 
@@ -185,9 +188,13 @@ class Shard:
         dest = rows.fps % np.uint64(self.shards)
         order = np.argsort(dest, kind="stable")
         bounds = np.searchsorted(dest[order], np.arange(self.shards + 1))
-        batches = [self._batch(rows.take(order[bounds[d] : bounds[d + 1]])) for d in range(self.shards)]
-        self.batch_bytes = max(self.batch_bytes, sum(b.nbytes() for b in batches))
-        return {**report, "batches": [self._put(d, b) for d, b in enumerate(batches)], "stopped": stopped}
+        handles, sent_bytes = [], 0
+        for d in range(self.shards):  # one batch at a time: packed, handed over, released
+            batch = self._batch(rows.take(order[bounds[d] : bounds[d + 1]]))
+            sent_bytes += batch.nbytes()
+            handles.append(self._put(d, batch))
+        self.batch_bytes = max(self.batch_bytes, sent_bytes)
+        return {**report, "batches": handles, "stopped": stopped}
 
     def _batch(self, rows: Rows) -> Batch:
         """Rows for another shard, with the values this process interned since it last received."""
@@ -195,7 +202,13 @@ class Shard:
 
     def _put(self, dest: int, batch: Batch) -> Any:
         """Hand a batch to the exchange (a file, a Ray object) and return its handle; in one process, the batch itself."""
-        return batch if self.exchange is None else self.exchange.put(self.shard, dest, batch)
+        if self.exchange is None:
+            return batch
+        t0 = time.perf_counter()
+        handle = self.exchange.put(self.shard, dest, batch)
+        self.batch_seconds += time.perf_counter() - t0
+        self.batches += 1
+        return handle
 
     def receive(self, handles: list[Any]) -> int:
         """Accept the new states among these batches (in this order); return how many there are."""
@@ -204,7 +217,13 @@ class Shard:
         gc.disable()
         try:
             for h in handles:
-                b = h if self.exchange is None else self.exchange.get(h)
+                if self.exchange is None:
+                    b = h
+                else:
+                    t1 = time.perf_counter()
+                    b = self.exchange.get(h)
+                    self.batch_seconds += time.perf_counter() - t1
+                    self.batches += 1
                 self.received += len(b)
                 self._receive(b)
             self.marks = (len(self.m.local_order), len(self.m.msg_values))
@@ -229,10 +248,10 @@ class Shard:
             rows = self._within(rows)
         if not len(rows):
             return
-        self.pending.append(rows)
-        self.pending_count += len(rows)
         self.parents.frombytes(rows.parents.tobytes())
         self.ordinals.frombytes(rows.ordinals.tobytes())
+        self.pending.append(rows.frontier())
+        self.pending_count += len(rows)
         self.peak_rows = max(self.peak_rows, sum(r.nbytes() for r in self.pending))
 
     @staticmethod
@@ -339,9 +358,12 @@ class Shard:
             "links": self.parents.itemsize * len(self.parents) + self.ordinals.itemsize * len(self.ordinals),
             "states": len(self.parents),
             "peak_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+            "base_kib": self.base_kib,
             "cpu_expand": self.cpu_expand,
             "cpu_receive": self.cpu_receive,
             "received": self.received,
             "rows_peak": self.peak_rows,
             "batch_bytes": self.batch_bytes,
+            "batches": self.batches,
+            "batch_seconds": self.batch_seconds,
         }
