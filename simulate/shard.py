@@ -72,7 +72,9 @@ class Shard:
         self.pending_count = 0
         self.outside_hits: dict[str, tuple[int, int]] = {}  # property -> (parent, step position) of a state outside the constraint
         self.decided: set[str] = set()
-        self.marks = (0, 0)
+        self.marks = (0, 0)  # what this process had interned when it last received: values after it are new to others
+        self.level_marks = [self.marks] * shards  # per destination, what it was sent this level
+        self.level_bytes = 0
         self.sent = array("Q", [slot ^ 1 for slot in range(SENT_SLOTS)])  # slot ^ 1: no fingerprint of this slot
         self.net_fp: dict[Any, tuple[int, int]] = {}  # network -> (hash of its global ids, position in the tables)
         self.cpu_expand = self.cpu_receive = 0.0
@@ -123,7 +125,13 @@ class Shard:
                 checks = self._check(states, base + first, checks, hits)
             self.decided.update(hits)
             self.decided.update(report["outside"])
-            return {**report, "batches": [self._put(d, self._batch(Rows.empty(self.m.n))) for d in range(self.shards)], "stopped": False}
+            self.level_marks = [self.marks] * self.shards
+            outgoing: list[list[Any]] = [[] for _ in range(self.shards)]
+            self._send(Rows.empty(self.m.n), outgoing, True)
+            return {**report, "batches": outgoing, "stopped": False}
+        self.level_marks = [self.marks] * self.shards
+        outgoing = [[] for _ in range(self.shards)]  # per destination, the handles of its batches in order
+        self.level_bytes = 0
         m = self.m
         successors = m.successors
         canonical = m.canonical if m.sym_groups else None
@@ -144,7 +152,7 @@ class Shard:
                 stopped = True  # the rest of the level is checked, not expanded
                 continue
             if len(out.fps) >= CHUNK:
-                out.flush()
+                self._send(out.rows(), outgoing, False)
                 fps_a, loc_a, net_a, bud_a, par_a, ord_a = (
                     out.fps.append, out.locals.append, out.nets.append, out.buds.append, out.parents.append, out.ordinals.append
                 )
@@ -181,24 +189,31 @@ class Shard:
                     ord_a(ordinal)
         self.decided.update(hits)
         self.decided.update(report["outside"])
-        rows = out.rows()
-        self.peak_rows = max(self.peak_rows, frontier.nbytes() + rows.nbytes())
+        self.peak_rows = max(self.peak_rows, frontier.nbytes())
         del frontier
+        self._send(out.rows(), outgoing, True)
+        self.batch_bytes = max(self.batch_bytes, self.level_bytes)
         report["generated"] = generated
+        return {**report, "batches": outgoing, "stopped": stopped}
+
+    def _send(self, rows: Rows, outgoing: list[list[Any]], last: bool) -> None:
+        """Hand a chunk of successors to their owners, a batch per owner (at the end of a level, to every owner)."""
         dest = rows.fps % np.uint64(self.shards)
         order = np.argsort(dest, kind="stable")
         bounds = np.searchsorted(dest[order], np.arange(self.shards + 1))
-        handles, sent_bytes = [], 0
-        for d in range(self.shards):  # one batch at a time: packed, handed over, released
-            batch = self._batch(rows.take(order[bounds[d] : bounds[d + 1]]))
-            sent_bytes += batch.nbytes()
-            handles.append(self._put(d, batch))
-        self.batch_bytes = max(self.batch_bytes, sent_bytes)
-        return {**report, "batches": handles, "stopped": stopped}
+        for d in range(self.shards):
+            if bounds[d] == bounds[d + 1] and not last:
+                continue
+            batch = self._batch(rows.take(order[bounds[d] : bounds[d + 1]]), d)
+            self.level_bytes += batch.nbytes()
+            outgoing[d].append(self._put(d, batch))
 
-    def _batch(self, rows: Rows) -> Batch:
-        """Rows for another shard, with the values this process interned since it last received."""
-        return Batch.pack(rows, self.tables, self.codec.encode_net, self.codec.new_values(*self.marks))
+    def _batch(self, rows: Rows, dest: int) -> Batch:
+        """Rows for another shard, with the values this process interned since it last sent it a batch this level
+        (a value crosses once per destination; values learned from other shards came to every shard from their origin)."""
+        values = self.codec.new_values(*self.level_marks[dest])
+        self.level_marks[dest] = (len(self.m.local_order), len(self.m.msg_values))
+        return Batch.pack(rows, self.tables, self.codec.encode_net, values)
 
     def _put(self, dest: int, batch: Batch) -> Any:
         """Hand a batch to the exchange (a file, a Ray object) and return its handle; in one process, the batch itself."""
@@ -210,13 +225,13 @@ class Shard:
         self.batches += 1
         return handle
 
-    def receive(self, handles: list[Any]) -> int:
-        """Accept the new states among these batches (in this order); return how many there are."""
+    def receive(self, handles: list[list[Any]]) -> int:
+        """Accept the new states among these batches (per sender, in this order); return how many there are."""
         t0 = time.process_time()
         collecting = gc.isenabled()
         gc.disable()
         try:
-            for h in handles:
+            for h in (h for sender in handles for h in sender):
                 if self.exchange is None:
                     b = h
                 else:
@@ -316,7 +331,8 @@ class Shard:
             out.buds.append(budgets)
             out.parents.append(NO_PARENT)
             out.ordinals.append(ordinal)
-        return self.receive([self._put(self.shard, self._batch(out.rows()))])
+        self.level_marks = [(0, 0)] * self.shards
+        return self.receive([[self._put(self.shard, self._batch(out.rows(), self.shard))]])
 
     # ------------------------------------------------------------------ afterwards
 
