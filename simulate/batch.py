@@ -121,12 +121,13 @@ class Rows:
 
     def chunks(self, tables: Tables, chunk: int = 4096) -> Iterator[tuple[int, list[Any]]]:
         """(position of the first, states) a chunk of rows at a time, the states in the process's own ints."""
-        gid_array, nets, buds = tables.gid_array(), tables.nets, tables.buds
+        # the process's own int objects, not new ones: caches keyed by states (the memo, predicates) then share them
+        gid_of, nets, buds = tables.gids.__getitem__, tables.nets, tables.buds
         for a in range(0, len(self.nets), chunk):
-            gl = gid_array[self.cols[a : a + chunk]].tolist()
+            cols = self.cols[a : a + chunk].tolist()
             ni = self.nets[a : a + chunk].tolist()
             bi = self.buds[a : a + chunk].tolist()
-            yield a, [(tuple(row), nets[i], buds[j]) for row, i, j in zip(gl, ni, bi)]
+            yield a, [(tuple(map(gid_of, row)), nets[i], buds[j]) for row, i, j in zip(cols, ni, bi)]
 
 
 class Collector:
@@ -207,7 +208,7 @@ class Batch:
         used_nets, nets = _compact(rows.nets, len(tables.nets))
         used_buds, buds = _compact(rows.buds, len(tables.buds))
         gid_array = tables.gid_array()
-        r = Rows(rows.fps, cols, nets, buds, rows.parents, rows.ordinals)
+        r = Rows(rows.fps, _narrow(cols), _narrow(nets), _narrow(buds), rows.parents, _narrow(rows.ordinals))
         return Batch(r, gid_array[used_cols], [encode_net(tables.nets[i])[0] for i in used_nets.tolist()], [tables.buds[i] for i in used_buds.tolist()], values)
 
     def unpack(self, tables: Tables, decode_net: Any) -> Rows:
@@ -218,7 +219,7 @@ class Batch:
         col_map = tables.positions(self.gids)
         net_map = np.array([tables.net(decode_net(e)) for e in self.nets], dtype=U32)
         bud_map = np.array([tables.bud(b) for b in self.buds], dtype=U32)
-        return Rows(r.fps, col_map[r.cols], net_map[r.nets], bud_map[r.buds], r.parents, r.ordinals)
+        return Rows(r.fps, col_map[r.cols], net_map[r.nets], bud_map[r.buds], r.parents, r.ordinals.astype(U32))
 
 
 def _compact(values: npt.NDArray[np.uint32], size: int) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.uint32]]:
@@ -229,3 +230,13 @@ def _compact(values: npt.NDArray[np.uint32], size: int) -> tuple[npt.NDArray[np.
     renumber = np.zeros(size, dtype=U32)
     renumber[idx] = np.arange(len(idx), dtype=U32)
     return idx, renumber[values]
+
+
+def _narrow(values: npt.NDArray[np.uint32]) -> Any:
+    """The same values in 8 or 16 bits where they fit (batches are mostly small positions): fewer bytes in flight."""
+    top = int(values.max()) if values.size else 0
+    if top < 1 << 8:
+        return values.astype(np.uint8)
+    if top < 1 << 16:
+        return values.astype(np.uint16)
+    return values
