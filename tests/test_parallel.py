@@ -275,3 +275,42 @@ def test_a_tiny_sent_cache_loses_no_state(monkeypatch: pytest.MonkeyPatch) -> No
     s = _system("examples.distributed_lock:system")
     tiny = explore(s, workers=2, engine="inprocess")
     assert _summary(tiny) == _summary(explore(s))
+
+
+def test_a_batch_round_trips_between_processes_that_interned_differently() -> None:
+    """Rows packed by one model decode to the same states in another (other interning order, wide values kept wide)."""
+    import pickle
+
+    import numpy as np
+
+    from simulate.batch import Batch, Collector, Tables
+    from simulate.stable import StableModel
+
+    s = _system("examples.two_phase:system")
+    a, b = StableModel(s), StableModel(s)
+    states = []
+    frontier = a.initial_states()
+    while frontier and len(states) < 300:
+        states.extend(frontier)
+        frontier = [s2 for st in frontier for _, s2 in a.successors(st)]
+    for v in reversed(list(a.local_values.values())):  # b interns local states and messages in the opposite order
+        b.intern_value(v)
+    for dest, ev in reversed(a.msg_values):
+        b.intern_msg(dest, ev)
+    ta, tb = Tables(a.local_order), Tables(b.local_order)
+    out = Collector(a.n, ta)
+    for k, st in enumerate(states):
+        out.fps.append(a.codec.fingerprint(st))
+        out.locals.append(st[0])
+        out.nets.append(ta.net(st[1]))
+        out.buds.append(st[2])
+        out.parents.append(k)
+        out.ordinals.append(70_000 + k)  # does not fit in 16 bits: must not be narrowed
+    batch = pickle.loads(pickle.dumps(Batch.pack(out.rows(), ta, a.codec.encode_net, a.codec.new_values(0, 0))))
+    b.codec.learn(batch.locals, batch.msgs)
+    rows = batch.unpack(tb, b.codec.decode_net)
+    decoded = [st for _, st in rows.states(tb)]
+    assert [b.codec.fingerprint(st) for st in decoded] == [a.codec.fingerprint(st) for st in states] == rows.fps.tolist()
+    assert [a.codec.encode(st) for st in states] == [b.codec.encode(st) for st in decoded]
+    assert rows.ordinals.tolist() == [70_000 + k for k in range(len(states))]
+    assert rows.parents.dtype == np.uint32 and batch.rows.cols.dtype == np.uint8  # few local states: 8-bit columns
