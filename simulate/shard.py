@@ -59,7 +59,10 @@ class Shard:
         finally:
             system.symmetry = saved
         self.codec = m.codec
-        self.tables = Tables(m.local_order)
+        # networks and budgets are positions in per-level tables (a network-heavy model has about as many networks as
+        # states): the pending states' (``in_tables``) become the frontier's, the outgoing successors' are new each level
+        self.in_tables = Tables(m.local_order)
+        self.out_tables = Tables(m.local_order)
         self.invariants = [(p.name, compile_predicate(m, p.predicate, f"invariant {p.name!r}")) for p in system.properties if isinstance(p, Invariant)]
         self.goals = [(p.name, compile_predicate(m, p.predicate, f"sometimes {p.name!r}")) for p in system.properties if isinstance(p, Sometimes)]
         self.constraint = compile_predicate(m, system.constraint, "constraint") if system.constraint is not None else None
@@ -105,7 +108,7 @@ class Shard:
         if hit is None:
             if len(self.net_fp) >= 1 << 18:
                 self.net_fp.clear()
-            hit = self.net_fp[net] = (self.codec.encode_net(net)[1], self.tables.net(net))
+            hit = self.net_fp[net] = (self.codec.encode_net(net)[1], self.out_tables.net(net))
         return hit
 
     def _expand(self, base: int, deadline: float | None, expand: bool) -> dict[str, Any]:
@@ -116,12 +119,14 @@ class Shard:
         if n:
             self.blocks.append((base, len(self.parents) - n, n))
         frontier = Rows.concat(self.pending, self.m.n)
+        tables = self.in_tables
         self.pending, self.pending_count = [], 0
+        self.in_tables, self.out_tables, self.net_fp = Tables(self.m.local_order), Tables(self.m.local_order), {}
         # the level's invariants and goals are checked here, on the states as they are decoded for expansion
         checks = [(name, pred, True) for name, pred in self.invariants if name not in self.decided]
         checks += [(name, pred, False) for name, pred in self.goals if name not in self.decided]
         if not expand:
-            for first, states in frontier.chunks(self.tables):
+            for first, states in frontier.chunks(tables):
                 checks = self._check(states, base + first, checks, hits)
             self.decided.update(hits)
             self.decided.update(report["outside"])
@@ -138,14 +143,14 @@ class Shard:
         net_fp, net_of = self.net_fp, self._net
         sent = self.sent
         mask = SENT_SLOTS - 1
-        out = Collector(m.n, self.tables)
+        out = Collector(m.n, self.out_tables)
         fps_a, loc_a, net_a, bud_a, par_a, ord_a = (
             out.fps.append, out.locals.append, out.nets.append, out.buds.append, out.parents.append, out.ordinals.append
         )
         generated = 0
         stopped = False
         check_deadlock = self.system.check_deadlock
-        for first, states in frontier.chunks(self.tables, 1024):
+        for first, states in frontier.chunks(tables, 1024):
             if checks:
                 checks = self._check(states, base + first, checks, hits)
             if stopped or (deadline is not None and time.perf_counter() > deadline):
@@ -213,7 +218,7 @@ class Shard:
         (a value crosses once per destination; values learned from other shards came to every shard from their origin)."""
         values = self.codec.new_values(*self.level_marks[dest])
         self.level_marks[dest] = (len(self.m.local_order), len(self.m.msg_values))
-        return Batch.pack(rows, self.tables, self.codec.encode_net, values)
+        return Batch.pack(rows, self.out_tables, self.codec.encode_net, values)
 
     def _put(self, dest: int, batch: Batch) -> Any:
         """Hand a batch to the exchange (a file, a Ray object) and return its handle; in one process, the batch itself."""
@@ -254,7 +259,7 @@ class Shard:
         codec.learn(b.locals, b.msgs)
         if not len(b):
             return
-        rows = b.unpack(self.tables, codec.decode_net)
+        rows = b.unpack(self.in_tables, codec.decode_net)
         new = np.flatnonzero(self.store.add(rows.fps))
         if not len(new):
             return
@@ -296,7 +301,7 @@ class Shard:
         invariants = [(n, p) for n, p in self.invariants if n not in decided]
         goals = [(n, p) for n, p in self.goals if n not in decided]
         keep: list[int] = []
-        for k, state in rows.states(self.tables):
+        for k, state in rows.states(self.in_tables):
             if constraint(state):
                 keep.append(k)
                 continue
@@ -322,12 +327,12 @@ class Shard:
     def seed(self, encs: list[tuple[int, Any, int]], values: tuple[list[Any], list[Any]]) -> int:
         """Accept initial states: (fingerprint, encoding, ordinal among the initial states)."""
         self.codec.learn(*values)
-        out = Collector(self.m.n, self.tables)
+        out = Collector(self.m.n, self.out_tables)
         for fp, enc, ordinal in encs:
             locals_, net, budgets = self.codec.decode(enc)
             out.fps.append(fp)
             out.locals.append(locals_)
-            out.nets.append(self.tables.net(net))
+            out.nets.append(self.out_tables.net(net))
             out.buds.append(budgets)
             out.parents.append(NO_PARENT)
             out.ordinals.append(ordinal)

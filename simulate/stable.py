@@ -138,7 +138,7 @@ class StableCodec:
             else:
                 enet = tuple((chan, tuple([mg[x] for x in msgs])) for chan, msgs in net)
             hit = (enet, hash(enet))
-            if len(self.net_cache) >= 1 << 18:
+            if len(self.net_cache) >= 1 << 15:
                 self.net_cache.clear()
             self.net_cache[net] = hit
         return hit
@@ -208,7 +208,7 @@ class StableCodec:
             net = tuple(sorted([gid_msg[g] for g in enet]))
         else:
             net = tuple((chan, tuple([gid_msg[g] for g in msgs])) for chan, msgs in enet)
-        if len(self.dec_cache) >= 1 << 18:
+        if len(self.dec_cache) >= 1 << 15:
             self.dec_cache.clear()
         self.dec_cache[enet] = net
         return net
