@@ -20,7 +20,7 @@ from .entry import compile_system
 from .explorer import OUTSIDE, ExplorationFailed, _Explorer
 from .model import Label, State, StepError
 from .properties import Eventually, LeadsTo
-from .result import Result, Verdict
+from .result import Result, Verdict, collision_probability
 from .shard import NO_PARENT
 from .system import ModelError, System
 from .transport import Transport, make_transport
@@ -98,7 +98,8 @@ class ParallelExplorer(_Explorer):
             model=self.model,
             initial=self.initial,
             workers=self.workers,
-            fingerprint_collision_probability=collision_probability(self.stats.distinct_states),
+            fingerprint_collision_probability=collision_probability(self.stats.distinct_states, 64),
+            fingerprint_bits=64,
             shards=self.shard_stats,
             failure=str(failure) if failure is not None else None,
             failure_kind=type(failure.cause).__name__ if failure is not None else None,
@@ -315,9 +316,4 @@ def explore_parallel(system: System, workers: int, engine: str, address: str | N
         result.complete = False
         result.limit = second.limit
     return result
-
-
-def collision_probability(states: int) -> float:
-    """The chance that two of ``states`` distinct states share a 64-bit fingerprint (TLC's optimistic estimate)."""
-    return states * (states - 1) / 2 / 2.0**64
 

@@ -151,7 +151,9 @@ class Result:
     workers: int = 1
     """How many workers explored (several: the sharded search of ``simulate.parallel``)."""
     fingerprint_collision_probability: float | None = None
-    """The chance that two distinct states shared a 64-bit fingerprint (so one went unexplored), as TLC reports it."""
+    """The chance that two distinct states shared a fingerprint (so one went unexplored), as TLC reports it."""
+    fingerprint_bits: int = 64
+    """The width of the fingerprints that stood for states (60 with one worker, 64 sharded)."""
     shards: list[dict[str, Any]] = field(default_factory=list, repr=False)
     """Per worker of a parallel run: bytes of fingerprints and links, peak RSS (KiB), CPU seconds, states received."""
     notes: list[str] = field(default_factory=list)
@@ -220,4 +222,19 @@ class Result:
             msg = f": {v.message}" if v.message else ""
             lines.append(f"  {v.kind:10} {v.name:30} {v.status}{extra}{msg}")
         lines.extend(f"  note: {n}" for n in self.notes)
+        if self.fingerprint_collision_probability is not None:
+            lines.append(f"  {collision_text(self)}")
         return "\n".join(lines)
+
+
+def collision_probability(states: int, bits: int = 64) -> float:
+    """The chance that two of ``states`` distinct states share a ``bits``-bit fingerprint (TLC's optimistic estimate)."""
+    return states * (states - 1) / 2 / 2.0**bits
+
+
+def collision_text(result: Result) -> str:
+    """The fingerprint line printed at the end of a check, as TLC prints it."""
+    return (
+        f"fingerprints: {result.fingerprint_bits}-bit; probability of a collision (optimistic, as TLC calculates it): "
+        f"{result.fingerprint_collision_probability:.1e}"
+    )

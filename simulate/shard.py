@@ -10,41 +10,29 @@ encoded in global ids (``simulate.stable``), so shards that interned in differen
 
 from __future__ import annotations
 
+import gc
 import resource
 import time
 from array import array
-from operator import itemgetter
 from typing import Any
 
 import numpy as np
 
+from .batch import NO_PARENT, Batch, Collector, Rows, Tables
 from .fpset import FingerprintSet
 from .model import Model, StepError
 from .properties import Eventually, Invariant, LeadsTo, Sometimes, compile_predicate
 from .stable import FP64, StableModel
 from .system import System
 
-NO_PARENT = 0xFFFFFFFF
+__all__ = ["NO_PARENT", "Shard", "at_rest"]
 
+SENT_SLOTS = 1 << 18
+"""Entries in a shard's cache of fingerprints it already sent (direct-mapped, 8 bytes each): a repeat found there is
+not sent again. Lossy by design, exact when it hits: the receiver de-duplicates whatever gets through."""
 
-class Batch:
-    """States sent from one shard to another in one level, with the values the receiver may not know yet."""
-
-    __slots__ = ("encs", "fps", "locals", "msgs", "ordinals", "parents")
-
-    def __init__(self) -> None:
-        self.fps: array[int] = array("Q")
-        self.encs: list[Any] = []
-        self.parents: array[int] = array("I")
-        self.ordinals: array[int] = array("I")
-        self.locals: list[tuple[int, Any]] = []
-        self.msgs: list[tuple[int, Any]] = []
-
-    def __getstate__(self) -> Any:
-        return (self.fps, self.encs, self.parents, self.ordinals, self.locals, self.msgs)
-
-    def __setstate__(self, st: Any) -> None:
-        self.fps, self.encs, self.parents, self.ordinals, self.locals, self.msgs = st
+CHUNK = 8192
+"""Successors gathered as Python objects before they are packed into arrays (bounds a shard's transient memory)."""
 
 
 def at_rest(m: Model, state: Any) -> bool:
@@ -59,7 +47,7 @@ def at_rest(m: Model, state: Any) -> bool:
 
 
 class Shard:
-    """The states one worker owns: their fingerprints, parent links and step positions, and its frontier."""
+    """The states one worker owns: their fingerprints, parent links and step positions, and its frontier (as arrays)."""
 
     def __init__(self, system: System, shard: int, shards: int, symmetry: bool = False) -> None:
         self.shard, self.shards = shard, shards
@@ -71,6 +59,10 @@ class Shard:
         finally:
             system.symmetry = saved
         self.codec = m.codec
+        # networks and budgets are positions in per-level tables (a network-heavy model has about as many networks as
+        # states): the pending states' (``in_tables``) become the frontier's, the outgoing successors' are new each level
+        self.in_tables = Tables(m.local_order)
+        self.out_tables = Tables(m.local_order)
         self.invariants = [(p.name, compile_predicate(m, p.predicate, f"invariant {p.name!r}")) for p in system.properties if isinstance(p, Invariant)]
         self.goals = [(p.name, compile_predicate(m, p.predicate, f"sometimes {p.name!r}")) for p in system.properties if isinstance(p, Sometimes)]
         self.constraint = compile_predicate(m, system.constraint, "constraint") if system.constraint is not None else None
@@ -79,187 +71,273 @@ class Shard:
         self.parents: array[int] = array("I")
         self.ordinals: array[int] = array("I")
         self.blocks: list[tuple[int, int, int]] = []  # (global start, local start, count) per level
-        self.pending: list[Any] = []  # states accepted this level, not yet numbered
-        self.pending_hits: dict[str, int] = {}  # property -> position in pending
+        self.pending: list[Rows] = []  # states accepted this level, not yet numbered
+        self.pending_count = 0
         self.outside_hits: dict[str, tuple[int, int]] = {}  # property -> (parent, step position) of a state outside the constraint
-        self.frontier: list[Any] = []
-        self.frontier_gidx = 0
         self.decided: set[str] = set()
-        self.marks = (0, 0)
-        self.sent_before: set[int] = set()
+        self.marks = (0, 0)  # what this process had interned when it last received: values after it are new to others
+        self.level_marks = [self.marks] * shards  # per destination, what it was sent this level
+        self.level_bytes = 0
+        self.sent = array("Q", [slot ^ 1 for slot in range(SENT_SLOTS)])  # slot ^ 1: no fingerprint of this slot
+        self.net_fp: dict[Any, tuple[int, int]] = {}  # network -> (hash of its global ids, position in the tables)
         self.cpu_expand = self.cpu_receive = 0.0
         self.exchange: Any = None  # set by a transport whose shards live in other processes
         self.received = 0
+        self.peak_rows = 0  # the most bytes of frontier, pending states and outgoing batches held at once
+        self.batch_bytes = 0  # the most bytes of batches this shard sent in one level
+        self.batches = 0  # batches written and read through the exchange
+        self.batch_seconds = 0.0  # wall seconds spent writing and reading them
+        self.base_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # peak RSS before this shard held any state
 
     # ------------------------------------------------------------------ a level
 
     def expand(self, base: int, deadline: float | None, expand: bool) -> dict[str, Any]:
         """Number last level's states from ``base``, then expand them (unless ``expand`` is False)."""
         t0 = time.process_time()
+        collecting = gc.isenabled()
+        gc.disable()  # a level allocates many short-lived tuples and no cycles: the collector would only rescan them
         try:
             return self._expand(base, deadline, expand)
         finally:
+            if collecting:
+                gc.enable()
             self.cpu_expand += time.process_time() - t0
 
+    def _net(self, net: Any) -> tuple[int, int]:
+        hit = self.net_fp.get(net)
+        if hit is None:
+            if len(self.net_fp) >= 1 << 18:
+                self.net_fp.clear()
+            hit = self.net_fp[net] = (self.codec.encode_net(net)[1], self.out_tables.net(net))
+        return hit
+
     def _expand(self, base: int, deadline: float | None, expand: bool) -> dict[str, Any]:
-        n = len(self.pending)
-        report: dict[str, Any] = {
-            "hits": {k: base + v for k, v in self.pending_hits.items()},
-            "outside": self.outside_hits,
-            "errors": [],
-            "deadlock": None,
-            "generated": 0,
-        }
-        self.decided.update(self.pending_hits)
-        self.decided.update(self.outside_hits)
+        n = self.pending_count
+        hits: dict[str, int] = {}
+        report: dict[str, Any] = {"hits": hits, "outside": self.outside_hits, "errors": [], "deadlock": None, "generated": 0}
         self.outside_hits = {}
         if n:
             self.blocks.append((base, len(self.parents) - n, n))
-        self.frontier, self.frontier_gidx = self.pending, base
-        self.pending, self.pending_hits = [], {}
+        frontier = Rows.concat(self.pending, self.m.n)
+        tables = self.in_tables
+        self.pending, self.pending_count = [], 0
+        self.in_tables, self.out_tables, self.net_fp = Tables(self.m.local_order), Tables(self.m.local_order), {}
+        # the level's invariants and goals are checked here, on the states as they are decoded for expansion
+        checks = [(name, pred, True) for name, pred in self.invariants if name not in self.decided]
+        checks += [(name, pred, False) for name, pred in self.goals if name not in self.decided]
         if not expand:
-            self.frontier = []
-            return {**report, "batches": [self._put(d, Batch()) for d in range(self.shards)], "stopped": False}
-        outs: list[list[tuple[int, Any, int, int]]] = [[] for _ in range(self.shards)]
-        m, codec, shards = self.m, self.codec, self.shards
+            for first, states in frontier.chunks(tables):
+                checks = self._check(states, base + first, checks, hits)
+            self.decided.update(hits)
+            self.decided.update(report["outside"])
+            self.level_marks = [self.marks] * self.shards
+            outgoing: list[list[Any]] = [[] for _ in range(self.shards)]
+            self._send(Rows.empty(self.m.n), outgoing, True)
+            return {**report, "batches": outgoing, "stopped": False}
+        self.level_marks = [self.marks] * self.shards
+        outgoing = [[] for _ in range(self.shards)]  # per destination, the handles of its batches in order
+        self.level_bytes = 0
+        m = self.m
         successors = m.successors
         canonical = m.canonical if m.sym_groups else None
-        many = m.n > 1  # itemgetter of several items returns a tuple (of one, the item)
-        lg, net_cache, encode_net, sync = codec.local_gid, codec.net_cache, codec.encode_net, codec.sync
-        local_values, msg_values, msg_gid = m.local_values, m.msg_values, codec.msg_gid
-        # successors already sent this level or the one before, by this process's own hash: most repeats in a
-        # breadth-first search are diamonds within a level or steps back, and skipping them saves their encoding
-        sent: set[int] = set()
-        before = self.sent_before
+        net_fp, net_of = self.net_fp, self._net
+        sent = self.sent
+        mask = SENT_SLOTS - 1
+        out = Collector(m.n, self.out_tables)
+        fps_a, loc_a, net_a, bud_a, par_a, ord_a = (
+            out.fps.append, out.locals.append, out.nets.append, out.buds.append, out.parents.append, out.ordinals.append
+        )
         generated = 0
         stopped = False
         check_deadlock = self.system.check_deadlock
-        for k, state in enumerate(self.frontier):
-            if deadline is not None and k & 255 == 0 and time.perf_counter() > deadline:
-                stopped = True
-                break
-            gidx = self.frontier_gidx + k
-            try:
-                succs = successors(state)
-            except StepError as e:
-                report["errors"].append((gidx, str(e.cause)))
+        for first, states in frontier.chunks(tables, 1024):
+            if checks:
+                checks = self._check(states, base + first, checks, hits)
+            if stopped or (deadline is not None and time.perf_counter() > deadline):
+                stopped = True  # the rest of the level is checked, not expanded
                 continue
-            generated += len(succs)
-            if len(lg) < len(local_values) or len(msg_gid) < len(msg_values):
-                sync()
-            if not succs:
-                if check_deadlock and report["deadlock"] is None and not at_rest(m, state):
-                    report["deadlock"] = gidx
-                continue
-            for ordinal, (_, s2) in enumerate(succs):
-                if s2 is state:
+            if len(out.fps) >= CHUNK:
+                self._send(out.rows(), outgoing, False)
+                fps_a, loc_a, net_a, bud_a, par_a, ord_a = (
+                    out.fps.append, out.locals.append, out.nets.append, out.buds.append, out.parents.append, out.ordinals.append
+                )
+            for gidx, state in enumerate(states, base + first):
+                try:
+                    succs = successors(state)
+                except StepError as e:
+                    report["errors"].append((gidx, str(e.cause)))
                     continue
-                if canonical is not None:
-                    s2 = canonical(s2)[0]
-                    if len(lg) < len(local_values) or len(msg_gid) < len(msg_values):
-                        sync()
-                h = hash(s2)
-                if h in sent or h in before:
+                generated += len(succs)
+                if not succs:
+                    if check_deadlock and report["deadlock"] is None and not at_rest(m, state):
+                        report["deadlock"] = gidx
                     continue
-                sent.add(h)
-                locals_, net, budgets = s2
-                enet = net_cache.get(net)
-                if enet is None:
-                    enet = encode_net(net)
-                gl = itemgetter(*locals_)(lg) if many else (lg[locals_[0]],)
-                enc = (gl, enet, budgets)
-                fp = hash((gl, enet[1], budgets)) & FP64
-                outs[fp % shards].append((fp, enc, gidx, ordinal))
-        self.frontier = []
-        self.sent_before = sent
-        new_locals, new_msgs = codec.new_values(*self.marks)
-        out: list[Any] = []
-        for entries in outs:
-            b = Batch()
-            b.fps = array("Q", [e[0] for e in entries])
-            b.encs = [e[1] for e in entries]
-            b.parents = array("I", [e[2] for e in entries])
-            b.ordinals = array("I", [e[3] for e in entries])
-            b.locals, b.msgs = new_locals, new_msgs
-            out.append(self._put(len(out), b))
-        del outs
+                for ordinal, (_, s2) in enumerate(succs):
+                    if s2 is state:
+                        continue
+                    if canonical is not None:
+                        s2 = canonical(s2)[0]
+                    locals_, net, budgets = s2
+                    hit = net_fp.get(net)
+                    if hit is None:
+                        hit = net_of(net)
+                    fp = hash((locals_, hit[0], budgets)) & FP64
+                    slot = fp & mask
+                    if sent[slot] == fp:
+                        continue
+                    sent[slot] = fp
+                    fps_a(fp)
+                    loc_a(locals_)
+                    net_a(hit[1])
+                    bud_a(budgets)
+                    par_a(gidx)
+                    ord_a(ordinal)
+        self.decided.update(hits)
+        self.decided.update(report["outside"])
+        self.peak_rows = max(self.peak_rows, frontier.nbytes())
+        del frontier
+        self._send(out.rows(), outgoing, True)
+        self.batch_bytes = max(self.batch_bytes, self.level_bytes)
         report["generated"] = generated
-        return {**report, "batches": out, "stopped": stopped}
+        return {**report, "batches": outgoing, "stopped": stopped}
+
+    def _send(self, rows: Rows, outgoing: list[list[Any]], last: bool) -> None:
+        """Hand a chunk of successors to their owners, a batch per owner (at the end of a level, to every owner)."""
+        dest = rows.fps % np.uint64(self.shards)
+        order = np.argsort(dest, kind="stable")
+        bounds = np.searchsorted(dest[order], np.arange(self.shards + 1))
+        for d in range(self.shards):
+            if bounds[d] == bounds[d + 1] and not last:
+                continue
+            batch = self._batch(rows.take(order[bounds[d] : bounds[d + 1]]), d)
+            self.level_bytes += batch.nbytes()
+            outgoing[d].append(self._put(d, batch))
+
+    def _batch(self, rows: Rows, dest: int) -> Batch:
+        """Rows for another shard, with the values this process interned since it last sent it a batch this level
+        (a value crosses once per destination; values learned from other shards came to every shard from their origin)."""
+        values = self.codec.new_values(*self.level_marks[dest])
+        self.level_marks[dest] = (len(self.m.local_order), len(self.m.msg_values))
+        return Batch.pack(rows, self.out_tables, self.codec.encode_net, values)
 
     def _put(self, dest: int, batch: Batch) -> Any:
         """Hand a batch to the exchange (a file, a Ray object) and return its handle; in one process, the batch itself."""
-        return batch if self.exchange is None else self.exchange.put(self.shard, dest, batch)
+        if self.exchange is None:
+            return batch
+        t0 = time.perf_counter()
+        handle = self.exchange.put(self.shard, dest, batch)
+        self.batch_seconds += time.perf_counter() - t0
+        self.batches += 1
+        return handle
 
-    def receive(self, handles: list[Any]) -> int:
-        """Accept the new states among these batches (in this order); return how many there are."""
+    def receive(self, handles: list[list[Any]]) -> int:
+        """Accept the new states among these batches (per sender, in this order); return how many there are."""
         t0 = time.process_time()
-        batches = handles if self.exchange is None else [self.exchange.get(h) for h in handles]
+        collecting = gc.isenabled()
+        gc.disable()
         try:
-            self.received += sum(len(b.encs) for b in batches if b is not None)
-            return self._receive(batches)
+            for h in (h for sender in handles for h in sender):
+                if self.exchange is None:
+                    b = h
+                else:
+                    t1 = time.perf_counter()
+                    b = self.exchange.get(h)
+                    self.batch_seconds += time.perf_counter() - t1
+                    self.batches += 1
+                self.received += len(b)
+                self._receive(b)
+            self.marks = (len(self.m.local_order), len(self.m.msg_values))
+            return self.pending_count
         finally:
+            if collecting:
+                gc.enable()
             self.cpu_receive += time.process_time() - t0
 
-    def _receive(self, batches: list[Batch]) -> int:
+    def _receive(self, b: Batch) -> None:
+        """Keep the batch's new states (the first of any repeats) that are within the constraint, if any."""
         codec = self.codec
-        for b in batches:
-            codec.learn(b.locals, b.msgs)
-        self.marks = (len(self.m.local_values), len(self.m.msg_values))
-        fps = np.frombuffer(b"".join(b.fps.tobytes() for b in batches), dtype=np.uint64) if batches else np.zeros(0, np.uint64)
-        new = np.flatnonzero(self.store.add(fps)).tolist()
-        if not new:
-            return len(self.pending)
-        encs = batches[0].encs if len(batches) == 1 else [e for b in batches for e in b.encs]
-        parents = batches[0].parents if len(batches) == 1 else array("I", b"".join(b.parents.tobytes() for b in batches))
-        ordinals = batches[0].ordinals if len(batches) == 1 else array("I", b"".join(b.ordinals.tobytes() for b in batches))
-        decode = codec.decode
-        pending = self.pending
-        pending_hits, decided = self.pending_hits, self.decided
+        codec.learn(b.locals, b.msgs)
+        if not len(b):
+            return
+        rows = b.unpack(self.in_tables, codec.decode_net)
+        new = np.flatnonzero(self.store.add(rows.fps))
+        if not len(new):
+            return
+        rows = rows.take(new)
+        if self.constraint is not None:
+            rows = self._within(rows)
+        if not len(rows):
+            return
+        self.parents.frombytes(rows.parents.tobytes())
+        self.ordinals.frombytes(rows.ordinals.tobytes())
+        self.pending.append(rows.frontier())
+        self.pending_count += len(rows)
+        self.peak_rows = max(self.peak_rows, sum(r.nbytes() for r in self.pending))
+
+    @staticmethod
+    def _check(states: list[Any], first: int, checks: list[tuple[str, Any, bool]], hits: dict[str, int]) -> list[tuple[str, Any, bool]]:
+        """Check states (global indices from ``first``) against the undecided properties; return those still undecided."""
+        if len(checks) == 1:  # the common case, without a list per state
+            name, pred, invariant = checks[0]
+            for k, state in enumerate(states, first):
+                if bool(pred(state)) != invariant:
+                    hits[name] = k
+                    return []
+            return checks
+        for k, state in enumerate(states, first):
+            found = [name for name, pred, invariant in checks if bool(pred(state)) != invariant]
+            if found:
+                for name in found:
+                    hits[name] = k
+                checks = [c for c in checks if c[0] not in hits]
+                if not checks:
+                    break
+        return checks
+
+    def _within(self, rows: Rows) -> Rows:
+        """The rows inside the constraint; those outside are checked now (TLC's CONSTRAINT: neither counted nor expanded)."""
+        assert self.constraint is not None
+        constraint, outside, decided = self.constraint, self.outside_hits, self.decided
         invariants = [(n, p) for n, p in self.invariants if n not in decided]
         goals = [(n, p) for n, p in self.goals if n not in decided]
-        constraint = self.constraint
-        for k in new:
-            state = decode(encs[k])
-            if constraint is not None and not constraint(state):
-                # as TLC's CONSTRAINT: checked against the invariants and goals, neither counted nor expanded
-                for name, pred in invariants:
-                    if name not in pending_hits and name not in self.outside_hits and not pred(state):
-                        self.outside_hits[name] = (parents[k], ordinals[k])
-                for name, pred in goals:
-                    if name not in pending_hits and name not in self.outside_hits and pred(state):
-                        self.outside_hits[name] = (parents[k], ordinals[k])
+        keep: list[int] = []
+        for k, state in rows.states(self.in_tables):
+            if constraint(state):
+                keep.append(k)
                 continue
-            pos = len(pending)
-            pending.append(state)
-            self.parents.append(parents[k])
-            self.ordinals.append(ordinals[k])
+            link = (int(rows.parents[k]), int(rows.ordinals[k]))
             for name, pred in invariants:
-                if name not in pending_hits and not pred(state):
-                    pending_hits[name] = pos
+                if name not in outside and not pred(state):
+                    outside[name] = link
             for name, pred in goals:
-                if name not in pending_hits and pred(state):
-                    pending_hits[name] = pos
-        return len(pending)
+                if name not in outside and pred(state):
+                    outside[name] = link
+        return rows.take(np.array(keep, dtype=np.intp))
 
     def truncate(self, keep: int) -> None:
         """Keep only the first ``keep`` states accepted this level (a state limit cut the level)."""
-        drop = len(self.pending) - keep
+        drop = self.pending_count - keep
         if drop <= 0:
             return
-        del self.pending[keep:]
+        rows = Rows.concat(self.pending, self.m.n).take(slice(0, keep))
+        self.pending = [rows] if len(rows) else []
+        self.pending_count = keep
         del self.parents[len(self.parents) - drop :], self.ordinals[len(self.ordinals) - drop :]
-        self.pending_hits = {k: v for k, v in self.pending_hits.items() if v < keep}
 
     def seed(self, encs: list[tuple[int, Any, int]], values: tuple[list[Any], list[Any]]) -> int:
         """Accept initial states: (fingerprint, encoding, ordinal among the initial states)."""
-        b = Batch()
+        self.codec.learn(*values)
+        out = Collector(self.m.n, self.out_tables)
         for fp, enc, ordinal in encs:
-            b.fps.append(fp)
-            b.encs.append(enc)
-            b.parents.append(NO_PARENT)
-            b.ordinals.append(ordinal)
-        b.locals, b.msgs = values
-        return self.receive([self._put(self.shard, b)])
+            locals_, net, budgets = self.codec.decode(enc)
+            out.fps.append(fp)
+            out.locals.append(locals_)
+            out.nets.append(self.out_tables.net(net))
+            out.buds.append(budgets)
+            out.parents.append(NO_PARENT)
+            out.ordinals.append(ordinal)
+        self.level_marks = [(0, 0)] * self.shards
+        return self.receive([[self._put(self.shard, self._batch(out.rows(), self.shard))]])
 
     # ------------------------------------------------------------------ afterwards
 
@@ -301,7 +379,12 @@ class Shard:
             "links": self.parents.itemsize * len(self.parents) + self.ordinals.itemsize * len(self.ordinals),
             "states": len(self.parents),
             "peak_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+            "base_kib": self.base_kib,
             "cpu_expand": self.cpu_expand,
             "cpu_receive": self.cpu_receive,
             "received": self.received,
+            "rows_peak": self.peak_rows,
+            "batch_bytes": self.batch_bytes,
+            "batches": self.batches,
+            "batch_seconds": self.batch_seconds,
         }

@@ -1,14 +1,16 @@
 """Process-independent names for states: stable digests of values, and the state encoding that crosses workers.
 
 A compiled model interns local states and messages as small ints in discovery order, so the
-same global state has different ints in different processes. Parallel exploration needs a
-name that every process computes alike: each interned value gets a *global id*, a 64-bit
-BLAKE2b digest of a canonical serialisation (sets and maps are serialised in the order of
-their members' digests, so neither the hash seed nor the insertion order matters), and a
-state is encoded as its instances' global ids, its network as global ids (a sorted tuple for
-set and multiset networks, per-channel tuples for FIFO) and its budgets. The fingerprint is
-``hash()`` of that tuple of ints, which Python computes identically in every process and
-under every ``PYTHONHASHSEED``.
+same global state would have different ints in different processes. Parallel exploration needs
+names that every process computes alike: a *global id* is a 60-bit BLAKE2b digest of a canonical
+serialisation of a value (sets and maps are serialised in the order of their members' digests,
+so neither the hash seed nor the insertion order matters). ``StableModel`` interns local states
+*by* their global ids, so a state's tuple of instances is the same ints in every process, with
+no re-encoding. Messages keep small per-process ids (a set network is a bitmask over them), so
+a network crosses processes as the global ids of its messages (a sorted tuple for set and
+multiset networks, per-channel tuples for FIFO). The fingerprint is ``hash()`` of
+(instances, hash of the network's global ids, budgets), ints only, which Python computes
+identically in every process and under every ``PYTHONHASHSEED``.
 """
 
 from __future__ import annotations
@@ -17,12 +19,13 @@ import enum
 import hashlib
 import struct
 from collections.abc import Sequence
-from operator import itemgetter
 from typing import Any
 
-from statecharts.values import FrozenMap
+from statecharts.engine import ChartState
+from statecharts.values import Event, FrozenMap
 
 from .model import Model
+from .symmetry import _rename
 from .system import ModelError, System
 
 FP64 = (1 << 64) - 1
@@ -85,146 +88,174 @@ def fingerprint(enc: Encoded) -> int:
     return hash((gl, net_hash, budgets)) & FP64
 
 
-class StableCodec:
-    """Global ids for one process's interning tables, and the encoding of states in those ids.
+def _digest_checked(table: dict[int, Any], value: Any, what: str) -> int:
+    """The global id of a value, refusing (never silently merging) two values with one 60-bit digest."""
+    g = digest(value)
+    prev = table.get(g)
+    if prev is not None and prev != value:
+        raise ModelError(f"two {what} share the global id {g:#x} ({prev!r:.60} and {value!r:.60}): explore this system with workers=1")
+    return g
 
-    ``encode``/``fingerprint`` work on the model's own states; ``decode`` turns an encoded
-    state from another process back into this one's ints, after ``learn`` has been given the
-    values behind any global ids this process has not interned yet.
+
+class StableCodec:
+    """The encoding of a model's states in global ids, for states that cross processes.
+
+    Local states are already global ids (``StableModel``); messages are mapped to and from
+    global ids here. ``decode`` turns an encoded state from another process into this one's
+    ints, after ``learn`` has been given the values behind global ids it has not seen yet.
     """
 
-    def __init__(self, model: Any) -> None:
+    def __init__(self, model: StableModel) -> None:
         self.m = model
-        self.local_gid: list[int] = []
         self.msg_gid: list[int] = []
-        self.gid_local: dict[int, int] = {}
         self.gid_msg: dict[int, int] = {}
         self.kind = model.network
-        self.net_cache: dict[Any, Any] = {}
+        self.net_cache: dict[Any, tuple[Any, int]] = {}
         self.dec_cache: dict[Any, Any] = {}
+
+    def sync(self) -> None:
+        """Give global ids to messages interned since the last call."""
+        m = self.m
+        for mid in range(len(self.msg_gid), len(m.msg_values)):
+            g = digest(m.msg_values[mid])
+            other = self.gid_msg.get(g)
+            if other is not None and m.msg_values[other] != m.msg_values[mid]:
+                raise ModelError(f"two messages share the global id {g:#x}: explore this system with workers=1")
+            self.msg_gid.append(g)
+            self.gid_msg.setdefault(g, mid)
 
     def encode_net(self, net: Any) -> tuple[Any, int]:
         """The network in global ids, and its hash (cached: networks recur across many states)."""
         hit = self.net_cache.get(net)
         if hit is None:
-            self._sync()
+            if len(self.msg_gid) < len(self.m.msg_values):
+                self.sync()
             mg = self.msg_gid
             kind = self.kind
             if kind == "unordered-duplicating":
-                hit = tuple(sorted([mg[x] for x in self.m.members(net)]))
+                enet: Any = tuple(sorted([mg[x] for x in self.m.members(net)]))
             elif kind == "unordered":
-                hit = tuple(sorted([mg[x] for x in net]))
+                enet = tuple(sorted([mg[x] for x in net]))
             else:
-                hit = tuple((chan, tuple([mg[x] for x in msgs])) for chan, msgs in net)
-            hit = (hit, hash(hit))
-            if len(self.net_cache) >= 1 << 18:
+                enet = tuple((chan, tuple([mg[x] for x in msgs])) for chan, msgs in net)
+            hit = (enet, hash(enet))
+            if len(self.net_cache) >= 1 << 15:
                 self.net_cache.clear()
             self.net_cache[net] = hit
         return hit
 
-    def sync(self) -> None:
-        """Give global ids to values interned since the last call (call after the model may have interned)."""
-        self._sync()
-
-    def _sync(self) -> None:
-        """Give global ids to values interned since the last call."""
-        m = self.m
-        for lid in range(len(self.local_gid), len(m.local_values)):
-            g = digest(m.local_values[lid])
-            self.local_gid.append(g)
-            self.gid_local.setdefault(g, lid)
-        for mid in range(len(self.msg_gid), len(m.msg_values)):
-            g = digest(m.msg_values[mid])
-            self.msg_gid.append(g)
-            self.gid_msg.setdefault(g, mid)
-
     def encode(self, state: Any) -> Encoded:
-        """The state in global ids (its fingerprint is ``hash`` of this)."""
+        """The state in global ids (its fingerprint is ``fingerprint`` of this)."""
         locals_, net, budgets = state
-        lg, mg = self.local_gid, self.msg_gid
-        if len(lg) < len(self.m.local_values) or len(mg) < len(self.m.msg_values):
-            self._sync()
-        enet = self.net_cache.get(net)
-        if enet is None:
-            enet = self.encode_net(net)
-        return (tuple(map(lg.__getitem__, locals_)), enet, budgets)
+        return (locals_, self.encode_net(net), budgets)
 
     def fingerprint(self, state: Any) -> int:
         return fingerprint(self.encode(state))
 
     def new_values(self, local_from: int, msg_from: int) -> tuple[list[tuple[int, Any]], list[tuple[int, Any]]]:
         """(gid, value) of everything interned from these positions on: what other processes must learn."""
-        self._sync()
+        self.sync()
         m = self.m
         return (
-            [(self.local_gid[i], m.local_values[i]) for i in range(local_from, len(m.local_values))],
+            [(g, m.by_gid[g]) for g in m.local_order[local_from:]],
             [(self.msg_gid[i], m.msg_values[i]) for i in range(msg_from, len(m.msg_values))],
         )
 
     def values_of(self, enc: Encoded) -> tuple[list[tuple[int, Any]], list[tuple[int, Any]]]:
         """(gid, value) pairs behind one encoded state: what a process needs to decode it."""
-        self._sync()
+        self.sync()
         m = self.m
         gl, (enet, _), _ = enc
         if self.kind == "fifo":
             msgs = {g for _, chan in enet for g in chan}
         else:
             msgs = set(enet)
-        return [(g, m.local_values[self.gid_local[g]]) for g in set(gl)], [(g, m.msg_values[self.gid_msg[g]]) for g in msgs]
+        return [(g, m.by_gid[g]) for g in sorted(set(gl))], [(g, m.msg_values[self.gid_msg[g]]) for g in sorted(msgs)]
 
     def learn(self, locals_: Sequence[tuple[int, Any]], msgs: Sequence[tuple[int, Any]]) -> None:
         """Intern values first seen by another process, so that their global ids decode here."""
-        self._sync()
         m = self.m
+        by_gid = m.by_gid
         for g, v in locals_:
-            if g not in self.gid_local:
-                lid = m.local_ids.get(v)
-                if lid is None:
-                    lid = m.local_ids[v] = len(m.local_values)
-                    m.local_values.append(v)
-                self._sync()
-                self.gid_local[g] = lid
-        for g, v in msgs:
-            if g not in self.gid_msg:
-                m.intern_msg(*v)
-                self._sync()
+            if g not in by_gid:
+                m.intern_value(v)
+        if msgs:
+            self.sync()
+            for g, v in msgs:
+                if g not in self.gid_msg:
+                    m.intern_msg(*v)
+            self.sync()
 
     def decode(self, enc: Encoded) -> Any:
         """The state named by global ids, in this process's ints."""
         gl, (enet, _), budgets = enc
-        gid_local = self.gid_local
         net = self.dec_cache.get(enet)
         if net is None:
-            net = self._decode_net(enet)
-        return (itemgetter(*gl)(gid_local) if len(gl) > 1 else (gid_local[gl[0]],), net, budgets)
+            net = self.decode_net(enet)
+        return (gl, net, budgets)
 
-    def _decode_net(self, enet: Any) -> Any:
+    def decode_net(self, enet: Any) -> Any:
+        """A network from the global ids of its messages (cached)."""
+        net = self.dec_cache.get(enet)
+        if net is not None:
+            return net
         gid_msg = self.gid_msg
         kind = self.kind
         if kind == "unordered-duplicating":
-            net: Any = 0
+            net = 0
             for g in enet:
                 net |= 1 << gid_msg[g]
         elif kind == "unordered":
             net = tuple(sorted([gid_msg[g] for g in enet]))
         else:
             net = tuple((chan, tuple([gid_msg[g] for g in msgs])) for chan, msgs in enet)
-        if len(self.dec_cache) >= 1 << 18:
+        if len(self.dec_cache) >= 1 << 15:
             self.dec_cache.clear()
         self.dec_cache[enet] = net
         return net
 
 
 class StableModel(Model):
-    """A compiled model whose symmetry representatives are chosen by global ids, so every process picks the same one.
+    """A compiled model whose local states are interned by global id, so every process names them alike.
 
-    ``Model`` orders interchangeable instances by their interned ints, which is consistent within one
-    process only; here the signature and the tie-break compare global ids instead.
+    ``local_values`` maps a global id to its value (a dict, not a list) and ``local_order`` lists the
+    global ids in the order this process met them. Symmetry representatives are chosen by comparing
+    global ids (``Model`` compares per-process message ids), so every process picks the same one.
     """
 
     def __init__(self, system: System) -> None:
         super().__init__(system)
+        self.by_gid: dict[int, Any] = {}
+        self.local_values = self.by_gid  # type: ignore[assignment]  # indexed by global id, as the list is by position
+        self.local_order: list[int] = []
         self.codec = StableCodec(self)
+
+    def intern_value(self, key: Any) -> int:
+        """The global id of a local-state value (chart number, chart state, timers), interning it."""
+        lid = self.local_ids.get(key)
+        if lid is None:
+            lid = _digest_checked(self.by_gid, key, "local states")
+            self.by_gid[lid] = key
+            self.local_ids[key] = lid
+            self.local_order.append(lid)
+        return lid
+
+    def intern_local(self, i: int, cs: ChartState, timers: frozenset[tuple[str | None, Event]]) -> int:
+        return self.intern_value((self.chart_no[i], cs, timers))
+
+    def restore_interned(self, local_values: Sequence[Any], msg_values: Sequence[tuple[int, Event]]) -> None:
+        raise ModelError("checkpoints are written by one worker only: a sharded model cannot restore one")
+
+    def rename_local(self, lid: int, perm: tuple[int, ...]) -> int:
+        key = (lid, perm)
+        hit = self._rename_local_cache.get(key)
+        if hit is None:
+            chart_no, cs, timers = self.by_gid[lid]
+            mapping = self._rename_map(perm)
+            cs2 = ChartState(cs.config, _rename(cs.context, mapping), cs.history)
+            timers2 = frozenset(_rename(t, mapping) for t in timers)
+            hit = self._rename_local_cache[key] = self.intern_value((chart_no, cs2, timers2))
+        return hit
 
     def _signature(self, state: Any, i: int) -> Any:
         locals_, _, budgets = state
@@ -237,7 +268,7 @@ class StableModel(Model):
         codec.sync()
         stim = tuple(budgets[s] for (k, j), s in sorted(self.stim_slot.items()) if j == i)
         mg = codec.msg_gid
-        return (codec.local_gid[own], tuple(sorted(mg[m] for m in inbox)), tuple(sorted(mg[m] for m in outbox)), stim)
+        return (own, tuple(sorted(mg[m] for m in inbox)), tuple(sorted(mg[m] for m in outbox)), stim)
 
     def _order_key(self, state: Any) -> Any:
         gl, (enet, _), budgets = self.codec.encode(state)

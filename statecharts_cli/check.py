@@ -199,6 +199,8 @@ def result_json(
             "seconds": round(s.seconds, 4),
             "queue": s.queue,
             "states_per_second": round(s.states_per_second, 1),
+            "fingerprint_bits": result.fingerprint_bits,
+            "fingerprint_collision_probability": result.fingerprint_collision_probability,
         },
         "verdicts": verdicts,
         "coverage": {"never_taken": {k: list(v) for k, v in result.coverage.items()}},
@@ -285,6 +287,10 @@ def stats_text(result: Result) -> Text:
         text.append(f"\nincomplete: {result.limit}", style="yellow")
     for note in result.notes:
         text.append(f"\nnote: {note}", style="dim")
+    if result.fingerprint_collision_probability is not None:
+        from simulate.result import collision_text
+
+        text.append(f"\n{collision_text(result)}", style="dim")
     return text
 
 

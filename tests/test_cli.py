@@ -241,8 +241,18 @@ def test_json_schema(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     data = json.loads(out)  # stdout is JSON and nothing else
     assert data["schema"] == "statecharts.check/1"
     assert data["system"] == "DieHard" and data["status"] == "violated" and data["exit_code"] == 1 and data["complete"] is True
-    assert set(data["stats"]) == {"distinct_states", "states_generated", "max_depth", "seconds", "queue", "states_per_second"}
+    assert set(data["stats"]) == {
+        "distinct_states",
+        "states_generated",
+        "max_depth",
+        "seconds",
+        "queue",
+        "states_per_second",
+        "fingerprint_bits",
+        "fingerprint_collision_probability",
+    }
     assert data["stats"]["distinct_states"] == 16
+    assert data["stats"]["fingerprint_collision_probability"] == 16 * 15 / 2 / 2.0**data["stats"]["fingerprint_bits"]
     by_name = {v["name"]: v for v in data["verdicts"]}
     assert set(by_name) == {"NotSolved", "Solvable"}
     v = by_name["NotSolved"]

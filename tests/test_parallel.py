@@ -84,7 +84,10 @@ def test_traces_replay_as_real_behaviours() -> None:
 
 
 def test_interning_order_does_not_matter(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Shards that interned local states and messages in other orders (here: shuffled, per shard) still agree."""
+    """Shards that interned local states and messages in other orders (here: shuffled, per shard) still agree.
+
+    Local states are interned by global id (their position in ``local_order`` differs, their id does not); messages keep
+    per-process ids, so a shuffled order gives every shard different message ids and network bitmasks."""
     s = _system("examples.two_phase_commit:system")
     baseline = explore(s)
     values = list(baseline.model.local_values)
@@ -95,7 +98,7 @@ def test_interning_order_does_not_matter(monkeypatch: pytest.MonkeyPatch) -> Non
         original(self, system, shard, shards, symmetry)
         rng = random.Random(shard + 7)
         for v in rng.sample(values, len(values)):
-            self.m.local_ids.setdefault(v, len(self.m.local_values)) == len(self.m.local_values) and self.m.local_values.append(v)
+            self.m.intern_value(v)
         for dest, ev in rng.sample(msgs, len(msgs)):
             self.m.intern_msg(dest, ev)
 
@@ -229,3 +232,85 @@ def test_a_failing_worker_keeps_the_verdicts_so_far() -> None:
     r = explore(s, workers=2)
     assert r.status == "failed" and r.failure and "SystemExit" in r.failure
     assert any(v.name == "exploration" and v.status == "failed" for v in r.verdicts)
+
+
+def test_collision_probability_is_reported_as_tlc_does(tmp_path: Any) -> None:
+    """TLC's optimistic estimate n(n-1)/2 / 2^bits, for one worker (60-bit) and several (64-bit), printed at the end."""
+    import json
+    import subprocess
+    import sys
+
+    s = _counter()
+    one, two = explore(s), explore(s, workers=2)
+    n = one.stats.distinct_states
+    assert (one.fingerprint_bits, two.fingerprint_bits) == (60, 64)
+    assert one.fingerprint_collision_probability == n * (n - 1) / 2 / 2.0**60
+    assert two.fingerprint_collision_probability == n * (n - 1) / 2 / 2.0**64
+    assert "64-bit; probability of a collision (optimistic, as TLC calculates it): " in two.summary()
+    assert f"{two.fingerprint_collision_probability:.1e}" in two.summary()
+    proc = subprocess.run(
+        [sys.executable, "-m", "statecharts", "check", "examples.two_phase", "--json", "--out", str(tmp_path), "--workers", "2"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    stats = json.loads(proc.stdout)["stats"]
+    states = stats["distinct_states"]
+    assert stats["fingerprint_bits"] == 64
+    assert stats["fingerprint_collision_probability"] == states * (states - 1) / 2 / 2.0**64
+
+
+def test_shards_store_16_bytes_a_state_and_account_for_their_arrays() -> None:
+    """Fingerprints (8 bytes) and parent index and step position (4 + 4) per state; frontier and batches measured."""
+    r = explore(_system("examples.two_phase:system"), workers=2)
+    stored = sum(sh["store"] + sh["links"] for sh in r.shards)
+    assert stored == 16 * r.stats.distinct_states
+    assert sum(sh["states"] for sh in r.shards) == r.stats.distinct_states
+    assert all(sh["rows_peak"] > 0 and sh["batch_bytes"] > 0 for sh in r.shards)
+
+
+def test_a_tiny_sent_cache_loses_no_state(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cache of sent fingerprints is lossy (two slots here: most repeats get through) but never skips a new state."""
+    monkeypatch.setattr(shard_module, "SENT_SLOTS", 2)
+    s = _system("examples.distributed_lock:system")
+    tiny = explore(s, workers=2, engine="inprocess")
+    assert _summary(tiny) == _summary(explore(s))
+
+
+def test_a_batch_round_trips_between_processes_that_interned_differently() -> None:
+    """Rows packed by one model decode to the same states in another (other interning order, wide values kept wide)."""
+    import pickle
+
+    import numpy as np
+
+    from simulate.batch import Batch, Collector, Tables
+    from simulate.stable import StableModel
+
+    s = _system("examples.two_phase:system")
+    a, b = StableModel(s), StableModel(s)
+    states = []
+    frontier = a.initial_states()
+    while frontier and len(states) < 300:
+        states.extend(frontier)
+        frontier = [s2 for st in frontier for _, s2 in a.successors(st)]
+    for v in reversed(list(a.local_values.values())):  # b interns local states and messages in the opposite order
+        b.intern_value(v)
+    for dest, ev in reversed(a.msg_values):
+        b.intern_msg(dest, ev)
+    ta, tb = Tables(a.local_order), Tables(b.local_order)
+    out = Collector(a.n, ta)
+    for k, st in enumerate(states):
+        out.fps.append(a.codec.fingerprint(st))
+        out.locals.append(st[0])
+        out.nets.append(ta.net(st[1]))
+        out.buds.append(st[2])
+        out.parents.append(k)
+        out.ordinals.append(70_000 + k)  # does not fit in 16 bits: must not be narrowed
+    batch = pickle.loads(pickle.dumps(Batch.pack(out.rows(), ta, a.codec.encode_net, a.codec.new_values(0, 0))))
+    b.codec.learn(batch.locals, batch.msgs)
+    rows = batch.unpack(tb, b.codec.decode_net)
+    decoded = [st for _, st in rows.states(tb)]
+    assert [b.codec.fingerprint(st) for st in decoded] == [a.codec.fingerprint(st) for st in states] == rows.fps.tolist()
+    assert [a.codec.encode(st) for st in states] == [b.codec.encode(st) for st in decoded]
+    assert rows.ordinals.tolist() == [70_000 + k for k in range(len(states))]
+    assert rows.parents.dtype == np.uint32 and batch.rows.cols.dtype == np.uint8  # few local states: 8-bit columns

@@ -19,7 +19,7 @@ from typing import Any
 from statecharts.errors import ModelError, StatechartError
 
 from ..protocol import StepError
-from ..result import Result, Verdict
+from ..result import Result, Verdict, collision_probability
 from .base import FP_MASK, OUTSIDE, ExplorationFailed
 from .checkpoints import CheckpointError, Checkpoints
 
@@ -126,6 +126,8 @@ class Explorer(Checkpoints):
             failure=str(failure) if failure is not None else None,
             failure_kind=type(failure.cause).__name__ if failure is not None else None,
             notes=self._notes(),
+            fingerprint_collision_probability=collision_probability(self.stats.distinct_states, 60) if self.mode != "random" else None,
+            fingerprint_bits=60,
         )
 
     def _seed(self) -> list[tuple[Any, int]]:

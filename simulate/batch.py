@@ -1,0 +1,242 @@
+"""States as flat arrays: the frontier a shard keeps and the batches shards send each other.
+
+A state is its instances' local-state global ids, its network and its budgets. In a ``Rows``
+block the instances are positions in an append-only table of global ids (``uint32``, one column
+per instance), and networks and budgets are positions in small tables: a level of states costs
+about 4 bytes per instance plus 8, instead of the ~150 bytes of Python tuples. A ``Batch`` is a
+``Rows`` block that crosses processes: it carries its own tables (global ids, networks in
+message global ids, budgets), restricted to what it uses, and the values behind global ids the
+receiver may not know yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from itertools import chain
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+U32 = np.uint32
+U64 = np.uint64
+
+NO_PARENT = 0xFFFFFFFF
+"""The parent index of an initial state."""
+
+
+class Tables:
+    """A process's append-only tables behind ``Rows``: local-state global ids, networks, budgets.
+
+    ``gids`` is the model's own list of local-state global ids in interning order (``StableModel.local_order``),
+    so every local state the process knows has a position.
+    """
+
+    def __init__(self, gids: list[int]) -> None:
+        self.gids = gids  # position -> global id (shared with the model, which appends to it)
+        self.nets: list[Any] = []
+        self.net_pos: dict[Any, int] = {}
+        self.buds: list[tuple[int, ...]] = []
+        self.bud_pos: dict[tuple[int, ...], int] = {}
+        self._sorted: npt.NDArray[np.uint64] = np.zeros(0, U64)
+        self._perm: npt.NDArray[np.intp] = np.zeros(0, np.intp)
+        self._array: npt.NDArray[np.uint64] = np.zeros(0, U64)
+
+    def gid_array(self) -> npt.NDArray[np.uint64]:
+        """Position -> global id, as an array (refreshed when the table grew)."""
+        if len(self._array) != len(self.gids):
+            self._array = np.array(self.gids, dtype=U64)
+            self._perm = np.argsort(self._array, kind="stable")
+            self._sorted = self._array[self._perm]
+        return self._array
+
+    def positions(self, gids: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint32]:
+        """Positions of global ids that are all in the table (vectorised)."""
+        self.gid_array()
+        at = np.searchsorted(self._sorted, gids)
+        at[at == len(self._sorted)] = 0
+        if len(gids) and not np.array_equal(self._sorted[at], gids):
+            raise AssertionError("a state names a local state this process does not know")
+        return self._perm[at].astype(U32)
+
+    def net(self, net: Any) -> int:
+        pos = self.net_pos.get(net)
+        if pos is None:
+            pos = self.net_pos[net] = len(self.nets)
+            self.nets.append(net)
+        return pos
+
+    def bud(self, budgets: tuple[int, ...]) -> int:
+        pos = self.bud_pos.get(budgets)
+        if pos is None:
+            pos = self.bud_pos[budgets] = len(self.buds)
+            self.buds.append(budgets)
+        return pos
+
+
+class Rows:
+    """A block of states (with their fingerprints, parent indices and step positions) as arrays."""
+
+    __slots__ = ("buds", "cols", "fps", "nets", "ordinals", "parents")
+
+    def __init__(self, fps: Any, cols: Any, nets: Any, buds: Any, parents: Any, ordinals: Any) -> None:
+        self.fps: npt.NDArray[np.uint64] = fps
+        self.cols: npt.NDArray[np.uint32] = cols
+        self.nets: npt.NDArray[np.uint32] = nets
+        self.buds: npt.NDArray[np.uint32] = buds
+        self.parents: npt.NDArray[np.uint32] = parents
+        self.ordinals: npt.NDArray[np.uint32] = ordinals
+
+    def __len__(self) -> int:
+        return len(self.nets)
+
+    def nbytes(self) -> int:
+        return sum(a.nbytes for a in (self.fps, self.cols, self.nets, self.buds, self.parents, self.ordinals))
+
+    def frontier(self) -> Rows:
+        """Only what expanding the states needs (their fingerprints, parents and step positions are stored already)."""
+        z = np.zeros(0, U32)
+        return Rows(np.zeros(0, U64), self.cols, self.nets, self.buds, z, z)
+
+    def take(self, idx: Any) -> Rows:
+        return Rows(self.fps[idx], self.cols[idx], self.nets[idx], self.buds[idx], self.parents[idx], self.ordinals[idx])
+
+    @staticmethod
+    def empty(n: int) -> Rows:
+        z = np.zeros(0, U32)
+        return Rows(np.zeros(0, U64), np.zeros((0, n), U32), z, z, z, z)
+
+    @staticmethod
+    def concat(blocks: Sequence[Rows], n: int) -> Rows:
+        if not blocks:
+            return Rows.empty(n)
+        if len(blocks) == 1:
+            return blocks[0]
+        return Rows(*(np.concatenate([getattr(b, f) for b in blocks]) for f in ("fps", "cols", "nets", "buds", "parents", "ordinals")))
+
+    def states(self, tables: Tables, chunk: int = 4096) -> Iterator[tuple[int, Any]]:
+        """(position, state) for every row, the state in the process's own ints (decoded a chunk at a time)."""
+        for a, states in self.chunks(tables, chunk):
+            yield from enumerate(states, a)
+
+    def chunks(self, tables: Tables, chunk: int = 4096) -> Iterator[tuple[int, list[Any]]]:
+        """(position of the first, states) a chunk of rows at a time, the states in the process's own ints."""
+        # the process's own int objects, not new ones: caches keyed by states (the memo, predicates) then share them
+        gid_of, nets, buds = tables.gids.__getitem__, tables.nets, tables.buds
+        for a in range(0, len(self.nets), chunk):
+            cols = self.cols[a : a + chunk].tolist()
+            ni = self.nets[a : a + chunk].tolist()
+            bi = self.buds[a : a + chunk].tolist()
+            yield a, [(tuple(map(gid_of, row)), nets[i], buds[j]) for row, i, j in zip(cols, ni, bi)]
+
+
+class Collector:
+    """Successors on their way out of a shard, gathered in Python lists and packed into ``Rows`` a chunk at a time."""
+
+    def __init__(self, n: int, tables: Tables) -> None:
+        self.n = n
+        self.tables = tables
+        self.blocks: list[Rows] = []
+        self.fps: list[int] = []
+        self.locals: list[tuple[int, ...]] = []
+        self.nets: list[int] = []
+        self.buds: list[tuple[int, ...]] = []
+        self.parents: list[int] = []
+        self.ordinals: list[int] = []
+
+    def flush(self) -> None:
+        """Pack what was gathered into a block of arrays."""
+        k = len(self.fps)
+        if not k:
+            return
+        t = self.tables
+        gids = np.fromiter(chain.from_iterable(self.locals), dtype=U64, count=k * self.n)
+        cols = t.positions(gids).reshape(k, self.n)
+        for b in set(self.buds):
+            t.bud(b)
+        self.blocks.append(
+            Rows(
+                np.fromiter(self.fps, dtype=U64, count=k),
+                cols,
+                np.fromiter(self.nets, dtype=U32, count=k),
+                np.fromiter(map(t.bud_pos.__getitem__, self.buds), dtype=U32, count=k),
+                np.fromiter(self.parents, dtype=U32, count=k),
+                np.fromiter(self.ordinals, dtype=U32, count=k),
+            )
+        )
+        self.fps, self.locals, self.nets, self.buds, self.parents, self.ordinals = [], [], [], [], [], []
+
+    def rows(self) -> Rows:
+        self.flush()
+        out = Rows.concat(self.blocks, self.n)
+        self.blocks = []
+        return out
+
+
+class Batch:
+    """States sent from one shard to another in one level: rows over the batch's own tables, and new values."""
+
+    __slots__ = ("buds", "gids", "locals", "msgs", "nets", "rows")
+
+    def __init__(self, rows: Rows, gids: Any, nets: list[Any], buds: list[tuple[int, ...]], values: tuple[list[Any], list[Any]]) -> None:
+        self.rows = rows
+        self.gids: npt.NDArray[np.uint64] = gids  # the batch's column values -> local-state global ids
+        self.nets = nets  # networks in message global ids
+        self.buds = buds
+        self.locals, self.msgs = values
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getstate__(self) -> Any:
+        r = self.rows
+        return (r.fps, r.cols, r.nets, r.buds, r.parents, r.ordinals, self.gids, self.nets, self.buds, self.locals, self.msgs)
+
+    def __setstate__(self, st: Any) -> None:
+        self.rows = Rows(*st[:6])
+        self.gids, self.nets, self.buds, self.locals, self.msgs = st[6:]
+
+    def nbytes(self) -> int:
+        return self.rows.nbytes() + self.gids.nbytes
+
+    @staticmethod
+    def pack(rows: Rows, tables: Tables, encode_net: Any, values: tuple[list[Any], list[Any]]) -> Batch:
+        """A batch of these rows (in the sender's tables), with tables restricted to what the rows use."""
+        if not len(rows):
+            return Batch(rows, np.zeros(0, U64), [], [], values)
+        used_cols, cols = _compact(rows.cols, len(tables.gids))
+        used_nets, nets = _compact(rows.nets, len(tables.nets))
+        used_buds, buds = _compact(rows.buds, len(tables.buds))
+        gid_array = tables.gid_array()
+        r = Rows(rows.fps, _narrow(cols), _narrow(nets), _narrow(buds), rows.parents, _narrow(rows.ordinals))
+        return Batch(r, gid_array[used_cols], [encode_net(tables.nets[i])[0] for i in used_nets.tolist()], [tables.buds[i] for i in used_buds.tolist()], values)
+
+    def unpack(self, tables: Tables, decode_net: Any) -> Rows:
+        """These rows over the receiver's own tables (after it learned the batch's values)."""
+        r = self.rows
+        if not len(r):
+            return Rows.empty(r.cols.shape[1] if r.cols.ndim == 2 else 0)
+        col_map = tables.positions(self.gids)
+        net_map = np.array([tables.net(decode_net(e)) for e in self.nets], dtype=U32)
+        bud_map = np.array([tables.bud(b) for b in self.buds], dtype=U32)
+        return Rows(r.fps, col_map[r.cols], net_map[r.nets], bud_map[r.buds], r.parents, r.ordinals.astype(U32))
+
+
+def _compact(values: npt.NDArray[np.uint32], size: int) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.uint32]]:
+    """(the table positions used, ascending; the values renumbered into that list) in one linear pass."""
+    used = np.zeros(size, dtype=bool)
+    used[values.ravel()] = True
+    idx = np.flatnonzero(used)
+    renumber = np.zeros(size, dtype=U32)
+    renumber[idx] = np.arange(len(idx), dtype=U32)
+    return idx, renumber[values]
+
+
+def _narrow(values: npt.NDArray[np.uint32]) -> Any:
+    """The same values in 8 or 16 bits where they fit (batches are mostly small positions): fewer bytes in flight."""
+    top = int(values.max()) if values.size else 0
+    if top < 1 << 8:
+        return values.astype(np.uint8)
+    if top < 1 << 16:
+        return values.astype(np.uint16)
+    return values
