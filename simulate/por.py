@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from statecharts.actions import SELF, SENDER
-from statecharts.expr import Call, Const, PyFunc, walk
+from statecharts.expr import BoolOp, Call, Compare, Const, PyFunc, Unary, walk
 
 from .model import Model, State
 from .properties import Invariant, Sometimes, system_node
@@ -111,16 +111,11 @@ class _ChartSends:
         return hit
 
 
-def may_send(model: Model) -> list[frozenset[int]]:
-    """For each instance, the instances it may ever send a message to (over-approximated from its chart).
-
-    A reply (``SENDER``) goes to an instance that may send to it: the least fixed point of that rule
-    contains every reply of every run. A target computed by an expression may be anyone.
-    """
+def static_sends(model: Model) -> list[tuple[frozenset[int], bool]]:
+    """For each instance, whom its chart sends to by name (self left out), and whether it replies."""
     n = model.n
-    explicit: list[set[int]] = [set() for _ in range(n)]
-    replies = [False] * n
-    per_chart: dict[int, tuple[set[int], bool]] = {}
+    per_chart: dict[int, tuple[frozenset[int], bool]] = {}
+    out: list[tuple[frozenset[int], bool]] = []
     for i in range(n):
         chart = model.charts[i]
         key = id(chart)
@@ -128,33 +123,29 @@ def may_send(model: Model) -> list[frozenset[int]]:
             targets: set[int] = set()
             reply = False
             for _, snd in _sends(chart):
-                t = snd.target
-                if isinstance(t, str) and t == SELF:
-                    continue  # filled in per instance below (self-sends and timers are the instance's own)
-                if isinstance(t, str) and t == SENDER:
-                    reply = True
-                    continue
-                if isinstance(t, str):
-                    base = t.split("[", 1)[0]
-                    if "[" in t and snd.index is None and t in model.index_of:
-                        targets.add(model.index_of[t])
-                    elif base in model.groups:
-                        targets.update(model.groups[base])
-                    else:
-                        targets.update(range(n))
-                else:
-                    targets.update(range(n))
-            per_chart[key] = (targets, reply)
-        targets, reply = per_chart[key]
-        explicit[i] = set(targets)
-        explicit[i].add(i)
-        replies[i] = reply
-    out = [set(s) for s in explicit]
+                t, r = _send_targets(model, snd)
+                targets |= t
+                reply = reply or r
+            per_chart[key] = (frozenset(targets), reply)
+        targets_i, reply_i = per_chart[key]
+        out.append((targets_i - {i}, reply_i))
+    return out
+
+
+def may_send(model: Model) -> list[frozenset[int]]:
+    """For each instance, the instances it may ever send a message to (over-approximated from its chart).
+
+    A reply (``SENDER``) goes to an instance that may send to it: the least fixed point of that rule
+    contains every reply of every run. A target computed by an expression may be anyone.
+    """
+    n = model.n
+    static = static_sends(model)
+    out = [set(named) | {i} for i, (named, _) in enumerate(static)]
     changed = True
     while changed:
         changed = False
         for j in range(n):
-            if not replies[j]:
+            if not static[j][1]:
                 continue
             for x in range(n):
                 if j in out[x] and x not in out[j]:
@@ -171,6 +162,7 @@ class _Reads:
         self.fields: list[set[str] | None] = [set() for _ in range(n)]
         self.counts: set[tuple[str | None, int | None]] = set()
         self.everything = False
+        self.field_index: list[dict[str, int] | None] = []
 
 
 def predicate_reads(model: Model, specs: Iterable[tuple[str, Any]]) -> _Reads:
@@ -215,28 +207,94 @@ def predicate_reads(model: Model, specs: Iterable[tuple[str, Any]]) -> _Reads:
     return reads
 
 
+Key = tuple[str | None, int | None]
+"""An in-flight count ``(event name or None, receiver or None)``, as ``in_flight(event, to)`` reads it."""
+
+_ZERO_WHEN = {("==", 0): True, ("<=", 0): True, ("<", 1): True, ("!=", 0): False, (">", 0): False, (">=", 1): False}
+"""``in_flight(...) OP k`` with the count first: the truth value of the comparison that says the count is 0."""
+_FLIP = {"==": "==", "!=": "!=", "<": ">", ">": "<", "<=": ">=", ">=": "<="}
+
+
+def zero_counts(model: Model, node: Any, value: bool) -> frozenset[Key]:
+    """The in-flight counts that are 0 in every state where the predicate ``node`` has the truth value ``value``.
+
+    Read from the compiled predicate, not from names: ``~(in_flight() == 0 & X)`` is False only where nothing is
+    in flight, so its violations are quiescent states. A count with a computed argument is never recognised.
+    """
+    if isinstance(node, Unary) and node.op == "not":
+        return zero_counts(model, node.operand, not value)
+    if isinstance(node, BoolOp) and node.op in ("and", "or"):
+        parts = [zero_counts(model, item, value) for item in node.items]
+        if (node.op == "and") == value:  # every item has the value: each one's zero counts hold
+            return frozenset().union(*parts)
+        out = parts[0]  # some item has the value: only the counts every item implies
+        for part in parts[1:]:
+            out &= part
+        return out
+    if isinstance(node, Compare):
+        left, right, op = node.left, node.right, node.op
+        if isinstance(left, Const) and op in _FLIP:
+            left, right, op = right, left, _FLIP[op]
+        if not (isinstance(left, Call) and left.fn == "in_flight" and isinstance(right, Const) and type(right.value) is int):
+            return frozenset()
+        args = left.args
+        if not all(isinstance(a, Const) for a in args):
+            return frozenset()
+        ev = args[0].value if args else None  # type: ignore[attr-defined]
+        to = args[1].value if len(args) > 1 else None  # type: ignore[attr-defined]
+        if to is not None and to not in model.index_of:
+            return frozenset()
+        when = _ZERO_WHEN.get((op, right.value))
+        if when is None or when != value:
+            return frozenset()
+        return frozenset({(ev, model.index_of[to] if to is not None else None)})
+    return frozenset()
+
+
+class _Guarded:
+    """A property whose target states (violations of an invariant, states reaching a goal) have the counts ``zero``
+    at 0, with what it reads: a stubborn set holding the receiver of a message counted there needs no visibility."""
+
+    def __init__(self, reads: _Reads, zero: frozenset[Key]) -> None:
+        self.reads = reads
+        self.zero = zero
+
+
 class Reducer:
     """Chooses, per state, the successors a breadth-first search must follow (``keep``)."""
 
     def __init__(self, model: Model, system: System) -> None:
         self.model = model
         self.sends_to = may_send(model)
+        self.static = static_sends(model)
         n = model.n
         self.senders: list[set[int]] = [set() for _ in range(n)]
         for j, targets in enumerate(self.sends_to):
             for i in targets:
                 if i != j:
                     self.senders[i].add(j)
-        specs: list[tuple[str, Any]] = [(f"property {p.name!r}", p.predicate) for p in system.properties if isinstance(p, (Invariant, Sometimes))]
-        if system.constraint is not None:
-            specs.append(("the constraint", system.constraint))
+        plain: list[tuple[str, Any]] = []
+        self.guarded: list[_Guarded] = []
         try:
-            self.reads = predicate_reads(model, specs)
+            for p in system.properties:
+                if not isinstance(p, (Invariant, Sometimes)):
+                    continue
+                where = f"property {p.name!r}"
+                node = system_node(p.predicate, where)
+                # the target states: an invariant's violations (False), a goal's witnesses (True)
+                zero = zero_counts(model, node, isinstance(p, Sometimes)) if not any(isinstance(nd, PyFunc) for nd in walk(node)) else frozenset()
+                if zero:
+                    self.guarded.append(_Guarded(predicate_reads(model, [(where, p.predicate)]), zero))
+                else:
+                    plain.append((where, p.predicate))
+            if system.constraint is not None:
+                plain.append(("the constraint", system.constraint))  # the constraint cuts paths: always plain visibility
+            self.reads = predicate_reads(model, plain)
         except Exception as e:  # compiled (and reported) by the explorer first; be safe here
             raise ModelError(f"system {system.name!r}: partial-order reduction cannot read the properties: {e}") from None
-        self.field_index = [
-            {f: model.charts[i].engine.fields[f] for f in (fs or ())} if fs is not ALL else None for i, fs in enumerate(self.reads.fields)
-        ]
+        for r in (self.reads, *(g.reads for g in self.guarded)):
+            r.field_index = [{f: model.charts[i].engine.fields[f] for f in (fs or ())} if fs is not ALL else None for i, fs in enumerate(r.fields)]
+        self.everything = self.reads.everything or any(g.reads.everything for g in self.guarded)
         self.crash_group: list[int | None] = [model.crash_slot.get(model.group_of[i]) for i in range(n)]
         charts: dict[int, _ChartSends] = {}
         self.chart_sends = [charts.setdefault(id(ch), _ChartSends(ch)) for ch in model.charts]
@@ -249,43 +307,76 @@ class Reducer:
     def keep(self, state: State, succs: Sequence[tuple[Any, State]]) -> list[int] | None:
         """Positions (into ``succs``) of a stubborn set's enabled steps, or None to follow them all."""
         budgets = state[2]
-        if len(succs) < 2 or budgets[0] > 0 or budgets[1] > 0 or self.reads.everything:
+        if len(succs) < 2 or budgets[0] > 0 or budgets[1] > 0 or self.everything:
             return None
         by_actor: dict[int, list[int]] = {}
         for k, (label, _) in enumerate(succs):
             by_actor.setdefault(label[1], []).append(k)
         if len(by_actor) < 2:
             return None
-        visible: dict[int, bool] = {}  # per instance: whether one of its enabled steps is visible (computed once)
+        visible: dict[tuple[int, int], bool] = {}  # (instance, read set): one of its enabled steps is visible (computed once)
+        read_sets = [self.reads, *(g.reads for g in self.guarded)]
 
-        def shows(a: int) -> bool:
-            hit = visible.get(a)
+        def shows(a: int, r: int = 0) -> bool:
+            hit = visible.get((a, r))
             if hit is None:
-                hit = visible[a] = any(self._visible(state, succs[k]) for k in by_actor[a])
+                hit = visible[(a, r)] = any(self._visible(state, succs[k], read_sets[r]) for k in by_actor[a])
             return hit
 
+        pending: dict[Key, set[int]] = {}  # per guarded count: the receivers of the messages it counts in this state
+        for g in self.guarded:
+            for key in g.zero:
+                if key not in pending:
+                    pending[key] = self._receivers(state, key)
+
+        def hidden(group: set[int]) -> bool:
+            """Whether no kept step needs to be seen: invisible to the plain reads, and to each guarded property's
+            reads unless the group holds a receiver of a message its target states cannot have (docs/por.md)."""
+            acting = [a for a in group if a in by_actor]
+            if any(shows(a) for a in acting):
+                return False
+            for r, g in enumerate(self.guarded, 1):
+                if any(pending[key] & group for key in g.zero):
+                    continue
+                if any(shows(a, r) for a in acting):
+                    return False
+            return True
+
+        origins = self._origins(state)
         best: list[int] | None = None
         for start in sorted(by_actor, key=lambda a: (len(by_actor[a]), a)):
             if best is not None and len(by_actor[start]) >= len(best):
                 break
             if shows(start):
                 continue
-            group = self._closure(start, by_actor, budgets, state)
+            group = self._closure(start, by_actor, budgets, state, origins)
             if group is None:
                 continue
             kept = sorted(k for a in group for k in by_actor.get(a, ()))
             if len(kept) == len(succs) or (best is not None and len(kept) >= len(best)):
                 continue
-            if any(shows(a) for a in group if a in by_actor):
+            if not hidden(group):
                 continue
             best = kept
         return best
 
-    def _still_sends_to(self, state: State, j: int) -> frozenset[int]:
-        """The instances ``j`` may still send to from its current configuration (the static relation after a crash)."""
+    def _receivers(self, state: State, key: Key) -> set[int]:
+        """The receivers of the messages in flight that the count ``key`` counts."""
+        m = self.model
+        ev, dest = key
+        out: set[int] = set()
+        for mid in m.message_ids(state):
+            d, e = m.msg_values[mid]
+            if (ev is None or e.name == ev) and (dest is None or d == dest):
+                out.add(d)
+        return out
+
+    def _still_sends(self, state: State, j: int) -> tuple[frozenset[int], bool]:
+        """The instances ``j`` may still send to by name from its current configuration (its whole chart while a crash
+        may restart it), and whether it may still reply; self-sends are left out."""
         slot = self.crash_group[j]
         if slot is not None and state[2][slot] > 0:
-            return self.sends_to[j]
+            return self.static[j]
         lid = state[0][j]
         hit = self._dyn.get((j, lid))
         if hit is None:
@@ -296,13 +387,22 @@ class Reducer:
                 t, r = _send_targets(m, snd)
                 targets |= t
                 reply = reply or r
-            if reply:
-                targets |= self.sends_to[j]
             targets.discard(j)
-            hit = self._dyn[(j, lid)] = frozenset(targets)
+            hit = self._dyn[(j, lid)] = (frozenset(targets), reply)
         return hit
 
-    def _closure(self, start: int, by_actor: dict[int, list[int]], budgets: tuple[int, ...], state: State) -> set[int] | None:
+    def _origins(self, state: State) -> list[set[int]]:
+        """Per instance, the instances whose messages to it are in flight (a reply goes back to one of them)."""
+        m = self.model
+        out: list[set[int]] = [set() for _ in range(m.n)]
+        for mid in m.message_ids(state):
+            d, e = m.msg_values[mid]
+            o = m.index_of.get(e.origin) if e.origin is not None else None
+            if o is not None and o != d:
+                out[d].add(o)
+        return out
+
+    def _closure(self, start: int, by_actor: dict[int, list[int]], budgets: tuple[int, ...], state: State, origins: list[set[int]]) -> set[int] | None:
         """The smallest instance set holding ``start`` that is closed (module docstring); None when it is everyone."""
         m = self.model
         fifo = m.network == "fifo"
@@ -313,38 +413,49 @@ class Reducer:
                 slot = self.crash_group[a]
                 if slot is not None and budgets[slot] > 0:
                     group.update(m.groups[m.group_of[a]])
-            # the instances that may act along steps outside the group
+            # the instances that may act along steps outside the group, and whom each may send to there: its named
+            # targets, and if it replies, the senders of its messages in flight and the active instances that may send
+            # to it (a least fixed point)
             active = {a for a in by_actor if a not in group}
             active.update(a for a in range(m.n) if a not in group and self.crash_group[a] is not None and budgets[self.crash_group[a]] > 0)  # type: ignore[index]
-            stack = list(active)
-            while stack:
-                j = stack.pop()
-                for x in self._still_sends_to(state, j):
-                    if x not in group and x not in active:
-                        active.add(x)
-                        stack.append(x)
+            targets: dict[int, set[int]] = {}
+            changed = True
+            while changed:
+                changed = False
+                for j in sorted(active):
+                    named, reply = self._still_sends(state, j)
+                    t = set(named)
+                    if reply:
+                        t |= origins[j]
+                        t.update(x for x in active if x != j and j in targets.get(x, ()))
+                    if t != targets.get(j):
+                        targets[j] = t
+                        changed = True
+                    for x in t:
+                        if x not in group and x not in active:
+                            active.add(x)
+                            changed = True
             if fifo:
                 # FIFO: appending to a non-empty channel leaves its head, hence the delivery from it, unchanged; so
                 # only a sender whose channel to the group is empty could enable a new step of the group
-                grow = {j for j in active if any((j, a) not in busy for a in self._still_sends_to(state, j) & group)}
+                grow = {j for j in active if any((j, a) not in busy for a in targets[j] & group)}
             else:
-                grow = {j for j in active if self._still_sends_to(state, j) & group}
+                grow = {j for j in active if targets[j] & group}
             if not grow:
                 return group if len(group) < m.n else None
             group |= grow
 
-    def _visible(self, state: State, step: tuple[Any, State]) -> bool:
-        """Whether a step changes what a state predicate reads (the acting instance's part, the counts)."""
+    def _visible(self, state: State, step: tuple[Any, State], reads: _Reads) -> bool:
+        """Whether a step changes what the predicates of ``reads`` read (the acting instance's part, the counts)."""
         label, s2 = step
         m = self.model
         i = label[1]
-        reads = self.reads
         l1, l2 = state[0][i], s2[0][i]
         if l1 != l2:
             cs1, cs2 = m.local_values[l1][1], m.local_values[l2][1]
             if (cs1.config ^ cs2.config) & reads.config[i]:
                 return True
-            fields = self.field_index[i]
+            fields = reads.field_index[i]
             if fields is None:
                 if cs1.context != cs2.context:
                     return True
