@@ -298,7 +298,7 @@ class Reducer:
         self.crash_group: list[int | None] = [model.crash_slot.get(model.group_of[i]) for i in range(n)]
         charts: dict[int, _ChartSends] = {}
         self.chart_sends = [charts.setdefault(id(ch), _ChartSends(ch)) for ch in model.charts]
-        self._dyn: dict[tuple[int, int], frozenset[int]] = {}
+        self._dyn: dict[tuple[int, int], tuple[frozenset[int], bool]] = {}
         self.reduced_states = 0
         self.expanded_states = 0
 
@@ -414,27 +414,20 @@ class Reducer:
                 if slot is not None and budgets[slot] > 0:
                     group.update(m.groups[m.group_of[a]])
             # the instances that may act along steps outside the group, and whom each may send to there: its named
-            # targets, and if it replies, the senders of its messages in flight and the active instances that may send
-            # to it (a least fixed point)
+            # targets, and if it replies, the senders of its messages in flight (a message sent to it along those
+            # steps comes from an active instance, outside the group and active already, so its reply adds nothing)
             active = {a for a in by_actor if a not in group}
             active.update(a for a in range(m.n) if a not in group and self.crash_group[a] is not None and budgets[self.crash_group[a]] > 0)  # type: ignore[index]
-            targets: dict[int, set[int]] = {}
-            changed = True
-            while changed:
-                changed = False
-                for j in sorted(active):
-                    named, reply = self._still_sends(state, j)
-                    t = set(named)
-                    if reply:
-                        t |= origins[j]
-                        t.update(x for x in active if x != j and j in targets.get(x, ()))
-                    if t != targets.get(j):
-                        targets[j] = t
-                        changed = True
-                    for x in t:
-                        if x not in group and x not in active:
-                            active.add(x)
-                            changed = True
+            targets: dict[int, frozenset[int] | set[int]] = {}
+            stack = list(active)
+            while stack:
+                j = stack.pop()
+                named, reply = self._still_sends(state, j)
+                t = targets[j] = named | origins[j] if reply else named
+                for x in t:
+                    if x not in group and x not in active:
+                        active.add(x)
+                        stack.append(x)
             if fifo:
                 # FIFO: appending to a non-empty channel leaves its head, hence the delivery from it, unchanged; so
                 # only a sender whose channel to the group is empty could enable a new step of the group
