@@ -19,10 +19,11 @@ successor list, so replay goes through ``Model.successors`` as before.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from statecharts.actions import SELF, SENDER
+from statecharts.chart import match_descriptor
 from statecharts.expr import BoolOp, Call, Compare, Const, PyFunc, Unary, walk
 
 from .model import Model, State
@@ -61,6 +62,17 @@ def _actions_sends(actions: Iterable[Any]) -> list[Any]:
     return out
 
 
+def _raised(actions: Iterable[Any]) -> set[str]:
+    from statecharts.actions import Raise, sub_actions
+
+    out: set[str] = set()
+    for a in actions:
+        if isinstance(a, Raise):
+            out.add(a.event)
+        out |= _raised(sub_actions(a))
+    return out
+
+
 class _ChartSends:
     """Which sends a chart can still perform from a configuration: those of the states reachable from it in the
     chart's transition graph (guards and events ignored, so an over-approximation)."""
@@ -81,6 +93,12 @@ class _ChartSends:
                 acts += _actions_sends(default.actions)
             self.state_sends.append(acts)
         self.moves: list[tuple[int, int, list[Any]]] = []  # (source bit, mask entered, sends)
+        self.triggers: list[tuple[str, ...]] = []  # per move, its event descriptors (none: eventless)
+        self.internal: set[str] = set()  # events the chart raises for itself within a macrostep
+        for node in nodes:
+            self.internal.update(_raised([*node.entry, *node.exit, *(node.initial.actions if node.initial is not None else ())]))
+        for t in chart.transitions:
+            self.internal.update(_raised(t.actions))
         for t in chart.transitions:
             if t.source is None:
                 continue
@@ -92,22 +110,44 @@ class _ChartSends:
                 if nodes[k].kind == "history" and parent >= 0:
                     entered |= self.desc[parent]
             self.moves.append((1 << t.source.index, entered, _actions_sends(t.actions)))
-        self.cache: dict[int, list[Any]] = {}
+            self.triggers.append(tuple(t.events))
+        self.on_cache: dict[tuple[int, frozenset[str]], list[Any]] = {}
+        self.fires_cache: dict[tuple[str, ...], dict[frozenset[str], bool]] = {}
 
-    def sends_from(self, config: int) -> list[Any]:
-        hit = self.cache.get(config)
+    def _fires(self, k: int, names: frozenset[str]) -> bool:
+        """Whether move ``k`` may be taken when the events ``names`` (and the chart's internal ones) may arrive."""
+        descriptors = self.triggers[k]
+        if not descriptors:
+            return True  # eventless
+        per = self.fires_cache.setdefault(descriptors, {})
+        hit = per.get(names)
         if hit is None:
+            hit = per[names] = any(
+                d == "*" or d.startswith(("done.", "error.")) or any(match_descriptor(d, e) for e in names) or any(match_descriptor(d, e) for e in self.internal)
+                for d in descriptors
+            )
+        return hit
+
+    def sends_on(self, config: int, names: frozenset[str]) -> list[Any]:
+        """The sends of the states reachable from ``config`` along moves whose events may arrive (``names``), the
+        eventless ones and those on internal events (raised, ``done.*``, ``error.*``)."""
+        key = (config, names)
+        hit = self.on_cache.get(key)
+        if hit is None:
+            live = [k for k in range(len(self.moves)) if config == -1 or self._fires(k, names)]
             reach = config
             changed = True
             while changed:
                 changed = False
-                for src, entered, _ in self.moves:
+                for k in live:
+                    src, entered, _ = self.moves[k]
                     if reach & src and entered & ~reach:
                         reach |= entered
                         changed = True
-            hit = [snd for src, _, sends in self.moves if reach & src for snd in sends]
+            hit = [snd for k in live if reach & self.moves[k][0] for snd in self.moves[k][2]]
             hit += [snd for k in range(self.n) if reach >> k & 1 for snd in self.state_sends[k]]
-            self.cache[config] = hit
+            if len(self.on_cache) < 200_000:
+                self.on_cache[key] = hit
         return hit
 
 
@@ -265,14 +305,7 @@ class Reducer:
 
     def __init__(self, model: Model, system: System) -> None:
         self.model = model
-        self.sends_to = may_send(model)
-        self.static = static_sends(model)
         n = model.n
-        self.senders: list[set[int]] = [set() for _ in range(n)]
-        for j, targets in enumerate(self.sends_to):
-            for i in targets:
-                if i != j:
-                    self.senders[i].add(j)
         plain: list[tuple[str, Any]] = []
         self.guarded: list[_Guarded] = []
         try:
@@ -298,14 +331,14 @@ class Reducer:
         self.crash_group: list[int | None] = [model.crash_slot.get(model.group_of[i]) for i in range(n)]
         charts: dict[int, _ChartSends] = {}
         self.chart_sends = [charts.setdefault(id(ch), _ChartSends(ch)) for ch in model.charts]
-        self._dyn: dict[tuple[int, int], tuple[frozenset[int], bool]] = {}
         self.reduced_states = 0
         self.expanded_states = 0
 
     # ------------------------------------------------------------------ the choice
 
-    def keep(self, state: State, succs: Sequence[tuple[Any, State]]) -> list[int] | None:
-        """Positions (into ``succs``) of a stubborn set's enabled steps, or None to follow them all."""
+    def keep(self, state: State, succs: Sequence[tuple[Any, State]], old: Callable[[State], bool] | None = None) -> list[int] | None:
+        """Positions (into ``succs``) of a stubborn set's enabled steps, or None to follow them all; with ``old``, the
+        smallest set that also meets the cycle proviso."""
         budgets = state[2]
         if len(succs) < 2 or budgets[0] > 0 or budgets[1] > 0 or self.everything:
             return None
@@ -342,23 +375,25 @@ class Reducer:
                     return False
             return True
 
-        origins = self._origins(state)
-        best: list[int] | None = None
+        origins, inbox = self._origins(state)
+        sets: list[list[int]] = []  # the stubborn sets found, each once
         for start in sorted(by_actor, key=lambda a: (len(by_actor[a]), a)):
-            if best is not None and len(by_actor[start]) >= len(best):
-                break
             if shows(start):
                 continue
-            group = self._closure(start, by_actor, budgets, state, origins)
+            group = self._closure(start, by_actor, budgets, state, origins, inbox)
             if group is None:
                 continue
             kept = sorted(k for a in group for k in by_actor.get(a, ()))
-            if len(kept) == len(succs) or (best is not None and len(kept) >= len(best)):
+            if len(kept) == len(succs) or kept in sets or not hidden(group):
                 continue
-            if not hidden(group):
-                continue
-            best = kept
-        return best
+            sets.append(kept)
+        # the smallest set that meets the cycle proviso of a breadth-first search (``old``: found at this depth or
+        # before): a kept step must lead to a new state, and none to an old one (see ``_Explorer._por_keep``)
+        for kept in sorted(sets, key=len):
+            proper = [succs[k][1] for k in kept if succs[k][1] != state]
+            if old is None or (proper and not any(old(s2) for s2 in proper)):
+                return kept
+        return None
 
     def _receivers(self, state: State, key: Key) -> set[int]:
         """The receivers of the messages in flight that the count ``key`` counts."""
@@ -371,38 +406,45 @@ class Reducer:
                 out.add(d)
         return out
 
-    def _still_sends(self, state: State, j: int) -> tuple[frozenset[int], bool]:
-        """The instances ``j`` may still send to by name from its current configuration (its whole chart while a crash
-        may restart it), and whether it may still reply; self-sends are left out."""
-        slot = self.crash_group[j]
-        if slot is not None and state[2][slot] > 0:
-            return self.static[j]
-        lid = state[0][j]
-        hit = self._dyn.get((j, lid))
-        if hit is None:
-            m = self.model
-            targets: set[int] = set()
-            reply = False
-            for snd in self.chart_sends[j].sends_from(m.local_values[lid][1].config):
-                t, r = _send_targets(m, snd)
-                targets |= t
-                reply = reply or r
-            targets.discard(j)
-            hit = self._dyn[(j, lid)] = (frozenset(targets), reply)
-        return hit
-
-    def _origins(self, state: State) -> list[set[int]]:
-        """Per instance, the instances whose messages to it are in flight (a reply goes back to one of them)."""
+    def _origins(self, state: State) -> tuple[list[set[int]], list[set[str]]]:
+        """Per instance, the instances whose messages to it are in flight (a reply goes back to one of them), and
+        the names of those messages."""
         m = self.model
         out: list[set[int]] = [set() for _ in range(m.n)]
+        names: list[set[str]] = [set() for _ in range(m.n)]
         for mid in m.message_ids(state):
             d, e = m.msg_values[mid]
+            names[d].add(e.name)
             o = m.index_of.get(e.origin) if e.origin is not None else None
             if o is not None and o != d:
                 out[d].add(o)
+        return out, names
+
+    def _base_events(self, state: State, j: int, inbox: list[set[str]]) -> set[str]:
+        """The events ``j`` may receive without anyone acting: its messages in flight, its stimuli with a budget
+        left, its pending timers."""
+        m = self.model
+        budgets = state[2]
+        out = set(inbox[j])
+        for _, _, i, slot, ev in m.stim_entries:
+            if i == j and (slot is None or budgets[slot] > 0):
+                out.add(ev.name)
+        for t in m.local_values[state[0][j]][2]:
+            out.add(t[1].name)
         return out
 
-    def _closure(self, start: int, by_actor: dict[int, list[int]], budgets: tuple[int, ...], state: State, origins: list[set[int]]) -> set[int] | None:
+    def _sends_of(self, state: State, j: int, names: set[str]) -> list[Any]:
+        """The sends ``j`` may still perform when the events ``names`` may arrive (its whole chart while a crash may
+        restart it)."""
+        slot = self.crash_group[j]
+        sends = self.chart_sends[j]
+        if slot is not None and state[2][slot] > 0:
+            return sends.sends_on(-1, frozenset())  # -1: every state, every move
+        return sends.sends_on(self.model.local_values[state[0][j]][1].config, frozenset(names))
+
+    def _closure(
+        self, start: int, by_actor: dict[int, list[int]], budgets: tuple[int, ...], state: State, origins: list[set[int]], inbox: list[set[str]]
+    ) -> set[int] | None:
         """The smallest instance set holding ``start`` that is closed (module docstring); None when it is everyone."""
         m = self.model
         fifo = m.network == "fifo"
@@ -413,21 +455,42 @@ class Reducer:
                 slot = self.crash_group[a]
                 if slot is not None and budgets[slot] > 0:
                     group.update(m.groups[m.group_of[a]])
-            # the instances that may act along steps outside the group, and whom each may send to there: its named
-            # targets, and if it replies, the senders of its messages in flight (a message sent to it along those
-            # steps comes from an active instance, outside the group and active already, so its reply adds nothing)
+            # the instances that may act along steps outside the group, the events each may receive there, and whom
+            # each may send to there (a least fixed point): an instance takes only the moves of its chart whose
+            # events may reach it, and a reply goes to the sender of a message it may receive
             active = {a for a in by_actor if a not in group}
             active.update(a for a in range(m.n) if a not in group and self.crash_group[a] is not None and budgets[self.crash_group[a]] > 0)  # type: ignore[index]
-            targets: dict[int, frozenset[int] | set[int]] = {}
-            stack = list(active)
-            while stack:
-                j = stack.pop()
-                named, reply = self._still_sends(state, j)
-                t = targets[j] = named | origins[j] if reply else named
-                for x in t:
-                    if x not in group and x not in active:
-                        active.add(x)
-                        stack.append(x)
+            recv = {j: self._base_events(state, j, inbox) for j in active}
+            senders: dict[int, set[int]] = {j: set(origins[j]) for j in active}
+            targets: dict[int, set[int]] = {}
+            changed = True
+            while changed:
+                changed = False
+                for j in sorted(active):
+                    t: set[int] = set()
+                    for snd in self._sends_of(state, j, recv[j]):
+                        to, reply = _send_targets(m, snd)
+                        if isinstance(snd.target, str) and snd.target == SELF:
+                            to = {j}
+                        elif reply:
+                            to = senders[j]
+                        for x in to:
+                            if x != j:
+                                t.add(x)
+                            if x in group:
+                                continue
+                            if x not in active:
+                                active.add(x)
+                                recv[x] = self._base_events(state, x, inbox)
+                                senders[x] = set(origins[x])
+                                changed = True
+                            if snd.event not in recv[x]:
+                                recv[x].add(snd.event)
+                                changed = True
+                            if x != j and j not in senders[x]:
+                                senders[x].add(j)
+                                changed = True
+                    targets[j] = t
             if fifo:
                 # FIFO: appending to a non-empty channel leaves its head, hence the delivery from it, unchanged; so
                 # only a sender whose channel to the group is empty could enable a new step of the group
