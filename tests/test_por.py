@@ -30,7 +30,7 @@ from examples.websocket_gateway.model import build as gateway
 from simulate import Actor, Faults, ModelError, Stimulus, System, actor, explore, in_flight, invariant, sometimes
 from simulate.explorer import _Explorer
 from simulate.por import may_send
-from statecharts import Chart, State, Transition, assign, ctx, reply, send
+from statecharts import SELF, Chart, State, Transition, assign, ctx, reply, send
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "tla"))
 import systems as tla_systems
@@ -180,6 +180,29 @@ def test_a_reply_goes_back_to_the_sender_of_a_message_in_flight(network: str) ->
     )
     full, reduced = explore(s), explore(s, reduce="por")
     assert verdicts(full) == verdicts(reduced) == [("never answered", "violated")]
+    check_real(reduced, reduced.verdicts[0])
+
+
+@pytest.mark.parametrize("delay", [None, 100])
+def test_an_instance_acts_on_its_stimuli_and_its_own_messages(delay: int | None) -> None:
+    """The relay sends to the target only after a stimulus and a message (or timer) to itself: the closure sees that
+    chain, so the target's own step (cancelling) is not followed alone and the ping before cancelling is found."""
+    target = Chart("Target", State("waiting", on={"ping": "pinged", "cancel": "cancelled"}), State("pinged"), State("cancelled", on={"ping": Transition(None)}))
+    relay = Chart(
+        "Relay",
+        State("idle", on={"poke": Transition("armed", actions=send(SELF, "later", delay=delay))}),
+        State("armed", on={"later": Transition("done", actions=send("target", "ping"))}),
+        State("done"),
+    )
+    s = System(
+        "Relay",
+        actors=[Actor("target", target), Actor("relay", relay)],
+        stimuli=[Stimulus("target", "cancel", max=1), Stimulus("relay", "poke", max=1)],
+        properties=[invariant("never pinged", ~actor("target").in_state("pinged"))],
+        check_deadlock=False,
+    )
+    full, reduced = explore(s), explore(s, reduce="por")
+    assert verdicts(full) == verdicts(reduced) == [("never pinged", "violated")]
     check_real(reduced, reduced.verdicts[0])
 
 
