@@ -383,6 +383,7 @@ class _Explorer:
         if not m.sym_groups or not self.initial:
             return
         first = self.initial[0]
+        warned = False
         for group in m.sym_groups:
             contexts = [m.local_values[m.rename_local(first[0][i], m._anon_perm(i))][1].context for i in group]
             fields = m.charts[group[0]].engine.fields
@@ -397,6 +398,14 @@ class _Explorer:
             )
             self.notes.append(text)
             warnings.warn(f"system {self.system.name!r}: {text}", SymmetryWarning, stacklevel=4)
+            warned = True
+        if not warned:  # the instances start alike: do they stay apart on their first steps? (simulate.symcheck)
+            from .symcheck import merged_nothing_text
+
+            later = merged_nothing_text(m, self.initial)
+            if later is not None:
+                self.notes.append(later)
+                warnings.warn(f"system {self.system.name!r}: {later}", SymmetryWarning, stacklevel=4)
 
     def _notes(self) -> list[str]:
         notes = list(self.notes)

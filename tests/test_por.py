@@ -27,10 +27,10 @@ from examples import (
 from examples.websocket_gateway.model import DESIGNS as GATEWAY_DESIGNS
 from examples.websocket_gateway.model import MUTATIONS as GATEWAY_MUTATIONS
 from examples.websocket_gateway.model import build as gateway
-from simulate import Actor, Faults, ModelError, Stimulus, System, actor, explore, in_flight, invariant, sometimes
+from simulate import Actor, Faults, ModelError, Stimulus, System, actor, all_in, explore, in_flight, invariant, sometimes
 from simulate.explorer import _Explorer
 from simulate.por import may_send
-from statecharts import SELF, Chart, State, Transition, assign, ctx, reply, send
+from statecharts import SELF, Chart, State, Transition, assign, ctx, event, reply, send
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "tla"))
 import systems as tla_systems
@@ -367,6 +367,45 @@ def test_symmetry_that_merges_nothing_is_reported() -> None:
         r = explore(_indexed_two_phase(3))
     assert any("merges nothing" in n and "'idx'" in n for n in r.notes)
     assert r.stats.distinct_states == explore(_indexed_two_phase(3), symmetry=False).stats.distinct_states
+
+
+def _numbered_workers(store: bool) -> System:
+    """A boss hands each worker its number on its first step; the workers start alike and then (``store``) keep it."""
+    boss = Chart("Boss", State("s", entry=[send(f"w[{k}]", "number", idx=k) for k in range(3)]))
+    keep = assign(idx=event.idx) if store else []
+    worker = Chart(
+        "Worker",
+        State("waiting", on={"number": Transition("idle", actions=keep)}),
+        State("idle", on={"work": "busy"}),
+        State("busy", on={"work": "idle"}),
+        context={"idx": -1},
+    )
+    return System(
+        "Numbered",
+        actors=[Actor("boss", boss), Actor("w", worker, count=3)],
+        stimuli=[Stimulus("w", "work", max=2)],
+        properties=[invariant("someone idle or waiting", ~all_in("w", "busy"))],
+        check_deadlock=False,
+        symmetry=True,
+    )
+
+
+def test_symmetry_that_merges_nothing_on_the_first_steps_is_reported() -> None:
+    """The contexts are alike at the start, apart after the first steps: the probe of the first levels finds that
+    nothing merges, and names the field; the same workers without it merge, silently."""
+    import warnings
+
+    from simulate import SymmetryWarning
+
+    with pytest.warns(SymmetryWarning, match="merged no state.*'idx'"):
+        r = explore(_numbered_workers(store=True))
+    assert any("merged no state" in n and "'idx'" in n for n in r.notes)
+    assert r.stats.distinct_states == explore(_numbered_workers(store=True), symmetry=False).stats.distinct_states
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = explore(_numbered_workers(store=False))
+    assert not r.notes
+    assert r.stats.distinct_states < explore(_numbered_workers(store=False), symmetry=False).stats.distinct_states
 
 
 def test_symmetry_that_works_is_silent() -> None:
