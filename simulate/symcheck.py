@@ -44,7 +44,7 @@ class _Levels:
         return True
 
 
-def merges_nothing(model: Model, initial: list[State], limit: int = 3000) -> dict[str, list[str]] | None:
+def merges_nothing(model: Model, initial: list[State], limit: int = 1000) -> dict[str, list[str]] | None:
     """When symmetry merges no state among the first ones (at least two whole levels, at most ``limit`` states),
     the fields that tell the instances of each group apart there (by group name; an empty list when only their
     states do); else None. Level by level, so a symmetry that works is seen after a level or two."""
@@ -73,7 +73,7 @@ def merges_nothing(model: Model, initial: list[State], limit: int = 3000) -> dic
     return out
 
 
-def merged_nothing_text(model: Model, initial: list[State], limit: int = 3000) -> str | None:
+def merged_nothing_text(model: Model, initial: list[State], limit: int = 1000) -> str | None:
     """The warning for symmetry that merged nothing in its first states, naming the fields (None: it merged)."""
     found = merges_nothing(model, initial, limit)
     if found is None:
