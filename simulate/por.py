@@ -5,13 +5,17 @@ set ``A`` of instances and keeps only their enabled steps, when that is safe:
 
 * closure: every instance outside ``A`` that could still take a step along steps outside
   ``A`` (it has an enabled step, or may be sent a message by one that can) and that may send to
-  ``A`` (a static relation read from the charts' send actions) is in ``A``; an instance whose
-  group still has a crash budget brings its whole group (the budget is shared);
+  ``A`` is in ``A``; "may send" follows, per state, the events each such instance may receive
+  there and the moves of its chart those events can trigger (a reply goes to the sender of a
+  message it may receive); an instance whose group still has a crash budget brings its whole
+  group (the budget is shared);
 * faults: while a drop or duplicate budget is left, every state is fully expanded (one budget
   is shared by every message);
 * visibility: every kept step leaves unchanged what the invariants, goals and constraint read
-  (the acting instance's configuration and read fields, the in-flight counts they read);
-* the cycle proviso (``Reducer.proviso``) is applied by the breadth-first search.
+  (the acting instance's configuration and read fields, the in-flight counts they read), except
+  for a property guarded by quiescence (``~(in_flight() == 0 & X)``) when ``A`` holds the
+  receiver of a message its target states cannot have;
+* the cycle proviso: the smallest set whose kept steps all lead to new states (``keep(old=)``).
 
 docs/por.md gives the argument. Traces stay real: kept steps keep their position in the FULL
 successor list, so replay goes through ``Model.successors`` as before.
