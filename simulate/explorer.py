@@ -402,7 +402,7 @@ class _Explorer:
         if not warned:  # the instances start alike: do they stay apart on their first steps? (simulate.symcheck)
             from .symcheck import merged_nothing_text
 
-            later = merged_nothing_text(m, self.initial)
+            later = merged_nothing_text(self.system)
             if later is not None:
                 self.notes.append(later)
                 warnings.warn(f"system {self.system.name!r}: {later}", SymmetryWarning, stacklevel=4)

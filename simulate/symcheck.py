@@ -13,6 +13,7 @@ from __future__ import annotations
 from statecharts.errors import StatechartError
 
 from .model import Model, State
+from .system import System
 
 
 class _Levels:
@@ -73,8 +74,16 @@ def merges_nothing(model: Model, initial: list[State], limit: int = 1000) -> dic
     return out
 
 
-def merged_nothing_text(model: Model, initial: list[State], limit: int = 1000) -> str | None:
-    """The warning for symmetry that merged nothing in its first states, naming the fields (None: it merged)."""
+def merged_nothing_text(system: System, limit: int = 1000) -> str | None:
+    """The warning for symmetry that merged nothing in its first states, naming the fields (None: it merged).
+
+    The probe runs on a model of its own, so the explorer's interning tables (and the ids of its states) are
+    the same with and without it."""
+    try:
+        model = Model(system)
+        initial = model.initial_states()
+    except StatechartError:  # the explorer reports it
+        return None
     found = merges_nothing(model, initial, limit)
     if found is None:
         return None
