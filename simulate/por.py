@@ -335,6 +335,7 @@ class Reducer:
         self.crash_group: list[int | None] = [model.crash_slot.get(model.group_of[i]) for i in range(n)]
         charts: dict[int, _ChartSends] = {}
         self.chart_sends = [charts.setdefault(id(ch), _ChartSends(ch)) for ch in model.charts]
+        self._resolved: dict[tuple[int, int, frozenset[str]], tuple[tuple[tuple[int, str], ...], frozenset[str], frozenset[str]]] = {}
         self.reduced_states = 0
         self.expanded_states = 0
 
@@ -437,14 +438,34 @@ class Reducer:
             out.add(t[1].name)
         return out
 
-    def _sends_of(self, state: State, j: int, names: set[str]) -> list[Any]:
-        """The sends ``j`` may still perform when the events ``names`` may arrive (its whole chart while a crash may
-        restart it)."""
+    def _sends_of(self, state: State, j: int, names: set[str]) -> tuple[tuple[tuple[int, str], ...], frozenset[str], frozenset[str]]:
+        """What ``j`` may still send when the events ``names`` may arrive (its whole chart while a crash may restart
+        it): (target, event) pairs of its named sends, the events it sends itself, the events it replies."""
         slot = self.crash_group[j]
         sends = self.chart_sends[j]
         if slot is not None and state[2][slot] > 0:
-            return sends.sends_on(-1, frozenset())  # -1: every state, every move
-        return sends.sends_on(self.model.local_values[state[0][j]][1].config, frozenset(names))
+            config, key = -1, frozenset[str]()  # -1: every state, every move
+        else:
+            config, key = self.model.local_values[state[0][j]][1].config, frozenset(names)
+        cache_key = (id(sends), config, key)
+        hit = self._resolved.get(cache_key)
+        if hit is None:
+            pairs: dict[tuple[int, str], None] = {}
+            own: set[str] = set()
+            replies: set[str] = set()
+            for snd in sends.sends_on(config, key):
+                if isinstance(snd.target, str) and snd.target == SELF:
+                    own.add(snd.event)
+                    continue
+                to, reply = _send_targets(self.model, snd)
+                if reply:
+                    replies.add(snd.event)
+                for x in sorted(to):
+                    pairs[(x, snd.event)] = None
+            hit = (tuple(pairs), frozenset(own), frozenset(replies))
+            if len(self._resolved) < 200_000:
+                self._resolved[cache_key] = hit
+        return hit
 
     def _closure(
         self, start: int, by_actor: dict[int, list[int]], budgets: tuple[int, ...], state: State, origins: list[set[int]], inbox: list[set[str]]
@@ -467,34 +488,34 @@ class Reducer:
             recv = {j: self._base_events(state, j, inbox) for j in active}
             senders: dict[int, set[int]] = {j: set(origins[j]) for j in active}
             targets: dict[int, set[int]] = {}
-            changed = True
-            while changed:
-                changed = False
-                for j in sorted(active):
-                    t: set[int] = set()
-                    for snd in self._sends_of(state, j, recv[j]):
-                        to, reply = _send_targets(m, snd)
-                        if isinstance(snd.target, str) and snd.target == SELF:
-                            to = {j}
-                        elif reply:
-                            to = senders[j]
-                        for x in to:
-                            if x != j:
-                                t.add(x)
-                            if x in group:
-                                continue
-                            if x not in active:
-                                active.add(x)
-                                recv[x] = self._base_events(state, x, inbox)
-                                senders[x] = set(origins[x])
-                                changed = True
-                            if snd.event not in recv[x]:
-                                recv[x].add(snd.event)
-                                changed = True
-                            if x != j and j not in senders[x]:
-                                senders[x].add(j)
-                                changed = True
-                    targets[j] = t
+            work = sorted(active, reverse=True)  # the instances whose events or senders grew (a least fixed point)
+            queued = set(work)
+            while work:
+                j = work.pop()
+                queued.discard(j)
+                pairs, own, replies = self._sends_of(state, j, recv[j])
+                t: set[int] = set()
+                for x, ev in [*pairs, *((j, ev) for ev in own), *((x, ev) for ev in replies for x in senders[j])]:
+                    if x != j:
+                        t.add(x)
+                    if x in group:
+                        continue
+                    grew = False
+                    if x not in active:
+                        active.add(x)
+                        recv[x] = self._base_events(state, x, inbox)
+                        senders[x] = set(origins[x])
+                        grew = True
+                    if ev not in recv[x]:
+                        recv[x].add(ev)
+                        grew = True
+                    if x != j and j not in senders[x]:
+                        senders[x].add(j)
+                        grew = True
+                    if grew and x not in queued:
+                        queued.add(x)
+                        work.append(x)
+                targets[j] = t
             if fifo:
                 # FIFO: appending to a non-empty channel leaves its head, hence the delivery from it, unchanged; so
                 # only a sender whose channel to the group is empty could enable a new step of the group
