@@ -1,7 +1,8 @@
 """Partial-order reduction per example: distinct states and seconds with and without it (the README table).
 
-Run: ``python benchmarks/por_table.py [--flagship]``. Liveness properties are left out of the flagship
-(they are explored without reduction); symmetry is off (the two are not combined yet).
+Run: ``python benchmarks/por_table.py [--flagship | --mutations]``: the examples, the gateway's designs, or the
+fixed design's mutations. Liveness properties are left out of the gateway (they are explored without
+reduction); symmetry is off (the two are not combined yet).
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ from collections.abc import Callable
 from simulate import System, explore
 
 
-def systems(flagship: bool) -> dict[str, Callable[[], System]]:
+def systems(flagship: bool, mutations: bool = False) -> dict[str, Callable[[], System]]:
     from examples import distributed_lock, leader_election, log_sync, throttling, two_phase, two_phase_commit
-    from examples.websocket_gateway.model import DESIGNS
+    from examples.websocket_gateway.model import DESIGNS, MUTATIONS
     from examples.websocket_gateway.model import build as gateway
 
+    if mutations:
+        return {f"websocket_gateway[fixed/{m}]": (lambda m=m: gateway("fixed", mutation=m, liveness=False)) for m in MUTATIONS}
     if flagship:
         return {f"websocket_gateway[{d}]": (lambda d=d: gateway(d, liveness=False)) for d in DESIGNS}
     return {
@@ -33,9 +36,10 @@ def systems(flagship: bool) -> dict[str, Callable[[], System]]:
 
 def main() -> None:
     flagship = "--flagship" in sys.argv
+    mutations = "--mutations" in sys.argv
     print("| system | states | seconds | states with POR | seconds with POR | fewer states | same verdicts |")
     print("|---|---:|---:|---:|---:|---:|---|")
-    for name, make in systems(flagship).items():
+    for name, make in systems(flagship, mutations).items():
         row = []
         verdicts = []
         for reduce in (None, "por"):

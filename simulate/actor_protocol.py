@@ -230,6 +230,13 @@ def start_notes(self: Model, initial: Sequence[State]) -> list[str]:
         )
         notes.append(text)
         warnings.warn(f"system {self.system.name!r}: {text}", SymmetryWarning, stacklevel=5)  # the caller of explore()
+    if not notes:  # the instances start alike: do they stay apart on their first steps? (simulate.symcheck)
+        from .symcheck import merged_nothing_text
+
+        later = merged_nothing_text(self.system)
+        if later is not None:
+            notes.append(later)
+            warnings.warn(f"system {self.system.name!r}: {later}", SymmetryWarning, stacklevel=5)
     return notes
 
 

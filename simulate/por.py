@@ -5,13 +5,17 @@ set ``A`` of instances and keeps only their enabled steps, when that is safe:
 
 * closure: every instance outside ``A`` that could still take a step along steps outside
   ``A`` (it has an enabled step, or may be sent a message by one that can) and that may send to
-  ``A`` (a static relation read from the charts' send actions) is in ``A``; an instance whose
-  group still has a crash budget brings its whole group (the budget is shared);
+  ``A`` is in ``A``; "may send" follows, per state, the events each such instance may receive
+  there and the moves of its chart those events can trigger (a reply goes to the sender of a
+  message it may receive); an instance whose group still has a crash budget brings its whole
+  group (the budget is shared);
 * faults: while a drop or duplicate budget is left, every state is fully expanded (one budget
   is shared by every message);
 * visibility: every kept step leaves unchanged what the invariants, goals and constraint read
-  (the acting instance's configuration and read fields, the in-flight counts they read);
-* the cycle proviso (``Reducer.proviso``) is applied by the breadth-first search.
+  (the acting instance's configuration and read fields, the in-flight counts they read), except
+  for a property guarded by quiescence (``~(in_flight() == 0 & X)``) when ``A`` holds the
+  receiver of a message its target states cannot have;
+* the cycle proviso: the smallest set whose kept steps all lead to new states (``keep(old=)``).
 
 docs/por.md gives the argument. Traces stay real: kept steps keep their position in the FULL
 successor list, so replay goes through ``Model.successors`` as before.
@@ -19,11 +23,12 @@ successor list, so replay goes through ``Model.successors`` as before.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from statecharts.actions import SELF, SENDER
-from statecharts.expr import Call, Const, PyFunc, walk
+from statecharts.chart import match_descriptor
+from statecharts.expr import BoolOp, Call, Compare, Const, PyFunc, Unary, walk
 
 from .model import Model, State
 from .properties import Invariant, Sometimes, system_node
@@ -61,6 +66,17 @@ def _actions_sends(actions: Iterable[Any]) -> list[Any]:
     return out
 
 
+def _raised(actions: Iterable[Any]) -> set[str]:
+    from statecharts.actions import Raise, sub_actions
+
+    out: set[str] = set()
+    for a in actions:
+        if isinstance(a, Raise):
+            out.add(a.event)
+        out |= _raised(sub_actions(a))
+    return out
+
+
 class _ChartSends:
     """Which sends a chart can still perform from a configuration: those of the states reachable from it in the
     chart's transition graph (guards and events ignored, so an over-approximation)."""
@@ -81,6 +97,12 @@ class _ChartSends:
                 acts += _actions_sends(default.actions)
             self.state_sends.append(acts)
         self.moves: list[tuple[int, int, list[Any]]] = []  # (source bit, mask entered, sends)
+        self.triggers: list[tuple[str, ...]] = []  # per move, its event descriptors (none: eventless)
+        self.internal: set[str] = set()  # events the chart raises for itself within a macrostep
+        for node in nodes:
+            self.internal.update(_raised([*node.entry, *node.exit, *(node.initial.actions if node.initial is not None else ())]))
+        for t in chart.transitions:
+            self.internal.update(_raised(t.actions))
         for t in chart.transitions:
             if t.source is None:
                 continue
@@ -92,23 +114,66 @@ class _ChartSends:
                 if nodes[k].kind == "history" and parent >= 0:
                     entered |= self.desc[parent]
             self.moves.append((1 << t.source.index, entered, _actions_sends(t.actions)))
-        self.cache: dict[int, list[Any]] = {}
+            self.triggers.append(tuple(t.events))
+        self.on_cache: dict[tuple[int, frozenset[str]], list[Any]] = {}
+        self.fires_cache: dict[tuple[str, ...], dict[frozenset[str], bool]] = {}
 
-    def sends_from(self, config: int) -> list[Any]:
-        hit = self.cache.get(config)
+    def _fires(self, k: int, names: frozenset[str]) -> bool:
+        """Whether move ``k`` may be taken when the events ``names`` (and the chart's internal ones) may arrive."""
+        descriptors = self.triggers[k]
+        if not descriptors:
+            return True  # eventless
+        per = self.fires_cache.setdefault(descriptors, {})
+        hit = per.get(names)
         if hit is None:
+            hit = per[names] = any(
+                d == "*" or d.startswith(("done.", "error.")) or any(match_descriptor(d, e) for e in names) or any(match_descriptor(d, e) for e in self.internal)
+                for d in descriptors
+            )
+        return hit
+
+    def sends_on(self, config: int, names: frozenset[str]) -> list[Any]:
+        """The sends of the states reachable from ``config`` along moves whose events may arrive (``names``), the
+        eventless ones and those on internal events (raised, ``done.*``, ``error.*``)."""
+        key = (config, names)
+        hit = self.on_cache.get(key)
+        if hit is None:
+            live = [k for k in range(len(self.moves)) if config == -1 or self._fires(k, names)]
             reach = config
             changed = True
             while changed:
                 changed = False
-                for src, entered, _ in self.moves:
+                for k in live:
+                    src, entered, _ = self.moves[k]
                     if reach & src and entered & ~reach:
                         reach |= entered
                         changed = True
-            hit = [snd for src, _, sends in self.moves if reach & src for snd in sends]
+            hit = [snd for k in live if reach & self.moves[k][0] for snd in self.moves[k][2]]
             hit += [snd for k in range(self.n) if reach >> k & 1 for snd in self.state_sends[k]]
-            self.cache[config] = hit
+            if len(self.on_cache) < 200_000:
+                self.on_cache[key] = hit
         return hit
+
+
+def static_sends(model: Model) -> list[tuple[frozenset[int], bool]]:
+    """For each instance, whom its chart sends to by name (self left out), and whether it replies."""
+    n = model.n
+    per_chart: dict[int, tuple[frozenset[int], bool]] = {}
+    out: list[tuple[frozenset[int], bool]] = []
+    for i in range(n):
+        chart = model.charts[i]
+        key = id(chart)
+        if key not in per_chart:
+            targets: set[int] = set()
+            reply = False
+            for _, snd in _sends(chart):
+                t, r = _send_targets(model, snd)
+                targets |= t
+                reply = reply or r
+            per_chart[key] = (frozenset(targets), reply)
+        targets_i, reply_i = per_chart[key]
+        out.append((targets_i - {i}, reply_i))
+    return out
 
 
 def may_send(model: Model) -> list[frozenset[int]]:
@@ -118,43 +183,13 @@ def may_send(model: Model) -> list[frozenset[int]]:
     contains every reply of every run. A target computed by an expression may be anyone.
     """
     n = model.n
-    explicit: list[set[int]] = [set() for _ in range(n)]
-    replies = [False] * n
-    per_chart: dict[int, tuple[set[int], bool]] = {}
-    for i in range(n):
-        chart = model.charts[i]
-        key = id(chart)
-        if key not in per_chart:
-            targets: set[int] = set()
-            reply = False
-            for _, snd in _sends(chart):
-                t = snd.target
-                if isinstance(t, str) and t == SELF:
-                    continue  # filled in per instance below (self-sends and timers are the instance's own)
-                if isinstance(t, str) and t == SENDER:
-                    reply = True
-                    continue
-                if isinstance(t, str):
-                    base = t.split("[", 1)[0]
-                    if "[" in t and snd.index is None and t in model.index_of:
-                        targets.add(model.index_of[t])
-                    elif base in model.groups:
-                        targets.update(model.groups[base])
-                    else:
-                        targets.update(range(n))
-                else:
-                    targets.update(range(n))
-            per_chart[key] = (targets, reply)
-        targets, reply = per_chart[key]
-        explicit[i] = set(targets)
-        explicit[i].add(i)
-        replies[i] = reply
-    out = [set(s) for s in explicit]
+    static = static_sends(model)
+    out = [set(named) | {i} for i, (named, _) in enumerate(static)]
     changed = True
     while changed:
         changed = False
         for j in range(n):
-            if not replies[j]:
+            if not static[j][1]:
                 continue
             for x in range(n):
                 if j in out[x] and x not in out[j]:
@@ -171,6 +206,7 @@ class _Reads:
         self.fields: list[set[str] | None] = [set() for _ in range(n)]
         self.counts: set[tuple[str | None, int | None]] = set()
         self.everything = False
+        self.field_index: list[dict[str, int] | None] = []
 
 
 def predicate_reads(model: Model, specs: Iterable[tuple[str, Any]]) -> _Reads:
@@ -215,94 +251,225 @@ def predicate_reads(model: Model, specs: Iterable[tuple[str, Any]]) -> _Reads:
     return reads
 
 
+Key = tuple[str | None, int | None]
+"""An in-flight count ``(event name or None, receiver or None)``, as ``in_flight(event, to)`` reads it."""
+
+_ZERO_WHEN = {("==", 0): True, ("<=", 0): True, ("<", 1): True, ("!=", 0): False, (">", 0): False, (">=", 1): False}
+"""``in_flight(...) OP k`` with the count first: the truth value of the comparison that says the count is 0."""
+_FLIP = {"==": "==", "!=": "!=", "<": ">", ">": "<", "<=": ">=", ">=": "<="}
+
+
+def zero_counts(model: Model, node: Any, value: bool) -> frozenset[Key]:
+    """The in-flight counts that are 0 in every state where the predicate ``node`` has the truth value ``value``.
+
+    Read from the compiled predicate, not from names: ``~(in_flight() == 0 & X)`` is False only where nothing is
+    in flight, so its violations are quiescent states. A count with a computed argument is never recognised.
+    """
+    if isinstance(node, Unary) and node.op == "not":
+        return zero_counts(model, node.operand, not value)
+    if isinstance(node, BoolOp) and node.op in ("and", "or"):
+        parts = [zero_counts(model, item, value) for item in node.items]
+        if (node.op == "and") == value:  # every item has the value: each one's zero counts hold
+            return frozenset().union(*parts)
+        out = parts[0]  # some item has the value: only the counts every item implies
+        for part in parts[1:]:
+            out &= part
+        return out
+    if isinstance(node, Compare):
+        left, right, op = node.left, node.right, node.op
+        if isinstance(left, Const) and op in _FLIP:
+            left, right, op = right, left, _FLIP[op]
+        if not (isinstance(left, Call) and left.fn == "in_flight" and isinstance(right, Const) and type(right.value) is int):
+            return frozenset()
+        args = left.args
+        if not all(isinstance(a, Const) for a in args):
+            return frozenset()
+        ev = args[0].value if args else None  # type: ignore[attr-defined]
+        to = args[1].value if len(args) > 1 else None  # type: ignore[attr-defined]
+        if to is not None and to not in model.index_of:
+            return frozenset()
+        when = _ZERO_WHEN.get((op, right.value))
+        if when is None or when != value:
+            return frozenset()
+        return frozenset({(ev, model.index_of[to] if to is not None else None)})
+    return frozenset()
+
+
+class _Guarded:
+    """A property whose target states (violations of an invariant, states reaching a goal) have the counts ``zero``
+    at 0, with what it reads: a stubborn set holding the receiver of a message counted there needs no visibility."""
+
+    def __init__(self, reads: _Reads, zero: frozenset[Key]) -> None:
+        self.reads = reads
+        self.zero = zero
+
+
 class Reducer:
     """Chooses, per state, the successors a breadth-first search must follow (``keep``)."""
 
     def __init__(self, model: Model, system: System) -> None:
         self.model = model
-        self.sends_to = may_send(model)
         n = model.n
-        self.senders: list[set[int]] = [set() for _ in range(n)]
-        for j, targets in enumerate(self.sends_to):
-            for i in targets:
-                if i != j:
-                    self.senders[i].add(j)
-        specs: list[tuple[str, Any]] = [(f"property {p.name!r}", p.predicate) for p in system.properties if isinstance(p, (Invariant, Sometimes))]
-        if system.constraint is not None:
-            specs.append(("the constraint", system.constraint))
+        plain: list[tuple[str, Any]] = []
+        self.guarded: list[_Guarded] = []
         try:
-            self.reads = predicate_reads(model, specs)
+            for p in system.properties:
+                if not isinstance(p, (Invariant, Sometimes)):
+                    continue
+                where = f"property {p.name!r}"
+                node = system_node(p.predicate, where)
+                # the target states: an invariant's violations (False), a goal's witnesses (True)
+                zero = zero_counts(model, node, isinstance(p, Sometimes)) if not any(isinstance(nd, PyFunc) for nd in walk(node)) else frozenset()
+                if zero:
+                    self.guarded.append(_Guarded(predicate_reads(model, [(where, p.predicate)]), zero))
+                else:
+                    plain.append((where, p.predicate))
+            if system.constraint is not None:
+                plain.append(("the constraint", system.constraint))  # the constraint cuts paths: always plain visibility
+            self.reads = predicate_reads(model, plain)
         except Exception as e:  # compiled (and reported) by the explorer first; be safe here
             raise ModelError(f"system {system.name!r}: partial-order reduction cannot read the properties: {e}") from None
-        self.field_index = [
-            {f: model.charts[i].engine.fields[f] for f in (fs or ())} if fs is not ALL else None for i, fs in enumerate(self.reads.fields)
-        ]
+        for r in (self.reads, *(g.reads for g in self.guarded)):
+            r.field_index = [{f: model.charts[i].engine.fields[f] for f in (fs or ())} if fs is not ALL else None for i, fs in enumerate(r.fields)]
+        self.everything = self.reads.everything or any(g.reads.everything for g in self.guarded)
         self.crash_group: list[int | None] = [model.crash_slot.get(model.group_of[i]) for i in range(n)]
         charts: dict[int, _ChartSends] = {}
         self.chart_sends = [charts.setdefault(id(ch), _ChartSends(ch)) for ch in model.charts]
-        self._dyn: dict[tuple[int, int], frozenset[int]] = {}
+        self._resolved: dict[tuple[int, int, frozenset[str]], tuple[tuple[tuple[int, str], ...], frozenset[str], frozenset[str]]] = {}
         self.reduced_states = 0
         self.expanded_states = 0
 
     # ------------------------------------------------------------------ the choice
 
-    def keep(self, state: State, succs: Sequence[tuple[Any, State]]) -> list[int] | None:
-        """Positions (into ``succs``) of a stubborn set's enabled steps, or None to follow them all."""
+    def keep(self, state: State, succs: Sequence[tuple[Any, State]], old: Callable[[State], bool] | None = None) -> list[int] | None:
+        """Positions (into ``succs``) of a stubborn set's enabled steps, or None to follow them all; with ``old``, the
+        smallest set that also meets the cycle proviso."""
         budgets = state[2]
-        if len(succs) < 2 or budgets[0] > 0 or budgets[1] > 0 or self.reads.everything:
+        if len(succs) < 2 or budgets[0] > 0 or budgets[1] > 0 or self.everything:
             return None
         by_actor: dict[int, list[int]] = {}
         for k, (label, _) in enumerate(succs):
             by_actor.setdefault(label[1], []).append(k)
         if len(by_actor) < 2:
             return None
-        visible: dict[int, bool] = {}  # per instance: whether one of its enabled steps is visible (computed once)
+        visible: dict[tuple[int, int], bool] = {}  # (instance, read set): one of its enabled steps is visible (computed once)
+        read_sets = [self.reads, *(g.reads for g in self.guarded)]
 
-        def shows(a: int) -> bool:
-            hit = visible.get(a)
+        def shows(a: int, r: int = 0) -> bool:
+            hit = visible.get((a, r))
             if hit is None:
-                hit = visible[a] = any(self._visible(state, succs[k]) for k in by_actor[a])
+                hit = visible[(a, r)] = any(self._visible(state, succs[k], read_sets[r]) for k in by_actor[a])
             return hit
 
-        best: list[int] | None = None
+        pending: dict[Key, set[int]] = {}  # per guarded count: the receivers of the messages it counts in this state
+        for g in self.guarded:
+            for key in g.zero:
+                if key not in pending:
+                    pending[key] = self._receivers(state, key)
+
+        def hidden(group: set[int]) -> bool:
+            """Whether no kept step needs to be seen: invisible to the plain reads, and to each guarded property's
+            reads unless the group holds a receiver of a message its target states cannot have (docs/por.md)."""
+            acting = [a for a in group if a in by_actor]
+            if any(shows(a) for a in acting):
+                return False
+            for r, g in enumerate(self.guarded, 1):
+                if any(pending[key] & group for key in g.zero):
+                    continue
+                if any(shows(a, r) for a in acting):
+                    return False
+            return True
+
+        origins, inbox = self._origins(state)
+        sets: list[list[int]] = []  # the stubborn sets found, each once
         for start in sorted(by_actor, key=lambda a: (len(by_actor[a]), a)):
-            if best is not None and len(by_actor[start]) >= len(best):
-                break
             if shows(start):
                 continue
-            group = self._closure(start, by_actor, budgets, state)
+            group = self._closure(start, by_actor, budgets, state, origins, inbox)
             if group is None:
                 continue
             kept = sorted(k for a in group for k in by_actor.get(a, ()))
-            if len(kept) == len(succs) or (best is not None and len(kept) >= len(best)):
+            if len(kept) == len(succs) or kept in sets or not hidden(group):
                 continue
-            if any(shows(a) for a in group if a in by_actor):
-                continue
-            best = kept
-        return best
+            sets.append(kept)
+        # the smallest set that meets the cycle proviso of a breadth-first search (``old``: found at this depth or
+        # before): a kept step must lead to a new state, and none to an old one (see ``_Explorer._por_keep``)
+        for kept in sorted(sets, key=len):
+            proper = [succs[k][1] for k in kept if succs[k][1] != state]
+            if old is None or (proper and not any(old(s2) for s2 in proper)):
+                return kept
+        return None
 
-    def _still_sends_to(self, state: State, j: int) -> frozenset[int]:
-        """The instances ``j`` may still send to from its current configuration (the static relation after a crash)."""
+    def _receivers(self, state: State, key: Key) -> set[int]:
+        """The receivers of the messages in flight that the count ``key`` counts."""
+        m = self.model
+        ev, dest = key
+        out: set[int] = set()
+        for mid in m.message_ids(state):
+            d, e = m.msg_values[mid]
+            if (ev is None or e.name == ev) and (dest is None or d == dest):
+                out.add(d)
+        return out
+
+    def _origins(self, state: State) -> tuple[list[set[int]], list[set[str]]]:
+        """Per instance, the instances whose messages to it are in flight (a reply goes back to one of them), and
+        the names of those messages."""
+        m = self.model
+        out: list[set[int]] = [set() for _ in range(m.n)]
+        names: list[set[str]] = [set() for _ in range(m.n)]
+        for mid in m.message_ids(state):
+            d, e = m.msg_values[mid]
+            names[d].add(e.name)
+            o = m.index_of.get(e.origin) if e.origin is not None else None
+            if o is not None and o != d:
+                out[d].add(o)
+        return out, names
+
+    def _base_events(self, state: State, j: int, inbox: list[set[str]]) -> set[str]:
+        """The events ``j`` may receive without anyone acting: its messages in flight, its stimuli with a budget
+        left, its pending timers."""
+        m = self.model
+        budgets = state[2]
+        out = set(inbox[j])
+        for _, _, i, slot, ev in m.stim_entries:
+            if i == j and (slot is None or budgets[slot] > 0):
+                out.add(ev.name)
+        for t in m.local_values[state[0][j]][2]:
+            out.add(t[1].name)
+        return out
+
+    def _sends_of(self, state: State, j: int, names: set[str]) -> tuple[tuple[tuple[int, str], ...], frozenset[str], frozenset[str]]:
+        """What ``j`` may still send when the events ``names`` may arrive (its whole chart while a crash may restart
+        it): (target, event) pairs of its named sends, the events it sends itself, the events it replies."""
         slot = self.crash_group[j]
+        sends = self.chart_sends[j]
         if slot is not None and state[2][slot] > 0:
-            return self.sends_to[j]
-        lid = state[0][j]
-        hit = self._dyn.get((j, lid))
+            config, key = -1, frozenset[str]()  # -1: every state, every move
+        else:
+            config, key = self.model.local_values[state[0][j]][1].config, frozenset(names)
+        cache_key = (id(sends), config, key)
+        hit = self._resolved.get(cache_key)
         if hit is None:
-            m = self.model
-            targets: set[int] = set()
-            reply = False
-            for snd in self.chart_sends[j].sends_from(m.local_values[lid][1].config):
-                t, r = _send_targets(m, snd)
-                targets |= t
-                reply = reply or r
-            if reply:
-                targets |= self.sends_to[j]
-            targets.discard(j)
-            hit = self._dyn[(j, lid)] = frozenset(targets)
+            pairs: dict[tuple[int, str], None] = {}
+            own: set[str] = set()
+            replies: set[str] = set()
+            for snd in sends.sends_on(config, key):
+                if isinstance(snd.target, str) and snd.target == SELF:
+                    own.add(snd.event)
+                    continue
+                to, reply = _send_targets(self.model, snd)
+                if reply:
+                    replies.add(snd.event)
+                for x in sorted(to):
+                    pairs[(x, snd.event)] = None
+            hit = (tuple(pairs), frozenset(own), frozenset(replies))
+            if len(self._resolved) < 200_000:
+                self._resolved[cache_key] = hit
         return hit
 
-    def _closure(self, start: int, by_actor: dict[int, list[int]], budgets: tuple[int, ...], state: State) -> set[int] | None:
+    def _closure(
+        self, start: int, by_actor: dict[int, list[int]], budgets: tuple[int, ...], state: State, origins: list[set[int]], inbox: list[set[str]]
+    ) -> set[int] | None:
         """The smallest instance set holding ``start`` that is closed (module docstring); None when it is everyone."""
         m = self.model
         fifo = m.network == "fifo"
@@ -313,38 +480,63 @@ class Reducer:
                 slot = self.crash_group[a]
                 if slot is not None and budgets[slot] > 0:
                     group.update(m.groups[m.group_of[a]])
-            # the instances that may act along steps outside the group
+            # the instances that may act along steps outside the group, the events each may receive there, and whom
+            # each may send to there (a least fixed point): an instance takes only the moves of its chart whose
+            # events may reach it, and a reply goes to the sender of a message it may receive
             active = {a for a in by_actor if a not in group}
             active.update(a for a in range(m.n) if a not in group and self.crash_group[a] is not None and budgets[self.crash_group[a]] > 0)  # type: ignore[index]
-            stack = list(active)
-            while stack:
-                j = stack.pop()
-                for x in self._still_sends_to(state, j):
-                    if x not in group and x not in active:
+            recv = {j: self._base_events(state, j, inbox) for j in active}
+            senders: dict[int, set[int]] = {j: set(origins[j]) for j in active}
+            targets: dict[int, set[int]] = {}
+            work = sorted(active, reverse=True)  # the instances whose events or senders grew (a least fixed point)
+            queued = set(work)
+            while work:
+                j = work.pop()
+                queued.discard(j)
+                pairs, own, replies = self._sends_of(state, j, recv[j])
+                t: set[int] = set()
+                for x, ev in [*pairs, *((j, ev) for ev in own), *((x, ev) for ev in replies for x in senders[j])]:
+                    if x != j:
+                        t.add(x)
+                    if x in group:
+                        continue
+                    grew = False
+                    if x not in active:
                         active.add(x)
-                        stack.append(x)
+                        recv[x] = self._base_events(state, x, inbox)
+                        senders[x] = set(origins[x])
+                        grew = True
+                    if ev not in recv[x]:
+                        recv[x].add(ev)
+                        grew = True
+                    if x != j and j not in senders[x]:
+                        senders[x].add(j)
+                        grew = True
+                    if grew and x not in queued:
+                        queued.add(x)
+                        work.append(x)
+                targets[j] = t
             if fifo:
                 # FIFO: appending to a non-empty channel leaves its head, hence the delivery from it, unchanged; so
                 # only a sender whose channel to the group is empty could enable a new step of the group
-                grow = {j for j in active if any((j, a) not in busy for a in self._still_sends_to(state, j) & group)}
+                grow = {j for j in active if any((j, a) not in busy for a in targets[j] & group)}
             else:
-                grow = {j for j in active if self._still_sends_to(state, j) & group}
+                grow = {j for j in active if targets[j] & group}
             if not grow:
                 return group if len(group) < m.n else None
             group |= grow
 
-    def _visible(self, state: State, step: tuple[Any, State]) -> bool:
-        """Whether a step changes what a state predicate reads (the acting instance's part, the counts)."""
+    def _visible(self, state: State, step: tuple[Any, State], reads: _Reads) -> bool:
+        """Whether a step changes what the predicates of ``reads`` read (the acting instance's part, the counts)."""
         label, s2 = step
         m = self.model
         i = label[1]
-        reads = self.reads
         l1, l2 = state[0][i], s2[0][i]
         if l1 != l2:
             cs1, cs2 = m.local_values[l1][1], m.local_values[l2][1]
             if (cs1.config ^ cs2.config) & reads.config[i]:
                 return True
-            fields = self.field_index[i]
+            fields = reads.field_index[i]
             if fields is None:
                 if cs1.context != cs2.context:
                     return True

@@ -48,7 +48,7 @@ class Explorer(Checkpoints):
         or when every kept step leads back to the state itself; so every cycle of the reduced graph has a fully
         expanded state (its deepest one), and no enabled step is ignored forever."""
         reducer = self.reducer
-        keep = reducer.keep(state, succs)
+        keep = reducer.keep(state, succs, old)
         if keep is not None:
             proper = [k for k in keep if succs[k][1] != state]
             if not proper or any(old(succs[k][1]) for k in proper):
