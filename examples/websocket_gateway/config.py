@@ -183,3 +183,9 @@ def crashable(cfg: Config, site: str, states: list[State], effect: Any = ()) -> 
     if not cfg.crashes(site):
         return states
     return [State("busy", *states, on={"crash": Transition("idle", actions=effect)})]
+
+
+def sweep(cfg: Config) -> list[Any]:
+    """Amendment ``sweeper``: the sweeper's next periodic run, due once a ``$disconnect`` clean-up is known not to
+    happen or not to finish (its invocation lost, its lambda crashed): the abstraction of a period longer than a run."""
+    return [send("sweeper", "tick")] if cfg.amended("sweeper") else []

@@ -11,7 +11,7 @@ from typing import Any
 
 from statecharts import SELF, Chart, State, Transition, assign, choose, const, ctx, event, if_, send
 
-from .config import Config, _as_list, _lambda_context, _post, _retrying_post, crashable, fan_out
+from .config import Config, _as_list, _lambda_context, _post, _retrying_post, crashable, fan_out, sweep
 
 # --------------------------------------------------------------------------- the lambdas
 
@@ -119,7 +119,7 @@ def disconnect_chart(cfg: Config) -> Chart:
     else:
         states = [State("deleting", on={"deleted": "idle"})]
         start = Transition("deleting", actions=[send("app", "close"), send("db", "delete_rows")])
-    return Chart("disconnect", State("idle", on={"invoke": start}), *crashable(cfg, "disconnect", states), doc="The $disconnect lambda.")
+    return Chart("disconnect", State("idle", on={"invoke": start}), *crashable(cfg, "disconnect", states, sweep(cfg)), doc="The $disconnect lambda.")
 
 
 def _runner_idle(on: dict[str, Any]) -> State:

@@ -55,7 +55,7 @@ from typing import Any
 from simulate import Actor, Stimulus, System, actor, in_flight, invariant, leads_to, sometimes
 from statecharts import SELF, Chart, State, Transition, all_of, any_of, assign, call, choose, const, ctx, event, foreach, if_, if_else, reply, send, var
 
-from .config import AMENDMENTS, CALLS, CRASH_SITES, DESIGNS, LIVE, MUTATIONS, NARROW, SPEC, Bounds, Config
+from .config import AMENDMENTS, CALLS, CRASH_SITES, DESIGNS, LIVE, MUTATIONS, NARROW, SPEC, Bounds, Config, sweep
 from .lambdas import connect_chart, control_chart, disconnect_chart, message_chart, runner_chart
 
 __all__ = ["AMENDMENTS", "CALLS", "DESIGNS", "LIVE", "MUTATIONS", "NARROW", "SPEC", "Bounds", "build", "system"]
@@ -94,12 +94,9 @@ def _answer_waiters(ok: bool) -> Any:
 
 
 def _closing(cfg: Config) -> list[Any]:
-    """What closing an open connection sets off: the ``$disconnect`` invocation (at once, or, when it may be lost,
-    from ``closed.pending``) and, amended, the sweeper's next periodic run."""
-    actions: list[Any] = [] if cfg.bounds.lose else [send("disconnect", "invoke")]
-    if cfg.amended("sweeper"):
-        actions.append(send("sweeper", "tick"))
-    return actions
+    """What closing an open connection sets off: the ``$disconnect`` invocation, at once or, when it may be lost,
+    from ``closed.pending``."""
+    return [] if cfg.bounds.lose else [send("disconnect", "invoke")]
 
 
 def gateway_chart(cfg: Config | None = None) -> Chart:
@@ -127,7 +124,11 @@ def gateway_chart(cfg: Config | None = None) -> Chart:
     if cfg.bounds.lose:
         closed = State(
             "closed",
-            State("pending", entry=send(SELF, "dispatch"), on={"dispatch": Transition("sent", actions=send("disconnect", "invoke")), "lose": "lost"}),
+            State(
+                "pending",
+                entry=send(SELF, "dispatch"),
+                on={"dispatch": Transition("sent", actions=send("disconnect", "invoke")), "lose": Transition("lost", actions=sweep(cfg))},
+            ),
             State("sent"),
             State("lost"),
         )
@@ -186,8 +187,10 @@ def peer_chart(kind: str, dedup: bool = False) -> Chart:
 def sweeper_chart(cfg: Config) -> Chart:
     """Amendment ``sweeper``: the periodic job that finishes the clean-up of a connection the gateway closed.
 
-    Its next run after a close is pending from the close on (``tick``: time abstracted away), so a state with the run
-    still to come is not quiescent. It tombstones, deletes the rows and, if the connection was live, tells the app.
+    Time is abstract: its next run comes after the ``$disconnect`` lambda crashed or its invocation was lost (``tick``,
+    see :func:`sweep`), so a state with that run still to come is not quiescent. A run after a clean-up that finished
+    would find nothing to do, so it is not modelled. It tombstones, deletes the rows and, if the app accepted the
+    connection, tells the app.
     """
     return Chart(
         "sweeper",
