@@ -25,6 +25,7 @@ LIVE = {"naive": ("meta",), "deferred": ("meta",), "grace-retry": ("meta",), "fi
 AMENDMENTS: dict[str, str] = {
     "atomic-cleanup": "$disconnect writes the tombstone and deletes the Sub rows in one transaction",
     "dedup": "each item carries its sequence number and the client drops one it has already received",
+    "queued-close": "the app's CLOSE for a connection not yet open waits in its record; the watcher DELETEs it after the flush",
     "sweeper": "a periodic sweeper finishes the clean-up of a connection the gateway has closed (a lost or crashed $disconnect)",
     "recorded-decision": (
         "the app records its decision on OPEN (and its PUBLISH for the other members) in the connection's row, conditioned"
@@ -103,6 +104,13 @@ SPEC: dict[str, Any] = {
 }
 """The switches that make the model the whole specification: its wording, every crash site, every control call, the idle
 timeout, a lost ``$disconnect``, the second connection and overlapping duplicate runs (``build(design, **SPEC)``)."""
+
+FINAL: tuple[str, ...] = ("recorded-decision", "sweeper", "dedup", "queued-close")
+"""The amendments that make the fixed design pass under the specification's fault model (see the README's story)."""
+
+FINAL_SITES: tuple[str, ...] = ("connect", "connect-asking", "disconnect", "runner")
+"""Every crash site but the message lambda's: a crash there after the app answered loses the answer's commands in every
+design (API Gateway never retries a message integration); the final design rests on that not happening."""
 
 NARROW: dict[str, Any] = {"worded": False}
 """The first, narrow model (S1 without ``CLOSE``, S2 over the database row), kept for its regression numbers."""

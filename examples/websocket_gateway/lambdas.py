@@ -192,6 +192,11 @@ def runner_chart(cfg: Config) -> Chart:
         )
     wait = cfg.mutation != "poll-no-wait"
     after_get = [Transition("flushing", guard=event.ok, actions=send("db", "peek")), Transition("tombstoning", actions=send("db", "tombstone"))]
+    closing: list[Transition] = []
+    closing_states: list[State] = []
+    if cfg.amended("queued-close"):  # the app's CLOSE, requested while the connection was opening, after the outbox
+        closing = [Transition("closing", guard=event.text == "CLOSE", actions=send("gw", "delete"))]
+        closing_states = [State("closing", on={"deleted_conn": "idle"})]
     fanning: list[State] = []
     context: dict[str, Any] = {"again": False}
     after_delete: Any = "idle"
@@ -219,7 +224,8 @@ def runner_chart(cfg: Config) -> Chart:
         {"batch": _start("polling", send("gw", "get", wait=wait))},
         State("polling", on={"got": after_get}),
         *fanning,
-        State("flushing", on={"head": [Transition("idle", guard=event.empty), Transition("posting", actions=_post(event.n, event.text))]}),
+        State("flushing", on={"head": [Transition("idle", guard=event.empty), *closing, Transition("posting", actions=_post(event.n, event.text))]}),
+        *closing_states,
         State("posting", on={"posted": [Transition("flushing", guard=event.ok, actions=send("db", "ack")), Transition("idle")]}),
         State(
             "tombstoning",
@@ -270,10 +276,16 @@ def control_chart(cfg: Config) -> Chart:
         ]
         start_publish = send("db", "members")
     cleanup, cleanup_states = _cleanup(cfg, "idle")
+    close = Transition("c_deleting_conn", guard=event.kind == "close", actions=send("gw", "delete"))
+    if cfg.amended("queued-close"):  # DELETE only an open connection; otherwise the watcher deletes it after the flush
+        close = Transition("c_requesting", guard=event.kind == "close", actions=send("db", "close_req"))
+        cleanup_states.append(
+            State("c_requesting", on={"close_queued": [Transition("c_deleting_conn", guard=event.direct, actions=send("gw", "delete")), Transition("idle")]})
+        )
     calls = {
         "subscribe": Transition("subscribing", guard=event.kind == "subscribe", actions=send("db", "subscribe")),
         "publish": Transition("p_publishing", guard=event.kind == "publish", actions=start_publish),
-        "close": Transition("c_deleting_conn", guard=event.kind == "close", actions=send("gw", "delete")),
+        "close": close,
     }
     states = [State("subscribing", on={"subscribed": after_sub}), *text]
     if "publish" in cfg.bounds.calls:

@@ -55,10 +55,10 @@ from typing import Any
 from simulate import Actor, Stimulus, System, actor, in_flight, invariant, leads_to, sometimes
 from statecharts import SELF, Chart, State, Transition, all_of, any_of, assign, call, choose, const, ctx, event, foreach, if_, if_else, reply, send, var
 
-from .config import AMENDMENTS, CALLS, CRASH_SITES, DESIGNS, LIVE, MUTATIONS, NARROW, SPEC, Bounds, Config, sweep
+from .config import AMENDMENTS, CALLS, CRASH_SITES, DESIGNS, FINAL, FINAL_SITES, LIVE, MUTATIONS, NARROW, SPEC, Bounds, Config, sweep
 from .lambdas import connect_chart, control_chart, disconnect_chart, message_chart, runner_chart
 
-__all__ = ["AMENDMENTS", "CALLS", "DESIGNS", "LIVE", "MUTATIONS", "NARROW", "SPEC", "Bounds", "build", "system"]
+__all__ = ["AMENDMENTS", "CALLS", "DESIGNS", "FINAL", "FINAL_SITES", "LIVE", "MUTATIONS", "NARROW", "SPEC", "Bounds", "build", "system"]
 
 # --------------------------------------------------------------------------- the client and the gateway
 
@@ -345,19 +345,30 @@ def db_chart(cfg: Config) -> Chart:
     joined = if_else(ctx.idx, ((1, "welcome"), (2, "joined")), ((1, "welcome"),)) if cfg.lagging else ((1, "welcome"), (2, "joined"))
     early = cfg.mutation == "early-flip"
 
+    queued_close = cfg.amended("queued-close")
+
     def head() -> list[Any]:
-        """Flip to open once the outbox is empty (or at once, mutated), then answer with the head."""
-        flip_when = opening if early else opening & (call("len", ctx.outbox) == 0)
-        return [
-            assign(conn=if_else(flip_when, "open", ctx.conn)),
-            if_(
-                call("len", ctx.outbox) == 0,
-                reply("head", empty=True),
-                [reply("head", empty=False, n=ctx.outbox[0][0], text=ctx.outbox[0][1])],
-            ),
-        ]
+        """Flip to open once the outbox is empty (or at once, mutated), then answer with the head; amended, a CLOSE
+        requested while opening comes after the outbox, instead of the flip."""
+        empty = call("len", ctx.outbox) == 0
+        flip_when = opening if early else opening & empty
+        if queued_close:
+            flip_when = flip_when & ~ctx.closing
+        answer = if_(empty, reply("head", empty=True), [reply("head", empty=False, n=ctx.outbox[0][0], text=ctx.outbox[0][1])])
+        if queued_close:
+            answer = if_(empty & ctx.closing & opening, reply("head", empty=False, n=4, text=const("CLOSE")), answer)
+        return [assign(conn=if_else(flip_when, "open", ctx.conn)), answer]
 
     context.update({"outbox": (), "flusher": ""})
+    commit_outbox: Any = joined
+    if cfg.amended("recorded-decision"):
+        # the record is opening from the app's decision on, so what the app publishes before the commit lands waits in
+        # the outbox; the commit puts welcome and joined before it (the app's order). Within the bounds (one control
+        # call) the outbox holds at most one item before the commit.
+        commit_outbox = if_else(call("len", ctx.outbox) == 0, joined, call("append", joined, ctx.outbox[0]))
+    if queued_close:  # CLOSE for a connection not yet open is a delivery like any other: it waits for the flush
+        context["closing"] = False
+        on["close_req"] = Transition(actions=[assign(closing=ctx.closing | ctx.conn.is_in(("none", "opening"))), reply("close_queued", direct=ctx.conn == "open")])
     fan: dict[str, Any] = {}
     if cfg.amended("recorded-decision") and cfg.bounds.c2 == "member":  # PUBLISH joined for c2, recorded with the decision
         context["fan"] = ()
@@ -373,13 +384,19 @@ def db_chart(cfg: Config) -> Chart:
         was_live = ctx.decided == "accepted"
         on["decide"] = [
             Transition(guard=ctx.conn == "closed", actions=reply("decided", ok=event.ok, gone=True)),
-            Transition(actions=[assign(decided=if_else(event.ok, "accepted", "rejected"), **fan), reply("decided", ok=event.ok, gone=False)]),
+            Transition(
+                actions=[
+                    # the decision applies the subscription at once: SUBSCRIBE takes effect before the app answers
+                    assign(decided=if_else(event.ok, "accepted", "rejected"), conn=if_else(event.ok, "opening", ctx.conn), sub=ctx.sub | event.ok, **fan),
+                    reply("decided", ok=event.ok, gone=False),
+                ]
+            ),
         ]
     subscribe_ok = live if cfg.mutation != "no-liveness-check" else True
     on.update(
         {
             "commit": [
-                Transition(guard=check, actions=[assign(conn=const("opening"), sub=True, outbox=joined), reply("committed", ok=True)]),
+                Transition(guard=check, actions=[assign(conn=const("opening"), sub=True, outbox=commit_outbox), reply("committed", ok=True)]),
                 Transition(actions=reply("committed", ok=False)),
             ],
             "reject": Transition(actions=[assign(conn=if_else(check, "rejected", ctx.conn)), reply("rejected")]),
