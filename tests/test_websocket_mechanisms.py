@@ -11,12 +11,14 @@ than a few tens of thousands of states).
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pytest
 
 from examples.websocket_gateway import FINAL, FINAL_SITES, NARROW, SPEC, build
+from exporters.graphviz import trace_svg
 from simulate import actor, explore, invariant
 from simulate.result import Step, Trace
 from statecharts import any_of, call, var
@@ -275,6 +277,38 @@ CASES: dict[str, Case] = {
         [r"^db: deliver commit", r"^client: stimulus leave", r"^gw: deliver ws_close .*open->pending", r"^gw: stimulus lose .*pending->lost"],
         absent=[r"^disconnect:"],
     ),
+    # the control API's CLOSE meets the handshake's 410 (ignored), cleans up anyway, and the connection then opens
+    # with an empty outbox: no welcome, no close (L1; S3 for joined)
+    "fixed L1: the app's CLOSE during the handshake": Case(
+        "fixed",
+        {**REDUCED, "oob": 1, "calls": ("close",), "crash": 0, "liveness": True},
+        "L1",
+        22,
+        [
+            r"^gw: deliver result\(status=200\).*awaiting->handshaking",
+            r"^control: deliver call\(kind='close'\)",
+            r"^gw: deliver delete from control \[\]",  # 410 inside the handshake window
+            r"^gw: deliver handshake_done .*handshaking->open",
+            r"^control: deliver deleted_conn\(ok=False\)",  # ignored: the clean-up goes on
+            r"^db: deliver delete_subs from control .*'outbox': \(\(\(1, 'welcome'\), \(2, 'joined'\)\), \(\)\)",
+            r"^runner: deliver head\(empty=True\)",  # the watcher finds nothing to flush
+        ],
+    ),
+    # the app believes c1 subscribed from its answer on, but the Sub row lands with the commit, later
+    "fixed S3: the app publishes before the commit lands": Case(
+        "fixed",
+        {**REDUCED, "oob": 1, "calls": ("publish",), "crash": 0},
+        "S3",
+        28,
+        [
+            r"^app: deliver open .*'subscribed': \(False, True\)",
+            r"^app: stimulus oob .*'news'",
+            r"^db: deliver publish\(n=3, text='news'\) from control \[\]",  # no Sub row yet: nobody to deliver to
+            r"^db: deliver commit from connect .*'sub': \(False, True\)",
+            r"^db: deliver ack from runner .*'opening', 'open'",
+        ],
+        absent=[r"text='news'\) from (gw|runner)"],
+    ),
     "final: a crash of the message lambda after the app answered loses its PUBLISH": Case(
         "fixed",
         {**REDUCED, "frames": 1, "crash_in": ("message",), "amend": FINAL},
@@ -289,6 +323,34 @@ CASES: dict[str, Case] = {
         absent=[r"text='hi'"],
     ),
 }
+
+
+PICTURES: dict[str, str] = {
+    "naive-trace.svg": "naive L1 welcome 410",
+    "fixed-s1-worded.svg": "fixed S1 worded: CLOSE for a rejected connection",
+    "fixed-disconnect-crash.svg": "fixed S2: the $disconnect lambda crashes after the tombstone",
+    "fixed-connect-crash-asking.svg": "fixed L2: the $connect lambda crashes while the app decides",
+    "fixed-lost-disconnect.svg": "fixed S2: the $disconnect invocation is lost",
+    "fixed-close-410.svg": "fixed L1: the app's CLOSE during the handshake",
+}
+"""The sequence charts of examples/websocket_gateway/README.md, each drawn from the trace of one case."""
+
+PICTURE_DIR = Path(__file__).resolve().parent.parent / "examples" / "websocket_gateway"
+
+
+def picture(name: str) -> str:
+    """The sequence chart of a case's counterexample, as the README shows it."""
+    case = CASES[name]
+    system = build(case.design, mutation=case.mutation, **case.bounds)
+    result = explore(system, stop_on_violation=case.stop)
+    verdict = next(v for v in result.verdicts if v.name.startswith(case.prop + " "))
+    return trace_svg(verdict, system)
+
+
+@pytest.mark.parametrize("file", list(PICTURES))
+def test_readme_pictures_are_drawn_from_the_checked_traces(file: str) -> None:
+    """Each picture is the chart of a trace a case checks (regenerate: ``python tests/test_websocket_mechanisms.py``)."""
+    assert (PICTURE_DIR / file).read_text() == picture(PICTURES[file]), f"{file} is stale: run python tests/test_websocket_mechanisms.py"
 
 
 def counterexample(case: Case) -> Trace:
@@ -398,3 +460,9 @@ def test_delete_and_the_idle_timeout_close_an_open_connection(calls: tuple[str, 
     assert not any("ws_closed" in label for label in result.coverage.get("client", []))
     never_gw = result.coverage.get("gw", [])
     assert not any(("delete" in label and "open" in label) or "idle_timeout" in label for label in never_gw), never_gw
+
+
+if __name__ == "__main__":  # redraw the README's pictures from the traces the cases check
+    for file, name in PICTURES.items():
+        (PICTURE_DIR / file).write_text(picture(name))
+        print("wrote", PICTURE_DIR / file)
