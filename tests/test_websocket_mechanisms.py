@@ -11,8 +11,8 @@ than a few tens of thousands of states).
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import pytest
