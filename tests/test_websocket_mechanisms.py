@@ -411,6 +411,12 @@ def test_each_amendment_removes_its_failure_and_only_that(amend: tuple[str, ...]
     assert all(v.status == "reached" for v in result.verdicts if v.kind == "sometimes")  # not vacuous
 
 
+def test_the_recorded_decision_applies_the_subscription_before_the_app_publishes() -> None:
+    """Failure 7 of the README (the app publishes before the commit lands) is gone with ``recorded-decision``."""
+    result = explore(build("fixed", **{**REDUCED, "oob": 1, "calls": ("publish",), "crash": 0, "amend": ("recorded-decision",)}))
+    assert result.status == "ok"
+
+
 def test_the_amendments_keep_the_narrow_model_ok() -> None:
     result = explore(build("fixed", **{**REDUCED, **NARROW, "liveness": True, "amend": FINAL}))
     assert result.status == "ok"
