@@ -152,10 +152,28 @@ def _post(n: Any, text: Any, to: str = "gw") -> Any:
 
 def fan_out(cfg: Config, name: str, n: int, text: Any, target: str, actions: Any = ()) -> tuple[str, list[Any], list[State]]:
     """PUBLISH's post to the second connection, when it is a member: ``(state, actions, states)`` to use in place of
-    going to ``target`` with ``actions``; ``name`` names the state that awaits c2's answer."""
+    going to ``target`` with ``actions``; ``name`` names the state that awaits c2's answer.
+
+    Amended (``recorded-decision``), the app's earlier PUBLISH recorded with its decision and not yet posted goes first,
+    so that c2 receives the app's publishes in the app's order.
+    """
     if cfg.bounds.c2 != "member":
         return target, _as_list(actions), []
-    return name, [_post(n, text, "c2")], [State(name, on={"posted": Transition(target, actions=actions)})]
+    if not cfg.amended("recorded-decision"):
+        return name, [_post(n, text, "c2")], [State(name, on={"posted": Transition(target, actions=actions)})]
+    pending, earlier = f"{name}_pending", f"{name}_earlier"
+    return (
+        pending,
+        [send("db", "fan_peek")],
+        [
+            State(
+                pending,
+                on={"fan_head": [Transition(earlier, guard=~event.empty, actions=_post(event.n, event.text, "c2")), Transition(name, actions=_post(n, text, "c2"))]},
+            ),
+            State(earlier, on={"posted": Transition(pending, actions=send("db", "fan_ack", n=event.n, text=event.text))}),
+            State(name, on={"posted": Transition(target, actions=actions)}),
+        ],
+    )
 
 
 def _retrying_post(state: str, n: Any, text: Any, then: str, cfg: Config, extra: Any = ()) -> State:

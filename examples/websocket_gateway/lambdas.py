@@ -195,7 +195,7 @@ def runner_chart(cfg: Config) -> Chart:
     closing: list[Transition] = []
     closing_states: list[State] = []
     if cfg.amended("queued-close"):  # the app's CLOSE, requested while the connection was opening, after the outbox
-        closing = [Transition("closing", guard=event.text == "CLOSE", actions=send("gw", "delete"))]
+        closing = [Transition("closing", guard=~event.empty & (event.text == "CLOSE"), actions=send("gw", "delete"))]
         closing_states = [State("closing", on={"deleted_conn": "idle"})]
     fanning: list[State] = []
     context: dict[str, Any] = {"again": False}
@@ -215,7 +215,7 @@ def runner_chart(cfg: Config) -> Chart:
                     ]
                 },
             ),
-            State("fan_posting", on={"posted": Transition("fan_peeking", actions=send("db", "fan_ack"))}),
+            State("fan_posting", on={"posted": Transition("fan_peeking", actions=send("db", "fan_ack", n=event.n, text=event.text))}),
         ]
         after_get[0] = Transition("fan_peeking", guard=event.ok, actions=[assign(alive=True), send("db", "fan_peek")])
         after_delete = Transition("fan_peeking", actions=[assign(alive=False), send("db", "fan_peek")])

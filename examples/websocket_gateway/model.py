@@ -178,7 +178,7 @@ def peer_chart(kind: str, dedup: bool = False) -> Chart:
     if kind == "member":
         fresh = ~any_of("r", ctx.received, lambda r: (r[0] == event.n) & (r[1] == event.text)) if dedup else True
         keep = if_else(fresh, call("append", ctx.received, (event.n, event.text)), ctx.received)
-        on = {"post": Transition(actions=[assign(received=keep), reply("posted", ok=True)])}
+        on = {"post": Transition(actions=[assign(received=keep), reply("posted", ok=True, n=event.n, text=event.text)])}
     else:
         on = {"post": Transition(actions=reply("posted", ok=False))}
     return Chart("peer", State(kind, on=on), context={"received": ()}, doc="Connection c2; received is what its client got, in order.")
@@ -375,7 +375,10 @@ def db_chart(cfg: Config) -> Chart:
         fan = {"fan": if_else(event.ok, ((2, "joined"),), ())}
         fan_head = if_(call("len", ctx.fan) == 0, reply("fan_head", empty=True), [reply("fan_head", empty=False, n=ctx.fan[0][0], text=ctx.fan[0][1])])
         on["fan_peek"] = Transition(actions=fan_head)
-        on["fan_ack"] = Transition(actions=[assign(fan=call("tail", ctx.fan)), fan_head])
+        # acknowledged by whoever posted it (the watcher, or a later publisher posting it first): popped once
+        acked = (ctx.fan[0][0] == event.n) & (ctx.fan[0][1] == event.text)
+        popped = if_else(call("len", ctx.fan) == 0, ctx.fan, if_else(acked, call("tail", ctx.fan), ctx.fan))
+        on["fan_ack"] = Transition(actions=[assign(fan=popped), fan_head])
     was_live = ctx.conn.not_in(("closed", "rejected"))
     if cfg.amended("recorded-decision"):
         # only the app's recorded accept makes a connection one to tell the app about, and every clean-up tells it
