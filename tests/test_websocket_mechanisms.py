@@ -423,9 +423,10 @@ def test_the_recorded_decision_applies_the_subscription_before_the_app_publishes
 @pytest.mark.slow
 @pytest.mark.skipif(not os.environ.get("TLA2TOOLS"), reason="TLA2TOOLS not set: TLC (tla2tools.jar) is needed to cross-check the final design")
 def test_tlc_agrees_on_the_final_design() -> None:
-    """TLC on the exported module of the final design, on the story's bound: the same distinct states, every invariant
-    and L1/L2 holding."""
-    system = build("fixed", **{**STORY, "amend": FINAL})
+    """TLC on the exported module of the final design (reduced bound, with L1/L2, a crash while the app decides): the
+    same distinct states, every invariant and L1/L2 holding. (TLC took 16 minutes for 6,000 of the story bound's 35,026
+    states on the shared machine, so the story bound itself is left to the explorer.)"""
+    system = build("fixed", **{**REDUCED, "liveness": True, "crash_in": ("connect-asking",), "amend": FINAL})
     ours = explore(system)
     assert ours.status == "ok"
     spec = to_tla(system)
