@@ -36,9 +36,11 @@ History fields recorded for the properties: the app's ``decision``, ``present``,
 app's order: 1 for ``welcome``, 2 for ``joined``, 3 for anything the app sent later.
 
 Switches of :class:`Bounds` put back what the first, narrow model left out of the
-specification: ``worded`` (S1 counts ``CLOSE``, S2 reads the gateway's state), ``crash_in``
-(crashes in every lambda and the runner, one budget) and ``lag`` (the lagging index, apart
-from each design). The charts of the lambdas are in ``lambdas.py``; designs, bounds and the
+specification: ``worded`` (on by default: S1 counts ``CLOSE``, S2 reads the gateway's state),
+``crash_in`` (crashes in every lambda and the runner, one budget), ``lag`` (the lagging index,
+apart from each design), ``calls`` (the control API's PUBLISH and CLOSE), ``idle``, ``lose`` (a
+lost ``$disconnect``), ``c2`` (the second connection) and ``overlap``; ``SPEC`` turns them all on,
+and ``amend`` amends the fixed design (``FINAL``: the design that passes). The charts of the lambdas are in ``lambdas.py``; designs, bounds and the
 shared helpers in ``config.py``.
 
 Time is abstract. "Wait longer than the handshake can take" (the fixed design's watcher,
@@ -512,7 +514,8 @@ def build(design: str = "naive", *, mutation: str | None = None, **bounds: Any) 
     """The gateway system for one design (and optionally one mutation of the fixed design).
 
     ``bounds`` override the fields of :class:`Bounds` (``frames``, ``oob``, ``crash``,
-    ``duplicates``, ``retries``, ``grace``, ``leave``, ``liveness``).
+    ``duplicates``, ``retries``, ``grace``, ``leave``, ``liveness``, ``lag``, ``crash_in``, ``worded``,
+    ``amend``, ``calls``, ``idle``, ``lose``, ``c2``, ``overlap``).
     """
     if design not in DESIGNS:
         raise ValueError(f"unknown design {design!r}; designs: {', '.join(DESIGNS)}")
