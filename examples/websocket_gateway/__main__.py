@@ -3,6 +3,7 @@
     python -m examples.websocket_gateway                     # the naive design
     python -m examples.websocket_gateway --design all        # the four designs and the mutations
     python -m examples.websocket_gateway --design fixed --mutation early-flip
+    python -m examples.websocket_gateway --design fixed --quick --faithful --amend --assume-message-ok   # the final design: exits 0
 
 Each design is checked twice (see ``checks``): the safety properties and reachability
 goals with the document's bounds, and the liveness properties L1/L2 on a reduced bound
@@ -21,7 +22,7 @@ from typing import Any
 
 from simulate import Result, explore
 
-from .model import DESIGNS, MUTATIONS, build
+from .model import AMENDMENTS, DESIGNS, FINAL, FINAL_SITES, MUTATIONS, SPEC, build
 
 SAFETY_BOUNDS: dict[str, Any] = {"liveness": False}
 """The document's bounds, without L1/L2: every safety property and reachability goal."""
@@ -42,15 +43,18 @@ class Check:
     error: str = ""
 
 
-FAITHFUL: dict[str, Any] = {"worded": True, "crash_in": ("connect", "connect-asking", "message", "disconnect", "runner")}
-"""The specification's wording and fault model (``--faithful``): see the README's section on the full fault model."""
+FAITHFUL: dict[str, Any] = {"worded": True, "crash_in": ("connect", "connect-asking", "message", "disconnect", "runner"), "lose": True}
+"""The specification's wording and fault model (``--faithful``): a crash at any call of any lambda, a lost ``$disconnect``."""
 
 
-def checks(design: str, mutation: str | None = None, quick: bool = False, faithful: bool = False) -> list[Check]:
-    """The explorations that make up the verdict of one design (or mutation); ``quick`` uses the reduced bound only."""
+def checks(design: str, mutation: str | None = None, quick: bool = False, faithful: bool = False, extra: dict[str, Any] | None = None) -> list[Check]:
+    """The explorations that make up the verdict of one design (or mutation); ``quick`` uses the reduced bound only;
+    ``extra`` are further bounds (amendments, the specification's other switches)."""
     safety = {**LIVENESS_BOUNDS, "liveness": False} if quick else dict(SAFETY_BOUNDS)
-    extra = FAITHFUL if faithful else {}
     what = ", the specification's wording and fault model" if faithful else ""
+    extra = {**(FAITHFUL if faithful else {}), **(extra or {})}
+    if extra.get("amend"):
+        what += ", amended: " + ", ".join(extra["amend"])
     return [
         Check(design, mutation, {**safety, **extra}, "safety and reachability, " + ("reduced bounds" if quick else "document bounds") + what),
         Check(design, mutation, {**LIVENESS_BOUNDS, **extra}, "liveness L1/L2, reduced bounds" + what),
@@ -94,6 +98,18 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
         action="store_true",
         help="the specification's wording (S1 with CLOSE, S2 over the gateway's state) and crashes in every lambda and the runner",
     )
+    p.add_argument(
+        "--amend",
+        nargs="*",
+        choices=list(AMENDMENTS),
+        help=f"amendments of the fixed design (without names: the final design's, {' '.join(FINAL)})",
+    )
+    p.add_argument(
+        "--assume-message-ok",
+        action="store_true",
+        help="no crash of the message lambda (the assumption the final design rests on: its answer's commands are at most once)",
+    )
+    p.add_argument("--spec", action="store_true", help="also the specification's other parts: c2, every control call, the idle timeout, overlapping duplicates")
     p.add_argument("--no-traces", action="store_true", help="print verdicts only")
     p.add_argument("--quick", action="store_true", help="check safety on the reduced bound too (seconds instead of minutes)")
     p.add_argument("--max-seconds", type=float, default=None, help="stop each exploration after this long (the verdict is then incomplete)")
@@ -103,12 +119,26 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def targets(args: argparse.Namespace) -> list[tuple[str, str | None]]:
-    """(design, mutation) pairs selected on the command line."""
+    """(design, mutation) pairs selected on the command line (amendments select the fixed design)."""
+    if args.amend is not None:
+        return [("fixed", args.mutation)]
     if args.mutation:
         return [("fixed", args.mutation)]
     if args.design == "all":
         return [(d, None) for d in DESIGNS] + [("fixed", m) for m in MUTATIONS]
     return [(args.design, None)]
+
+
+def extra(args: argparse.Namespace) -> dict[str, Any]:
+    """The bounds the options add: amendments, the specification's other switches, the message-lambda assumption."""
+    more: dict[str, Any] = {}
+    if args.spec:
+        more.update({k: v for k, v in SPEC.items() if k not in ("crash_in", "worded")})
+    if args.amend is not None:
+        more["amend"] = tuple(args.amend) or FINAL
+    if args.assume_message_ok:
+        more["crash_in"] = FINAL_SITES
+    return more
 
 
 def status(checks_run: Sequence[Check]) -> int:
@@ -129,7 +159,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for design, mutation in targets(args):
         title = design + (f" / mutation {mutation}: {MUTATIONS[mutation]}" if mutation else "")
         print(f"#### {title}\n")
-        for k, check in enumerate(checks(design, mutation, args.quick, args.faithful)):
+        for k, check in enumerate(checks(design, mutation, args.quick, args.faithful, extra(args))):
             run(check, args.max_seconds)
             report(check, traces=not args.no_traces)
             if not args.no_artifacts and check.result is not None:
@@ -139,7 +169,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 write_artifacts(build(check.design, mutation=check.mutation, **check.bounds), check.result, where, tla=k == 0)
             done.append(check)
     code = status(done)
-    verdict = {0: "no violation reported", 1: "violations reported (exit status 1)", 2: "no violation found, but exploration was incomplete (exit status 2)"}
+    verdict = {
+        0: "no violation reported (exit status 0)",
+        1: "violations reported (exit status 1)",
+        2: "no violation found, but exploration was incomplete (exit status 2)",
+    }
     print(f"#### {verdict[code]}")
     return code
 

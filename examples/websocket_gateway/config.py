@@ -25,8 +25,22 @@ LIVE = {"naive": ("meta",), "deferred": ("meta",), "grace-retry": ("meta",), "fi
 AMENDMENTS: dict[str, str] = {
     "atomic-cleanup": "$disconnect writes the tombstone and deletes the Sub rows in one transaction",
     "dedup": "each item carries its sequence number and the client drops one it has already received",
+    "queued-close": "the app's CLOSE for a connection not yet open waits in its record; the watcher DELETEs it after the flush",
+    "sweeper": "a periodic sweeper finishes the clean-up of a connection the gateway has closed (a lost or crashed $disconnect)",
+    "recorded-decision": (
+        "the app records its decision on OPEN (and its PUBLISH for the other members) in the connection's row, conditioned"
+        " on no tombstone, and remembers a CLOSE that overtook it; clean-ups tell the app CLOSE only if it accepted;"
+        " the watcher (retried), not $connect, posts the recorded PUBLISH"
+    ),
 }
 """Amendments of the fixed design, found from its failures under the full fault model (``Bounds.amend``)."""
+
+CALLS: dict[str, str] = {
+    "subscribe": "[SUBSCRIBE(c1, ch), TEXT(c1, news)]",
+    "publish": "[PUBLISH(ch, news)]",
+    "close": "[CLOSE(c1)]: DELETE @connections/c1, then the clean-up",
+}
+"""The app's out-of-band control calls (``Bounds.calls``: the batches it may choose among)."""
 
 CRASH_SITES: dict[str, str] = {
     "connect": "the $connect lambda, between any two of its calls after the app answered OPEN",
@@ -52,7 +66,12 @@ class Bounds:
     apart from the index bug. ``crash_in``: where the ``crash`` budget may strike (see
     :data:`CRASH_SITES`). ``worded``: the properties as the specification words them (S1 counts
     ``CLOSE`` too; S2 reads the gateway's state of the connection, not the database row).
-    ``amend``: amendments of the fixed design (see :data:`AMENDMENTS`).
+    ``amend``: amendments of the fixed design (see :data:`AMENDMENTS`). ``calls``: the batches the
+    out-of-band control call may be (see :data:`CALLS`). ``idle``: the gateway may close an open
+    connection for idleness. ``lose``: the gateway may lose the ``$disconnect`` invocation (it is
+    delivered at most once). ``c2``: the second connection, ``"member"`` (open and subscribed to the
+    channel) or ``"rejected"``, or None. ``overlap``: a duplicated async invocation runs concurrently
+    with the first (a second runner instance) instead of after it.
     """
 
     frames: int = 1
@@ -65,8 +84,36 @@ class Bounds:
     liveness: bool = True
     lag: bool | None = None
     crash_in: tuple[str, ...] = ("connect",)
-    worded: bool = False
+    worded: bool = True
     amend: tuple[str, ...] = ()
+    calls: tuple[str, ...] = ("subscribe",)
+    idle: bool = False
+    lose: bool = False
+    c2: str | None = None
+    overlap: bool = False
+
+
+SPEC: dict[str, Any] = {
+    "worded": True,
+    "crash_in": tuple(CRASH_SITES),
+    "calls": tuple(CALLS),
+    "idle": True,
+    "lose": True,
+    "c2": "member",
+    "overlap": True,
+}
+"""The switches that make the model the whole specification: its wording, every crash site, every control call, the idle
+timeout, a lost ``$disconnect``, the second connection and overlapping duplicate runs (``build(design, **SPEC)``)."""
+
+FINAL: tuple[str, ...] = ("recorded-decision", "sweeper", "dedup", "queued-close")
+"""The amendments that make the fixed design pass under the specification's fault model (see the README's story)."""
+
+FINAL_SITES: tuple[str, ...] = ("connect", "connect-asking", "disconnect", "runner")
+"""Every crash site but the message lambda's: a crash there after the app answered loses the answer's commands in every
+design (API Gateway never retries a message integration); the final design rests on that not happening."""
+
+NARROW: dict[str, Any] = {"worded": False}
+"""The first, narrow model (S1 without ``CLOSE``, S2 over the database row), kept for its regression numbers."""
 
 
 @dataclass(frozen=True)
@@ -98,9 +145,35 @@ class Config:
 # --------------------------------------------------------------------------- small helpers
 
 
-def _post(n: Any, text: Any) -> Any:
-    """``POST @connections/c1``: the gateway answers ``posted(ok)``."""
-    return send("gw", "post", n=n, text=const(text) if isinstance(text, str) else text)
+def _post(n: Any, text: Any, to: str = "gw") -> Any:
+    """``POST @connections/c1`` (``to="c2"``: the second connection): the gateway answers ``posted(ok)``."""
+    return send(to, "post", n=n, text=const(text) if isinstance(text, str) else text)
+
+
+def fan_out(cfg: Config, name: str, n: int, text: Any, target: str, actions: Any = ()) -> tuple[str, list[Any], list[State]]:
+    """PUBLISH's post to the second connection, when it is a member: ``(state, actions, states)`` to use in place of
+    going to ``target`` with ``actions``; ``name`` names the state that awaits c2's answer.
+
+    Amended (``recorded-decision``), the app's earlier PUBLISH recorded with its decision and not yet posted goes first,
+    so that c2 receives the app's publishes in the app's order.
+    """
+    if cfg.bounds.c2 != "member":
+        return target, _as_list(actions), []
+    if not cfg.amended("recorded-decision"):
+        return name, [_post(n, text, "c2")], [State(name, on={"posted": Transition(target, actions=actions)})]
+    pending, earlier = f"{name}_pending", f"{name}_earlier"
+    return (
+        pending,
+        [send("db", "fan_peek")],
+        [
+            State(
+                pending,
+                on={"fan_head": [Transition(earlier, guard=~event.empty, actions=_post(event.n, event.text, "c2")), Transition(name, actions=_post(n, text, "c2"))]},
+            ),
+            State(earlier, on={"posted": Transition(pending, actions=send("db", "fan_ack", n=event.n, text=event.text))}),
+            State(name, on={"posted": Transition(target, actions=actions)}),
+        ],
+    )
 
 
 def _retrying_post(state: str, n: Any, text: Any, then: str, cfg: Config, extra: Any = ()) -> State:
@@ -136,3 +209,9 @@ def crashable(cfg: Config, site: str, states: list[State], effect: Any = ()) -> 
     if not cfg.crashes(site):
         return states
     return [State("busy", *states, on={"crash": Transition("idle", actions=effect)})]
+
+
+def sweep(cfg: Config) -> list[Any]:
+    """Amendment ``sweeper``: the sweeper's next periodic run, due once a ``$disconnect`` clean-up is known not to
+    happen or not to finish (its invocation lost, its lambda crashed): the abstraction of a period longer than a run."""
+    return [send("sweeper", "tick")] if cfg.amended("sweeper") else []

@@ -36,9 +36,11 @@ History fields recorded for the properties: the app's ``decision``, ``present``,
 app's order: 1 for ``welcome``, 2 for ``joined``, 3 for anything the app sent later.
 
 Switches of :class:`Bounds` put back what the first, narrow model left out of the
-specification: ``worded`` (S1 counts ``CLOSE``, S2 reads the gateway's state), ``crash_in``
-(crashes in every lambda and the runner, one budget) and ``lag`` (the lagging index, apart
-from each design). The charts of the lambdas are in ``lambdas.py``; designs, bounds and the
+specification: ``worded`` (on by default: S1 counts ``CLOSE``, S2 reads the gateway's state),
+``crash_in`` (crashes in every lambda and the runner, one budget), ``lag`` (the lagging index,
+apart from each design), ``calls`` (the control API's PUBLISH and CLOSE), ``idle``, ``lose`` (a
+lost ``$disconnect``), ``c2`` (the second connection) and ``overlap``; ``SPEC`` turns them all on,
+and ``amend`` amends the fixed design (``FINAL``: the design that passes). The charts of the lambdas are in ``lambdas.py``; designs, bounds and the
 shared helpers in ``config.py``.
 
 Time is abstract. "Wait longer than the handshake can take" (the fixed design's watcher,
@@ -55,10 +57,10 @@ from typing import Any
 from simulate import Actor, Stimulus, System, actor, in_flight, invariant, leads_to, sometimes
 from statecharts import SELF, Chart, State, Transition, all_of, any_of, assign, call, choose, const, ctx, event, foreach, if_, if_else, reply, send, var
 
-from .config import AMENDMENTS, CRASH_SITES, DESIGNS, LIVE, MUTATIONS, Bounds, Config
+from .config import AMENDMENTS, CALLS, CRASH_SITES, DESIGNS, FINAL, FINAL_SITES, LIVE, MUTATIONS, NARROW, SPEC, Bounds, Config, sweep
 from .lambdas import connect_chart, control_chart, disconnect_chart, message_chart, runner_chart
 
-__all__ = ["DESIGNS", "LIVE", "MUTATIONS", "Bounds", "build", "system"]
+__all__ = ["AMENDMENTS", "CALLS", "DESIGNS", "FINAL", "FINAL_SITES", "LIVE", "MUTATIONS", "NARROW", "SPEC", "Bounds", "build", "system"]
 
 # --------------------------------------------------------------------------- the client and the gateway
 
@@ -93,10 +95,47 @@ def _answer_waiters(ok: bool) -> Any:
     return [foreach(ctx.waiters, "w", lambda w: send(w, "got", ok=ok)), assign(waiters=frozenset())]
 
 
-def gateway_chart() -> Chart:
-    """API Gateway's state of connection c1, with the handshaking window where @connections answers 410."""
+def _closing(cfg: Config) -> list[Any]:
+    """What closing an open connection sets off: the ``$disconnect`` invocation, at once or, when it may be lost,
+    from ``closed.pending``."""
+    return [] if cfg.bounds.lose else [send("disconnect", "invoke")]
+
+
+def gateway_chart(cfg: Config | None = None) -> Chart:
+    """API Gateway's state of connection c1, with the handshaking window where @connections answers 410.
+
+    An open connection closes when the client leaves, on ``DELETE @connections/c1`` and (``Bounds.idle``) on the idle
+    timeout; the gateway then tells the client (``ws_closed``) unless the client left, and invokes ``$disconnect``
+    at most once: with ``Bounds.lose`` the invocation may be lost (``closed.pending -> lost``).
+    """
+    cfg = cfg or Config("naive", None, Bounds())
     gone_post = Transition(actions=reply("posted", ok=False))
     gone_get = Transition(actions=reply("got", ok=False))
+    gone_delete = Transition(actions=reply("deleted_conn", ok=False))
+    close = _closing(cfg)
+    told = [send("client", "ws_closed"), *close]
+    open_on: dict[str, Any] = {
+        "post": Transition(actions=[send("client", "ws_text", n=event.n, text=event.text), reply("posted", ok=True)]),
+        "get": Transition(actions=reply("got", ok=True)),
+        "ws_frame": Transition(actions=send("message", "invoke", m=event.m)),
+        "ws_close": Transition("closed", actions=close),
+        "delete": Transition("closed", actions=[*told, reply("deleted_conn", ok=True)]),
+    }
+    if cfg.bounds.idle:
+        open_on["idle_timeout"] = Transition("closed", actions=told)
+    if cfg.bounds.lose:
+        closed = State(
+            "closed",
+            State(
+                "pending",
+                entry=send(SELF, "dispatch"),
+                on={"dispatch": Transition("sent", actions=send("disconnect", "invoke")), "lose": Transition("lost", actions=sweep(cfg))},
+            ),
+            State("sent"),
+            State("lost"),
+        )
+    else:
+        closed = State("closed")
     return Chart(
         "gateway",
         State("absent", on={"ws_connect": Transition("awaiting", actions=send("connect", "invoke"))}),
@@ -125,61 +164,121 @@ def gateway_chart() -> Chart:
             on={
                 "post": gone_post,
                 "get": [Transition(guard=event.wait, actions=assign(waiters=call("add", ctx.waiters, event.origin))), gone_get],
+                "delete": gone_delete,
             },
         ),
-        State(
-            "open",
-            on={
-                "post": Transition(actions=[send("client", "ws_text", n=event.n, text=event.text), reply("posted", ok=True)]),
-                "get": Transition(actions=reply("got", ok=True)),
-                "ws_frame": Transition(actions=send("message", "invoke", m=event.m)),
-                "ws_close": Transition("closed", actions=send("disconnect", "invoke")),
-            },
-        ),
-        State("gone", State("rejected"), State("aborted"), State("closed"), on={"post": gone_post, "get": gone_get}),
+        State("open", on=open_on),
+        State("gone", State("rejected"), State("aborted"), closed, on={"post": gone_post, "get": gone_get, "delete": gone_delete}),
         context={"waiters": frozenset()},
         doc="Per-connection gateway state; waiters are the GETs that asked to wait for the end of the handshake.",
+    )
+
+
+def peer_chart(kind: str, dedup: bool = False) -> Chart:
+    """The second connection c2 as the gateway and its client see it: an open member of the channel (a POST is
+    received, in order) or a rejected connection (a POST answers 410)."""
+    if kind == "member":
+        fresh = ~any_of("r", ctx.received, lambda r: (r[0] == event.n) & (r[1] == event.text)) if dedup else True
+        keep = if_else(fresh, call("append", ctx.received, (event.n, event.text)), ctx.received)
+        on = {"post": Transition(actions=[assign(received=keep), reply("posted", ok=True, n=event.n, text=event.text)])}
+    else:
+        on = {"post": Transition(actions=reply("posted", ok=False))}
+    return Chart("peer", State(kind, on=on), context={"received": ()}, doc="Connection c2; received is what its client got, in order.")
+
+
+def sweeper_chart(cfg: Config) -> Chart:
+    """Amendment ``sweeper``: the periodic job that finishes the clean-up of a connection the gateway closed.
+
+    Time is abstract: its next run comes after the ``$disconnect`` lambda crashed or its invocation was lost (``tick``,
+    see :func:`sweep`), so a state with that run still to come is not quiescent. A run after a clean-up that finished
+    would find nothing to do, so it is not modelled. It tombstones, deletes the rows and, if the app accepted the
+    connection, tells the app.
+    """
+    return Chart(
+        "sweeper",
+        State("idle", on={"tick": Transition("tombstoning", actions=send("db", "tombstone"))}),
+        State("tombstoning", on={"tombstoned": Transition("deleting", actions=[send("db", "delete_subs"), if_(event.was_live, send("app", "close"))])}),
+        State("deleting", on={"deleted": "idle"}),
+        doc="The sweeper (amendment): a periodic clean-up of closed connections.",
     )
 
 
 # --------------------------------------------------------------------------- the app
 
 
-def app_chart(worded: bool = False) -> Chart:
+def app_chart(cfg: Config | bool = False) -> Chart:
     """The application: accepts or rejects OPEN, answers TEXT with PUBLISH, forgets on CLOSE, one control call.
 
-    ``worded`` records whether it got a ``CLOSE`` (``closed``), which S1 as the specification words it counts.
+    The worded properties record whether it got a ``CLOSE`` (``closed``), which S1 as the specification words it
+    counts; with c2 a member, ``published`` is every text it published to the channel (S3 for c2). Amended
+    (``recorded-decision``), it records its decision in the connection's row before answering, and a decision that
+    finds the row tombstoned is not taken: the connection is gone, the app answers reject and forgets it.
     """
-    accept = choose(
-        "ok",
-        (True, False),
-        lambda ok: [
+    cfg = cfg if isinstance(cfg, Config) else Config("naive", None, Bounds(worded=cfg))
+    worded, c2 = cfg.bounds.worded, cfg.bounds.c2 == "member"
+    recorded = cfg.amended("recorded-decision")
+
+    def published(text: Any, when: Any = True) -> dict[str, Any]:
+        return {"published": if_else(when, call("add", ctx.published, text), ctx.published)} if c2 else {}
+
+    def decide(ok: Any, keep: Any, to_connect: Any) -> list[Any]:
+        """The app's decision ``ok``; it keeps the connection (present, subscribed, joined published) if ``keep``."""
+        return [
             assign(
-                present=ok,
-                subscribed=ok,
+                present=keep,
+                subscribed=keep,
                 decision=if_else(ok, "accepted", "rejected"),
-                pubs=if_else(ok, call("add", ctx.pubs, "joined"), ctx.pubs),
+                pubs=if_else(keep, call("add", ctx.pubs, "joined"), ctx.pubs),
+                **published("joined", keep),
             ),
-            reply("answer", ok=ok),
+            to_connect(keep),
+        ]
+
+    if recorded:
+        on_open = Transition("deciding", actions=choose("ok", (True, False), lambda ok: send("db", "decide", ok=ok)))
+        # a CLOSE that overtakes the decision is remembered (told): the connection is then not kept
+        keep = event.ok & ~event.gone & ~ctx.told
+        deciding = [State("deciding", on={"decided": Transition("ready", actions=decide(event.ok, keep, lambda ok: send("connect", "answer", ok=ok)))})]
+    else:
+        on_open = Transition(actions=choose("ok", (True, False), lambda ok: decide(ok, ok, lambda ok: reply("answer", ok=ok))))
+        deciding = []
+    kinds = cfg.bounds.calls
+    oob = choose(
+        "kind",
+        kinds,
+        lambda kind: [
+            assign(pubs=if_else((kind == "publish") & ctx.subscribed, call("add", ctx.pubs, "news"), ctx.pubs), **published("news", kind == "publish")),
+            send("control", "call", kind=kind),
         ],
     )
     return Chart(
         "app",
         State(
             "serving",
+            State("ready"),
+            *deciding,
             on={
-                "open": Transition(actions=accept),
+                "open": on_open,
                 "text": Transition(
                     actions=[
-                        assign(heard=True, pubs=if_else(ctx.subscribed, call("add", ctx.pubs, event.m), ctx.pubs)),
+                        assign(heard=True, pubs=if_else(ctx.subscribed, call("add", ctx.pubs, event.m), ctx.pubs), **published(event.m)),
                         reply("answer", m=event.m, n=3),
                     ]
                 ),
-                "close": Transition(actions=assign(present=False, subscribed=False, **({"closed": True} if worded else {}))),
-                "oob": Transition(guard=ctx.present, actions=send("control", "call")),
+                "close": Transition(actions=assign(present=False, subscribed=False, **({"closed": True} if worded else {}), **({"told": True} if recorded else {}))),
+                "oob": Transition(guard=ctx.present, actions=oob),
             },
         ),
-        context={"decision": "none", "present": False, "subscribed": False, "pubs": frozenset(), "heard": False, **({"closed": False} if worded else {})},
+        context={
+            "decision": "none",
+            "present": False,
+            "subscribed": False,
+            "pubs": frozenset(),
+            "heard": False,
+            **({"closed": False} if worded else {}),
+            **({"published": frozenset()} if c2 else {}),
+            **({"told": False} if recorded else {}),
+        },
         doc="The app behind the gateway; pubs and heard are history fields for S1 and S3.",
     )
 
@@ -248,24 +347,61 @@ def db_chart(cfg: Config) -> Chart:
     joined = if_else(ctx.idx, ((1, "welcome"), (2, "joined")), ((1, "welcome"),)) if cfg.lagging else ((1, "welcome"), (2, "joined"))
     early = cfg.mutation == "early-flip"
 
+    queued_close = cfg.amended("queued-close")
+
     def head() -> list[Any]:
-        """Flip to open once the outbox is empty (or at once, mutated), then answer with the head."""
-        flip_when = opening if early else opening & (call("len", ctx.outbox) == 0)
-        return [
-            assign(conn=if_else(flip_when, "open", ctx.conn)),
-            if_(
-                call("len", ctx.outbox) == 0,
-                reply("head", empty=True),
-                [reply("head", empty=False, n=ctx.outbox[0][0], text=ctx.outbox[0][1])],
-            ),
-        ]
+        """Flip to open once the outbox is empty (or at once, mutated), then answer with the head; amended, a CLOSE
+        requested while opening comes after the outbox, instead of the flip."""
+        empty = call("len", ctx.outbox) == 0
+        flip_when = opening if early else opening & empty
+        if queued_close:
+            flip_when = flip_when & ~ctx.closing
+        answer = if_(empty, reply("head", empty=True), [reply("head", empty=False, n=ctx.outbox[0][0], text=ctx.outbox[0][1])])
+        if queued_close:
+            answer = if_(empty & ctx.closing & opening, reply("head", empty=False, n=4, text=const("CLOSE")), answer)
+        return [assign(conn=if_else(flip_when, "open", ctx.conn)), answer]
 
     context.update({"outbox": (), "flusher": ""})
+    commit_outbox: Any = joined
+    if cfg.amended("recorded-decision"):
+        # the record is opening from the app's decision on, so what the app publishes before the commit lands waits in
+        # the outbox; the commit puts welcome and joined before it (the app's order). Within the bounds (one control
+        # call) the outbox holds at most one item before the commit.
+        commit_outbox = if_else(call("len", ctx.outbox) == 0, joined, call("append", joined, ctx.outbox[0]))
+    if queued_close:  # CLOSE for a connection not yet open is a delivery like any other: it waits for the flush
+        context["closing"] = False
+        on["close_req"] = Transition(actions=[assign(closing=ctx.closing | ctx.conn.is_in(("none", "opening"))), reply("close_queued", direct=ctx.conn == "open")])
+    fan: dict[str, Any] = {}
+    if cfg.amended("recorded-decision") and cfg.bounds.c2 == "member":  # PUBLISH joined for c2, recorded with the decision
+        context["fan"] = ()
+        fan = {"fan": if_else(event.ok, ((2, "joined"),), ())}
+        fan_head = if_(call("len", ctx.fan) == 0, reply("fan_head", empty=True), [reply("fan_head", empty=False, n=ctx.fan[0][0], text=ctx.fan[0][1])])
+        on["fan_peek"] = Transition(actions=fan_head)
+        # acknowledged by whoever posted it (the watcher, or a later publisher posting it first): popped once
+        acked = (ctx.fan[0][0] == event.n) & (ctx.fan[0][1] == event.text)
+        popped = if_else(call("len", ctx.fan) == 0, ctx.fan, if_else(acked, call("tail", ctx.fan), ctx.fan))
+        on["fan_ack"] = Transition(actions=[assign(fan=popped), fan_head])
+    was_live = ctx.conn.not_in(("closed", "rejected"))
+    if cfg.amended("recorded-decision"):
+        # only the app's recorded accept makes a connection one to tell the app about, and every clean-up tells it
+        # (CLOSE is idempotent for the app): a retried clean-up that finds its own tombstone still tells it
+        context["decided"] = "none"
+        was_live = ctx.decided == "accepted"
+        on["decide"] = [
+            Transition(guard=ctx.conn == "closed", actions=reply("decided", ok=event.ok, gone=True)),
+            Transition(
+                actions=[
+                    # the decision applies the subscription at once: SUBSCRIBE takes effect before the app answers
+                    assign(decided=if_else(event.ok, "accepted", "rejected"), conn=if_else(event.ok, "opening", ctx.conn), sub=ctx.sub | event.ok, **fan),
+                    reply("decided", ok=event.ok, gone=False),
+                ]
+            ),
+        ]
     subscribe_ok = live if cfg.mutation != "no-liveness-check" else True
     on.update(
         {
             "commit": [
-                Transition(guard=check, actions=[assign(conn=const("opening"), sub=True, outbox=joined), reply("committed", ok=True)]),
+                Transition(guard=check, actions=[assign(conn=const("opening"), sub=True, outbox=commit_outbox), reply("committed", ok=True)]),
                 Transition(actions=reply("committed", ok=False)),
             ],
             "reject": Transition(actions=[assign(conn=if_else(check, "rejected", ctx.conn)), reply("rejected")]),
@@ -287,7 +423,7 @@ def db_chart(cfg: Config) -> Chart:
             "ack": Transition(actions=[assign(outbox=call("tail", ctx.outbox)), *head()]),
             "tombstone": Transition(
                 actions=[
-                    reply("tombstoned", was_live=ctx.conn.not_in(("closed", "rejected"))),
+                    reply("tombstoned", was_live=was_live),
                     assign(conn=if_else(ctx.conn == "rejected", "rejected", "closed")),
                 ]
             ),
@@ -311,6 +447,13 @@ def _got(text: str) -> Any:
     return any_of("r", _received_texts(), lambda r: r[1] == text)
 
 
+def _in_order(rec: Any) -> Any:
+    """What the app sent in order arrives in order, each once: welcome (1), joined (2), then distinct later texts (3)."""
+    i = var("i")
+    ordered = (rec[i][0] < rec[i + 1][0]) | ((rec[i][0] == 3) & (rec[i + 1][0] == 3) & (rec[i][1] != rec[i + 1][1]))
+    return all_of("i", call("range", call("len", rec) - 1), lambda _i: ordered)
+
+
 def properties(cfg: Config) -> list[Any]:
     """S1-S4, L1-L2 and the reachability goals."""
     quiescent = in_flight() == 0
@@ -324,9 +467,13 @@ def properties(cfg: Config) -> list[Any]:
     connecting_or_open = gw.in_state("connecting") | gw.in_state("open") if cfg.bounds.worded else actor("db").conn.is_in(live)
     s2 = ~(quiescent & actor("db").sub & ~connecting_or_open)
     s3 = ~(quiescent & client_open & ~all_of("p", actor("app").pubs, lambda p: any_of("r", rec, lambda r: r[1] == p)))
-    i = var("i")
-    ordered = (rec[i][0] < rec[i + 1][0]) | ((rec[i][0] == 3) & (rec[i + 1][0] == 3) & (rec[i][1] != rec[i + 1][1]))
-    s4 = all_of("i", call("range", call("len", rec) - 1), lambda _i: ordered)
+    s4 = _in_order(rec)
+    if cfg.bounds.c2 == "member":  # c2 stays open and subscribed: it receives everything published, once, in order
+        rec2 = actor("c2").received
+        s3 = s3 & ~(quiescent & ~all_of("p", actor("app").published, lambda p: any_of("r", rec2, lambda r: r[1] == p)))
+        s4 = s4 & _in_order(rec2)
+    elif cfg.bounds.c2 == "rejected":  # the rejected connection receives nothing
+        s1 = s1 & (call("len", actor("c2").received) == 0)
     props: list[Any] = [
         invariant("S1 no traffic for a rejected connection", s1),
         invariant("S2 no ghost subscriptions", s2),
@@ -367,7 +514,8 @@ def build(design: str = "naive", *, mutation: str | None = None, **bounds: Any) 
     """The gateway system for one design (and optionally one mutation of the fixed design).
 
     ``bounds`` override the fields of :class:`Bounds` (``frames``, ``oob``, ``crash``,
-    ``duplicates``, ``retries``, ``grace``, ``leave``, ``liveness``).
+    ``duplicates``, ``retries``, ``grace``, ``leave``, ``liveness``, ``lag``, ``crash_in``, ``worded``,
+    ``amend``, ``calls``, ``idle``, ``lose``, ``c2``, ``overlap``).
     """
     if design not in DESIGNS:
         raise ValueError(f"unknown design {design!r}; designs: {', '.join(DESIGNS)}")
@@ -379,6 +527,13 @@ def build(design: str = "naive", *, mutation: str | None = None, **bounds: Any) 
         raise ValueError(f"unknown bounds {', '.join(sorted(unknown))}; bounds: {', '.join(sorted(known))}")
     if isinstance(bounds.get("crash_in"), (list, str)):
         bounds["crash_in"] = (bounds["crash_in"],) if isinstance(bounds["crash_in"], str) else tuple(bounds["crash_in"])
+    for key in ("calls",):
+        if isinstance(bounds.get(key), (list, str)):
+            bounds[key] = (bounds[key],) if isinstance(bounds[key], str) else tuple(bounds[key])
+    if set(bounds.get("calls", ())) - set(CALLS) or bounds.get("calls") == ():
+        raise ValueError(f"calls={bounds['calls']!r}: calls are a non-empty tuple among: {', '.join(CALLS)}")
+    if bounds.get("c2") not in (None, "member", "rejected"):
+        raise ValueError(f'c2={bounds["c2"]!r}: c2 is "member", "rejected" or None')
     if isinstance(bounds.get("amend"), (list, str)):
         bounds["amend"] = (bounds["amend"],) if isinstance(bounds["amend"], str) else tuple(bounds["amend"])
     if bounds.get("amend") and (design != "fixed" or set(bounds["amend"]) - set(AMENDMENTS)):
@@ -390,16 +545,22 @@ def build(design: str = "naive", *, mutation: str | None = None, **bounds: Any) 
     b = cfg.bounds
     actors = [
         Actor("client", client_chart(cfg.amended("dedup"))),
-        Actor("gw", gateway_chart()),
+        Actor("gw", gateway_chart(cfg)),
         Actor("connect", connect_chart(cfg)),
         Actor("message", message_chart(cfg)),
         Actor("disconnect", disconnect_chart(cfg)),
         Actor("control", control_chart(cfg)),
         Actor("db", db_chart(cfg)),
-        Actor("app", app_chart(cfg.bounds.worded)),
+        Actor("app", app_chart(cfg)),
     ]
     if design != "naive":
         actors.append(Actor("runner", runner_chart(cfg)))
+        if b.overlap and b.duplicates:
+            actors.append(Actor("runner2", runner_chart(cfg)))
+    if b.c2:
+        actors.append(Actor("c2", peer_chart(b.c2, cfg.amended("dedup"))))
+    if cfg.amended("sweeper"):
+        actors.append(Actor("sweeper", sweeper_chart(cfg)))
     stimuli = []
     if b.frames:
         stimuli.append(Stimulus("client", "say", max=b.frames))
@@ -407,6 +568,10 @@ def build(design: str = "naive", *, mutation: str | None = None, **bounds: Any) 
         stimuli.append(Stimulus("client", "leave", max=1))
     if b.oob:
         stimuli.append(Stimulus("app", "oob", max=b.oob))
+    if b.idle:
+        stimuli.append(Stimulus("gw", "idle_timeout"))  # unbounded: a step only where it is taken (an open connection)
+    if b.lose:
+        stimuli.append(Stimulus("gw", "lose"))  # likewise: only while the $disconnect invocation is pending
     present = {a.name for a in actors}
     sites = sorted({_CRASHED[site] for site in b.crash_in if cfg.crashes(site) and _CRASHED[site] in present})
     if len(sites) == 1:
