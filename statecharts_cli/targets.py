@@ -31,7 +31,12 @@ if TYPE_CHECKING:  # the command line may reach "up" into simulate, lazily (see 
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
 _CALL = re.compile(r"(?P<location>.+?):(?P<name>[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)\((?P<rest>.*)", re.DOTALL)
-_OURS = tuple(str(Path(p).resolve()) for p in (Path(__file__).parents[1], Path(__file__).parents[2] / "simulate", Path(__file__).parents[2] / "exporters"))
+_OURS = tuple(
+    str(Path(spec.origin).resolve().parent) + os.sep
+    for spec in (importlib.util.find_spec(name) for name in ("statecharts", "simulate", "exporters", "statecharts_cli"))
+    if spec is not None and spec.origin is not None
+)
+"""Our packages' source folders, symlinks resolved (an editable install links each file from a build folder)."""
 
 
 class TargetError(CommandLineError):
