@@ -92,7 +92,7 @@ def resume(x: ParallelExplorer) -> tuple[list[int], int, int]:
     if data.get("workers") != x.workers:
         raise CheckpointError(
             f"{path} was written by {data.get('workers')} workers and this run has {x.workers}: "
-            f"resume it with workers={data.get('workers')} (states are owned by fingerprint modulo the number of workers)"
+            f"resume it with workers={data.get('workers')} (--workers {data.get('workers')}; states are owned by fingerprint modulo the number of workers)"
         )
     try:
         paths = [str(path.with_name(str(name))) for name in data["files"]]
