@@ -63,7 +63,9 @@ def restore(shard: Shard, paths: list[str], signature: str) -> int:
     try:
         if own["shard"] != shard.shard or own["shards"] != shard.shards:
             raise CheckpointError(f"{path} is not shard {shard.shard} of {shard.shards}: it cannot be resumed (explore afresh)")
-        for part in parts:
+        # its own values first, in the order it interned them: the same message ids as before, so the successor positions
+        # stored in the parent links (positions in this shard's successor order) name the same successors after resuming
+        for part in [own, *(p for p in parts if p is not own)]:
             shard.codec.learn([(int(g), decode(v)) for g, v in part["locals"]], [(int(g), decode(v)) for g, v in part["msgs"]])
         fps = np.frombuffer(unpack(own["fingerprints"]).tobytes(), dtype=np.uint64)
         parents, ordinals = unpack(own["parents"]), unpack(own["ordinals"])

@@ -320,9 +320,12 @@ def test_a_batch_round_trips_between_processes_that_interned_differently() -> No
 
 
 def _two_phase(n: int = 4) -> System:
+    """TwoPhase (a network of message ids, whose order is each process's interning order) with a goal: a witness trace."""
     from examples import two_phase
+    from simulate import all_in
 
-    return two_phase.system(n)
+    s = two_phase.system(n)
+    return dataclasses.replace(s, properties=[*s.properties, sometimes("AllCommitted", all_in("rm", "committed"))])
 
 
 def _cut_and_resume(s: System, tmp_path: Any, workers: int, engine: str, **cut: Any) -> tuple[Any, Any]:
