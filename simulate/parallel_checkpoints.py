@@ -49,7 +49,7 @@ def write(x: ParallelExplorer, counts: list[int], total: int, depth: int) -> Non
     try:
         x.t.call("checkpoint", [(p, signature) for p in paths])
     except WorkerError as e:
-        raise CheckpointError(f"cannot write checkpoint {path}: a shard failed writing its part: {e}") from None
+        raise CheckpointError(f"cannot write checkpoint {path}: a shard failed writing its part: {_reason(e)}") from None
     save(
         path,
         {
@@ -131,7 +131,7 @@ def resume(x: ParallelExplorer) -> tuple[list[int], int, int]:
     try:
         got = x.t.call("restore", [(paths, x._signature[0])] * x.workers)
     except WorkerError as e:
-        raise CheckpointError(f"{path} cannot be resumed: {e}") from None
+        raise CheckpointError(f"{path} cannot be resumed: {_reason(e)}") from None
     if got != counts:
         raise bad(f"its shard files hold {got} states to expand, its meta says {counts}")
     x.owners = owners
@@ -142,3 +142,9 @@ def resume(x: ParallelExplorer) -> tuple[list[int], int, int]:
     if x.checkpoint_path is not None and x.checkpoint_path.resolve() == path.resolve():
         x._stale = paths  # the next checkpoint replaces this one
     return counts, total, depth
+
+
+def _reason(e: WorkerError) -> str:
+    """A worker's error without the traceback the worker attached (the shard's own CheckpointError says it all)."""
+    text = str(e).removeprefix("a worker failed: ").split("\nTraceback", 1)[0].strip()
+    return text.removeprefix("CheckpointError: ")

@@ -387,6 +387,10 @@ def test_a_sharded_checkpoint_resumed_otherwise_is_refused(tmp_path: Any) -> Non
         explore(s, workers=2, engine="inprocess", resume=single)
     with pytest.raises(CheckpointError, match="another model"):
         explore(_two_phase(5), workers=2, engine="inprocess", resume=sharded)
+    for f in tmp_path.glob("sharded.ckpt.*.shard0"):
+        f.write_bytes(b"not a checkpoint")
+    with pytest.raises(CheckpointError, match="shard0 is not a checkpoint"):
+        explore(s, workers=2, resume=sharded)  # in a worker process: its error comes back as a CheckpointError
     for f in tmp_path.glob("sharded.ckpt.*.shard1"):
         f.unlink()
     with pytest.raises(CheckpointError, match="missing"):
