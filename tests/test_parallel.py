@@ -398,3 +398,35 @@ def test_a_sharded_checkpoint_resumed_otherwise_is_refused(tmp_path: Any) -> Non
     live = importlib.import_module("examples.websocket_gateway.model").build()
     with pytest.raises(ModelError, match="liveness"):
         explore(live, workers=2, engine="inprocess", checkpoint=tmp_path / "x.ckpt")
+
+
+def test_a_sharded_checkpoint_resumes_in_another_process_under_another_hash_seed(tmp_path: Any) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    s = _two_phase(4)
+    whole = explore(s, workers=2)
+    path = tmp_path / "run.ckpt"
+    explore(s, workers=2, checkpoint=path, max_states=whole.stats.distinct_states // 3)
+    code = (
+        "import dataclasses, json, sys\n"
+        "from examples import two_phase\n"
+        "from simulate import all_in, explore, sometimes\n"
+        "s = two_phase.system(4)\n"
+        "s = dataclasses.replace(s, properties=[*s.properties, sometimes('AllCommitted', all_in('rm', 'committed'))])\n"
+        "r = explore(s, workers=2, resume=sys.argv[1])\n"
+        "print(json.dumps([r.stats.distinct_states, r.stats.states_generated, r.stats.max_depth, r.complete,\n"
+        "    [[v.name, v.status, [f'{x.actor} {x.kind} {x.text}' for x in v.trace.steps] if v.trace else None] for v in r.verdicts]]))\n"
+    )
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, env=env, check=True, timeout=300)
+    expected = [
+        whole.stats.distinct_states,
+        whole.stats.states_generated,
+        whole.stats.max_depth,
+        True,
+        [[v.name, v.status, [f"{x.actor} {x.kind} {x.text}" for x in v.trace.steps] if v.trace else None] for v in whole.verdicts],
+    ]
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == expected
