@@ -12,8 +12,11 @@ owned by ``fingerprint % workers``) and the same system.
 
 from __future__ import annotations
 
+import gzip
+import json
 import os
 import time
+import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -43,7 +46,9 @@ def write(x: ParallelExplorer, counts: list[int], total: int, depth: int) -> Non
     assert x.t is not None and x.checkpoint_path is not None
     path = x.checkpoint_path
     x._generation += 1
-    token = f"{os.getpid()}-{x._generation}"
+    if x._generation == 1 and not x._stale:
+        x._stale = _parts_of(path)  # the checkpoint this one replaces, written by an earlier run
+    token = f"{uuid.uuid4().hex[:12]}-{x._generation}"  # never the name of a file an earlier run (or checkpoint) wrote
     paths = shard_paths(path, token, x.workers)
     signature, unsigned = x._signature
     try:
@@ -75,7 +80,7 @@ def write(x: ParallelExplorer, counts: list[int], total: int, depth: int) -> Non
             "taken": {k: sorted(v) for k, v in x._taken_so_far().items()},
         },
     )
-    for old in x._stale:
+    for old in set(x._stale) - set(paths):
         try:
             os.unlink(old)
         except OSError:
@@ -148,3 +153,14 @@ def _reason(e: WorkerError) -> str:
     """A worker's error without the traceback the worker attached (the shard's own CheckpointError says it all)."""
     text = str(e).removeprefix("a worker failed: ").split("\nTraceback", 1)[0].strip()
     return text.removeprefix("CheckpointError: ")
+
+
+def _parts_of(path: Path) -> list[str]:
+    """The shard files a sharded checkpoint at ``path`` names (none if there is no such checkpoint, or it is unreadable)."""
+    try:
+        with gzip.open(path, "rt", encoding="utf-8") as f:
+            data = json.load(f)
+        names = [str(n) for n in data["files"]] if data.get("kind") == KIND else []
+    except (OSError, EOFError, ValueError, KeyError, TypeError, AttributeError):
+        return []
+    return [str(path.with_name(n)) for n in names if n.startswith(path.name + ".") and "/" not in n]

@@ -370,6 +370,11 @@ def test_periodic_sharded_checkpoints_replace_each_other(tmp_path: Any) -> None:
     assert len(shard_files) == 2 and all(".shard" in f for f in shard_files)  # the latest checkpoint's only
     resumed = explore(s, workers=2, engine="inprocess", resume=path)  # the last boundary: nothing left to expand
     assert _summary(resumed) == _summary(whole)
+    explore(s, workers=2, engine="inprocess", checkpoint=path, max_states=whole.stats.distinct_states // 2)
+    again = explore(s, workers=2, engine="inprocess", resume=path, checkpoint=path, checkpoint_every=1e-9)  # in place
+    assert _summary(again) == _summary(whole)
+    assert len([p for p in tmp_path.iterdir() if p.name != "run.ckpt"]) == 2  # the resumed checkpoint's files replaced
+    assert _summary(explore(s, workers=2, engine="inprocess", resume=path)) == _summary(whole)
 
 
 def test_a_sharded_checkpoint_resumed_otherwise_is_refused(tmp_path: Any) -> None:
