@@ -67,8 +67,8 @@ def explore(
     ``graph=True`` returns the state graph as a networkx DiGraph (small spaces).
     ``checkpoint`` names a file that plain BFS (no liveness, symmetry, constraint or graph)
     rewrites at the first BFS level boundary after every ``checkpoint_every`` seconds, and
-    whenever it stops early (a limit, Ctrl-C);
-    ``resume`` continues from such a file, with the same model, to the same verdicts.
+    whenever it stops early (a limit, Ctrl-C; with several workers, a state or depth limit);
+    ``resume`` continues from such a file, with the same model and number of workers, to the same verdicts.
     A constraint is TLC's CONSTRAINT: states outside it are checked, not stored or expanded.
     A failure that is no verdict (user code raising SystemExit, a value that cannot be stored,
     a raising constraint, a checkpoint that cannot be written) ends exploration with the
@@ -92,8 +92,6 @@ def explore(
     if workers > 1 or engine == "ray":
         if mode != "bfs":
             raise ModelError(f"mode {mode!r} runs on one worker: use mode='bfs' with workers > 1")
-        if checkpoint is not None or resume is not None:
-            raise ModelError("checkpoints are written by one worker only for now: drop workers, or the checkpoint")
         from .parallel import explore_parallel
 
         return explore_parallel(
@@ -109,6 +107,9 @@ def explore(
             stop_on_violation=stop_on_violation,
             progress=progress,
             progress_interval=progress_interval,
+            checkpoint=checkpoint,
+            checkpoint_every=checkpoint_every,
+            resume=resume,
         )
     model = compile_system(system, symmetry)
     explorer = Explorer(model, mode, max_states, max_depth, max_seconds, graph, stop_on_violation, seed, runs, progress, progress_interval)

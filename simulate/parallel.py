@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from pathlib import Path
 from typing import Any
 
+from . import parallel_checkpoints as checkpoints
 from . import stable
 from .entry import compile_system
 from .explorer import OUTSIDE, ExplorationFailed, _Explorer
@@ -44,6 +46,9 @@ class ParallelExplorer(_Explorer):
         stop_on_violation: bool = False,
         progress: Any = None,
         progress_interval: float = 0.5,
+        checkpoint: str | Path | None = None,
+        checkpoint_every: float = 300.0,
+        resume: str | Path | None = None,
     ) -> None:
         model = compile_system(system, symmetry, stable.StableModel)
         super().__init__(model, "bfs", max_states, max_depth, max_seconds, graph, stop_on_violation, 0, 0, progress, progress_interval)
@@ -60,21 +65,34 @@ class ParallelExplorer(_Explorer):
         self.owners: list[tuple[int, int, int]] = []  # (global start, shard, count) per level and shard
         self.t: Transport | None = None
         self.shard_stats: list[dict[str, Any]] = []
+        self.use_checkpoints(checkpoint, checkpoint_every, resume)
+        self._generation = 0
+        self._stale: list[str] = []  # the shard files of the checkpoint the next one replaces
 
     def run(self) -> Result:
         t0 = self._start()
         self.t = make_transport(self.engine, self.system, self.workers, bool(self.model.sym_groups), self.address)
+        start = None
+        if self.checkpoint_path is not None or self.resume_path is not None:
+            self._signature = self.model.signature()
+            self._next_checkpoint = t0 + self.checkpoint_every
+        if self.resume_path is not None:
+            try:
+                start = checkpoints.resume(self)
+            except BaseException:
+                self.t.close()
+                raise
         failure: ExplorationFailed | None = None
         try:
             try:
-                complete = self._levels()
+                complete = self._levels(start)
             except KeyboardInterrupt:
                 complete = False
                 self.limit = "interrupted"
             except (Exception, SystemExit) as e:  # a worker failed: the verdicts so far are kept
                 complete, failure = False, ExplorationFailed(e, None)
                 self.limit = f"exploration failed: {failure}"
-            self.stats.seconds = time.perf_counter() - t0
+            self.stats.seconds = self._seconds_before + time.perf_counter() - t0
             verdicts = self._verdicts(complete)
             if failure is not None:
                 verdicts.append(Verdict("exploration", "error", "failed", None, f"exploration failed: {failure}"))
@@ -85,7 +103,7 @@ class ParallelExplorer(_Explorer):
                 self.shard_stats = []
         finally:
             self.t.close()
-        self.stats.seconds = time.perf_counter() - t0
+        self.stats.seconds = self._seconds_before + time.perf_counter() - t0
         return Result(
             system=self.system.name,
             mode=self.mode,
@@ -106,24 +124,27 @@ class ParallelExplorer(_Explorer):
             notes=self._notes(),
         )
 
-    def _levels(self) -> bool:
+    def _levels(self, start: tuple[list[int], int, int] | None) -> bool:
+        """The level-synchronous search, from the initial states or from a checkpoint's (counts, total, depth)."""
         assert self.t is not None
         n = self.workers
-        codec = self.codec
-        per: list[list[tuple[int, Any, int]]] = [[] for _ in range(n)]
-        seen: set[int] = set()
-        for ordinal, s in enumerate(self.initial):
-            enc = codec.encode(s)
-            fp = stable.fingerprint(enc)
-            if fp in seen:
-                continue
-            seen.add(fp)
-            per[fp % n].append((fp, enc, ordinal))
-        values = codec.new_values(0, 0)
-        counts = self.t.call("seed", [(per[k], values) for k in range(n)])
-        counts = self._limit_states(counts, 0)
-        total = 0
-        depth = 0
+        if start is None:
+            codec = self.codec
+            per: list[list[tuple[int, Any, int]]] = [[] for _ in range(n)]
+            seen: set[int] = set()
+            for ordinal, s in enumerate(self.initial):
+                enc = codec.encode(s)
+                fp = stable.fingerprint(enc)
+                if fp in seen:
+                    continue
+                seen.add(fp)
+                per[fp % n].append((fp, enc, ordinal))
+            values = codec.new_values(0, 0)
+            counts = self.t.call("seed", [(per[k], values) for k in range(n)])
+            total = depth = 0
+        else:
+            counts, total, depth = start
+        counts = self._boundary(counts, total, depth)
         complete = True
         deadline = None if self.max_seconds is None else self._t0 + self.max_seconds
         while True:
@@ -162,13 +183,19 @@ class ParallelExplorer(_Explorer):
             incoming = [[reports[src]["batches"][dst] for src in range(n)] for dst in range(n)]
             counts = self.t.call("receive", [(incoming[k],) for k in range(n)])
             depth += 1
-            counts = self._limit_states(counts, total)
+            counts = self._boundary(counts, total, depth)
             self.stats.queue = sum(counts)
             if self.progress is not None:
                 self.stats.seconds = time.perf_counter() - self._t0
                 self.progress(self.stats)
         self.stats.queue = 0
         return complete
+
+    def _boundary(self, counts: list[int], total: int, depth: int) -> list[int]:
+        """A level boundary: write a checkpoint if one is due (before a state limit cuts the level), then apply the limit."""
+        if checkpoints.due(self, counts, total, depth):
+            checkpoints.write(self, counts, total, depth)
+        return self._limit_states(counts, total)
 
     def _limit_states(self, counts: list[int], total: int) -> list[int]:
         """Cut a level at ``max_states``, keeping shards' states in shard order (deterministic)."""
@@ -279,7 +306,7 @@ class ParallelExplorer(_Explorer):
         m = self.model
         position = {id(ch): str(k) for k, ch in enumerate(m.unique_charts())}
         chart_of_no = {m.chart_no[i]: m.charts[i] for i in range(m.n)}
-        out: dict[str, set[int]] = {}
+        out = {k: set(v) for k, v in self._resumed_taken.items()}  # a resumed checkpoint's, then this run's
         for part in self.t.call("taken", [()] * self.workers):
             for no, ts in part.items():
                 out.setdefault(position[id(chart_of_no[no])], set()).update(ts)
@@ -293,6 +320,11 @@ def explore_parallel(system: System, workers: int, engine: str, address: str | N
     exploration checks the ``eventually``/``leads_to`` properties, and the result says so.
     """
     live = [p for p in system.properties if isinstance(p, (Eventually, LeadsTo))]
+    if live and (options.get("checkpoint") is not None or options.get("resume") is not None):
+        raise ModelError(
+            f"system {system.name!r}: checkpoints are written by plain BFS only, and this exploration has liveness properties: "
+            "drop the checkpoint, or explore without them"
+        )
     if not live:
         return ParallelExplorer(system, workers, engine, address, **options).run()
     if options.get("symmetry") or (options.get("symmetry") is None and system.symmetry):

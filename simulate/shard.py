@@ -339,6 +339,20 @@ class Shard:
         self.level_marks = [(0, 0)] * self.shards
         return self.receive([[self._put(self.shard, self._batch(out.rows(), self.shard))]])
 
+    # ------------------------------------------------------------------ checkpoints (simulate.shard_checkpoint)
+
+    def checkpoint(self, path: str, signature: str) -> None:
+        """Write this shard's store, links and frontier at a level boundary."""
+        from .shard_checkpoint import write
+
+        write(self, path, signature)
+
+    def restore(self, paths: list[str], signature: str) -> int:
+        """Resume from this shard's file among ``paths``; return how many states wait to be expanded."""
+        from .shard_checkpoint import restore
+
+        return restore(self, paths, signature)
+
     # ------------------------------------------------------------------ afterwards
 
     def _local(self, gidx: int) -> int:

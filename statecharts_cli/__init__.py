@@ -153,7 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--checkpoint", metavar="FILE", help="write a checkpoint to FILE every --checkpoint-every seconds and when stopping early (plain BFS only)"
     )
     c.add_argument("--checkpoint-every", type=_seconds, default=300.0, metavar="SECONDS", help="seconds between checkpoints (default 300)")
-    c.add_argument("--resume", metavar="FILE", help="continue the exploration a checkpoint stopped (same model; add --checkpoint to keep writing)")
+    c.add_argument("--resume", metavar="FILE", help="continue the exploration a checkpoint stopped (same model and --workers; add --checkpoint to keep writing)")
     c.add_argument("--json", action="store_true", help="print machine-readable results (schema statecharts.check/1) on stdout")
     c.add_argument("--out", metavar="DIR", help="where to write sequence charts of traces (default ./statecharts-out)")
     c.add_argument("--report", metavar="DIR", help="write a self-contained HTML report to DIR/index.html")

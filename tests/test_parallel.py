@@ -314,3 +314,124 @@ def test_a_batch_round_trips_between_processes_that_interned_differently() -> No
     assert [a.codec.encode(st) for st in states] == [b.codec.encode(st) for st in decoded]
     assert rows.ordinals.tolist() == [70_000 + k for k in range(len(states))]
     assert rows.parents.dtype == np.uint32 and batch.rows.cols.dtype == np.uint8  # few local states: 8-bit columns
+
+
+# ------------------------------------------------------------------ checkpoints with several workers
+
+
+def _two_phase(n: int = 4) -> System:
+    """TwoPhase (a network of message ids, whose order is each process's interning order) with a goal: a witness trace."""
+    from examples import two_phase
+    from simulate import all_in
+
+    s = two_phase.system(n)
+    return dataclasses.replace(s, properties=[*s.properties, sometimes("AllCommitted", all_in("rm", "committed"))])
+
+
+def _cut_and_resume(s: System, tmp_path: Any, workers: int, engine: str, **cut: Any) -> tuple[Any, Any]:
+    """A run cut by ``cut`` writing a checkpoint, then the run resumed from it to the end."""
+    path = tmp_path / "run.ckpt"
+    first = explore(s, workers=workers, engine=engine, checkpoint=path, **cut)
+    assert not first.complete and path.is_file()
+    resumed = explore(s, workers=workers, engine=engine, resume=path)
+    return first, resumed
+
+
+@pytest.mark.parametrize("engine", ["processes", "inprocess"])
+def test_a_sharded_checkpoint_cut_by_a_state_limit_resumes_to_the_same_result(tmp_path: Any, engine: str) -> None:
+    s = _two_phase(4)
+    whole = explore(s, workers=2, engine=engine)
+    first, resumed = _cut_and_resume(s, tmp_path, 2, engine, max_states=whole.stats.distinct_states // 2)
+    assert first.stats.distinct_states == whole.stats.distinct_states // 2
+    received = sum(sh["received"] for sh in resumed.shards)  # the resumed run explored only what was left
+    assert 0 < received < sum(sh["received"] for sh in whole.shards) - first.stats.distinct_states // 2
+    assert _summary(resumed) == _summary(whole)
+    assert _traces(resumed) == _traces(whole)
+    assert resumed.complete
+
+
+def test_a_sharded_checkpoint_cut_by_a_depth_limit_resumes_to_the_same_result(tmp_path: Any) -> None:
+    s = _system("examples.websocket_gateway.model:build")  # counterexamples and witnesses: traces across the resume
+    whole = explore(s, workers=2)
+    _, resumed = _cut_and_resume(s, tmp_path, 2, "processes", max_depth=whole.stats.max_depth // 2)
+    assert 0 < sum(sh["received"] for sh in resumed.shards) < sum(sh["received"] for sh in whole.shards)  # only what was left
+    assert _summary(resumed) == _summary(whole)
+    assert _traces(resumed) == _traces(whole)
+    assert _traces(whole)
+
+
+def test_periodic_sharded_checkpoints_replace_each_other(tmp_path: Any) -> None:
+    s = _two_phase(5)
+    path = tmp_path / "run.ckpt"
+    whole = explore(s, workers=2, engine="inprocess")
+    again = explore(s, workers=2, engine="inprocess", checkpoint=path, checkpoint_every=1e-9)  # at every level boundary
+    assert _summary(again) == _summary(whole)
+    shard_files = sorted(p.name for p in tmp_path.iterdir() if p.name != "run.ckpt")
+    assert len(shard_files) == 2 and all(".shard" in f for f in shard_files)  # the latest checkpoint's only
+    resumed = explore(s, workers=2, engine="inprocess", resume=path)  # the last boundary: nothing left to expand
+    assert _summary(resumed) == _summary(whole)
+    explore(s, workers=2, engine="inprocess", checkpoint=path, max_states=whole.stats.distinct_states // 2)
+    again = explore(s, workers=2, engine="inprocess", resume=path, checkpoint=path, checkpoint_every=1e-9)  # in place
+    assert _summary(again) == _summary(whole)
+    assert len([p for p in tmp_path.iterdir() if p.name != "run.ckpt"]) == 2  # the resumed checkpoint's files replaced
+    assert _summary(explore(s, workers=2, engine="inprocess", resume=path)) == _summary(whole)
+
+
+def test_a_sharded_checkpoint_resumed_otherwise_is_refused(tmp_path: Any) -> None:
+    from simulate.checkpoint import CheckpointError
+
+    s = _two_phase(4)
+    sharded, single = tmp_path / "sharded.ckpt", tmp_path / "single.ckpt"
+    explore(s, workers=2, engine="inprocess", checkpoint=sharded, max_states=200)
+    explore(s, checkpoint=single, max_states=200)
+    with pytest.raises(CheckpointError, match=r"written by 2 workers.*resume it with workers=2"):
+        explore(s, workers=3, engine="inprocess", resume=sharded)
+    with pytest.raises(CheckpointError, match=r"sharded run.*workers=2"):
+        explore(s, resume=sharded)
+    with pytest.raises(CheckpointError, match="one-worker run: resume it with workers=1"):
+        explore(s, workers=2, engine="inprocess", resume=single)
+    with pytest.raises(CheckpointError, match="another model"):
+        explore(_two_phase(5), workers=2, engine="inprocess", resume=sharded)
+    for f in tmp_path.glob("sharded.ckpt.*.shard0"):
+        f.write_bytes(b"not a checkpoint")
+    with pytest.raises(CheckpointError, match="shard0 is not a checkpoint"):
+        explore(s, workers=2, resume=sharded)  # in a worker process: its error comes back as a CheckpointError
+    for f in tmp_path.glob("sharded.ckpt.*.shard1"):
+        f.unlink()
+    with pytest.raises(CheckpointError, match="missing"):
+        explore(s, workers=2, engine="inprocess", resume=sharded)
+    live = importlib.import_module("examples.websocket_gateway.model").build()
+    with pytest.raises(ModelError, match="liveness"):
+        explore(live, workers=2, engine="inprocess", checkpoint=tmp_path / "x.ckpt")
+
+
+def test_a_sharded_checkpoint_resumes_in_another_process_under_another_hash_seed(tmp_path: Any) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    s = _two_phase(4)
+    whole = explore(s, workers=2)
+    path = tmp_path / "run.ckpt"
+    explore(s, workers=2, checkpoint=path, max_states=whole.stats.distinct_states // 3)
+    code = (
+        "import dataclasses, json, sys\n"
+        "from examples import two_phase\n"
+        "from simulate import all_in, explore, sometimes\n"
+        "s = two_phase.system(4)\n"
+        "s = dataclasses.replace(s, properties=[*s.properties, sometimes('AllCommitted', all_in('rm', 'committed'))])\n"
+        "r = explore(s, workers=2, resume=sys.argv[1])\n"
+        "print(json.dumps([r.stats.distinct_states, r.stats.states_generated, r.stats.max_depth, r.complete,\n"
+        "    [[v.name, v.status, [f'{x.actor} {x.kind} {x.text}' for x in v.trace.steps] if v.trace else None] for v in r.verdicts]]))\n"
+    )
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, env=env, check=True, timeout=300)
+    expected = [
+        whole.stats.distinct_states,
+        whole.stats.states_generated,
+        whole.stats.max_depth,
+        True,
+        [[v.name, v.status, [f"{x.actor} {x.kind} {x.text}" for x in v.trace.steps] if v.trace else None] for v in whole.verdicts],
+    ]
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == expected

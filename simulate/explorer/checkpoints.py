@@ -57,8 +57,9 @@ def save(path: str | Path, data: dict[str, Any]) -> None:
         raise CheckpointError(f"cannot write checkpoint {path}: {e.strerror or e}") from None
 
 
-def load(path: str | Path, name: str, expected: tuple[str, str | None]) -> dict[str, Any]:
-    """Read a checkpoint written for the model called ``name`` (whose signature is ``expected``)."""
+def load(path: str | Path, name: str, expected: tuple[str, str | None], kind: str | None = None) -> dict[str, Any]:
+    """Read a checkpoint written for the model called ``name`` (whose signature is ``expected``) by a run of this
+    ``kind`` (None: one worker; "sharded": several workers' meta; "shard": one shard's part)."""
     path = Path(path)
     try:
         with gzip.open(path, "rt", encoding="utf-8") as f:
@@ -69,6 +70,12 @@ def load(path: str | Path, name: str, expected: tuple[str, str | None]) -> dict[
         raise CheckpointError(f"{path} is not a checkpoint (or it is damaged): {e}") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise CheckpointError(f"{path} is not a checkpoint of this version ({FORMAT})")
+    if data.get("kind") != kind:
+        if data.get("kind") == "sharded":
+            raise CheckpointError(f"{path} was written by a sharded run: resume it with workers={data.get('workers')}")
+        if kind == "sharded" and data.get("kind") is None:
+            raise CheckpointError(f"{path} was written by a one-worker run: resume it with workers=1")
+        raise CheckpointError(f"{path} is a part of a checkpoint ({data.get('kind')}), not one: resume the checkpoint that names it")
     digest, why = expected
     why = why or data.get("unsigned")
     if why:
