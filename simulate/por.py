@@ -127,7 +127,7 @@ class _ChartSends:
         hit = per.get(names)
         if hit is None:
             hit = per[names] = any(
-                d == "*" or d.startswith(("done.", "error.")) or any(match_descriptor(d, e) for e in names) or any(match_descriptor(d, e) for e in self.internal)
+                d == "*" or d.split(".", 1)[0] in ("done", "error") or any(match_descriptor(d, e) for e in names) or any(match_descriptor(d, e) for e in self.internal)
                 for d in descriptors
             )
         return hit

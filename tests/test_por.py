@@ -461,3 +461,48 @@ def test_command_line_por(tmp_path: Path) -> None:
     assert data["status"] == "ok" and any("partial-order reduction" in n for n in data["notes"])
     out = subprocess.run([sys.executable, "-m", "statecharts", "check", str(target), "--por", "--symmetry"], capture_output=True, text=True, cwd=tmp_path)
     assert out.returncode != 0 and "symmetry=False" in out.stdout + out.stderr
+
+
+def _relay_system(network: str, descriptor: str, errors: bool) -> System:
+    """A relay whose send to the target hangs on an internal event named by a bare prefix (``done`` / ``error``):
+    the closure must count that move, or the relay is left out of the kept set and the ping is never explored."""
+    from statecharts import Final
+
+    target = Chart("Target", State("waiting", on={"ping": "pinged", "cancel": "cancelled"}), State("pinged"), State("cancelled", on={"ping": Transition(None)}))
+    if errors:
+        relay = Chart(
+            "Relay",
+            State("idle", on={"go": Transition("B", actions=assign(x=ctx.x // 0))}),
+            State("B", on={descriptor: Transition("Q", actions=send("target", "ping"))}),
+            State("Q"),
+            context={"x": 1},
+            on_error="event",
+        )
+    else:
+        relay = Chart(
+            "Relay",
+            State("idle", on={"go": "P"}),
+            State("P", Final("F"), on={descriptor: Transition("Q", actions=send("target", "ping"))}),
+            State("Q"),
+        )
+    s = System(
+        "BareInternal",
+        actors=[Actor("target", target), Actor("relay", relay)],
+        network=network,
+        stimuli=[Stimulus("target", "cancel", max=1), Stimulus("relay", "go", max=1)],
+        properties=[invariant("never pinged", ~actor("target").in_state("pinged"))],
+        check_deadlock=False,
+    )
+    s.symmetry = False
+    return s
+
+
+@pytest.mark.parametrize("network", ["fifo", "unordered"])
+@pytest.mark.parametrize(("descriptor", "errors"), [("done", False), ("done.state.P", False), ("error", True), ("error.execution", True)])
+def test_a_move_on_a_bare_done_or_error_descriptor_may_fire(network: str, descriptor: str, errors: bool) -> None:
+    """Found in review: ``on={"done": ...}`` matches ``done.state.P`` (and ``"error"`` matches ``error.execution``);
+    the closure treated the bare names as events nobody sends, and the reduced run said `holds`."""
+    full = explore(_relay_system(network, descriptor, errors))
+    reduced = explore(_relay_system(network, descriptor, errors), reduce="por")
+    assert [(v.name, v.status) for v in full.verdicts] == [("never pinged", "violated")]
+    assert [(v.name, v.status) for v in reduced.verdicts] == [("never pinged", "violated")]
