@@ -19,7 +19,7 @@ from statecharts.values import Event, FrozenMap
 from .hints import end_states_hint, transition_labels
 from .protocol import Checks, Liveness, StepError
 from .result import Step
-from .steps import changes_between, in_flight_text
+from .steps import changes_between, in_flight_text, sent_between
 
 if TYPE_CHECKING:
     from .model import Model, State
@@ -138,7 +138,7 @@ def describe_trace(self: Model, states: Sequence[State], labels: Sequence[Any]) 
     prev: State | None = None
     for k, (s, raw) in enumerate(zip(states, labels)):
         changes = changes_between(self, prev, s)
-        sent = messages_sent(self, prev, s)
+        sent = sent_between(self, prev, s)
         if raw is None:
             steps.append(Step(k, "init", "", "", "initial state", None, changes, sent, in_flight_text(self, s), s))
         else:
@@ -183,22 +183,6 @@ def taken(self: Model, prev: State, label: Any) -> list[str]:
         return []
     engine = self.charts[i].engine
     return [engine.transitions[t].label for t in outcome.taken]
-
-
-def messages_sent(self: Model, prev: State | None, s: State) -> list[tuple[str, str, str]]:
-    """The messages a step put in the network: (sender, receiver, event)."""
-    before: dict[int, int] = {}
-    if prev is not None:
-        for mid in self.message_ids(prev):
-            before[mid] = before.get(mid, 0) + 1
-    out = []
-    for mid in self.message_ids(s):
-        if before.get(mid, 0) > 0:
-            before[mid] -= 1
-            continue
-        d, e = self.msg_values[mid]
-        out.append((e.origin or "?", self.names[d], e.name))
-    return out
 
 
 def node_attributes(self: Model, state: State) -> dict[str, Any]:
