@@ -32,7 +32,7 @@ def explore_model(
     """Explore any model of the protocol (``simulate.protocol.Explorable``) on one worker and check its properties.
 
     The options mean what they mean for :func:`simulate.explore` (which compiles a System into such a model and
-    calls this): ``mode`` ``"bfs"``, ``"dfs"`` or ``"random"``; limits make the result incomplete, never a silent
+    drives the same ``Explorer``, adding reduction and workers): ``mode`` ``"bfs"``, ``"dfs"`` or ``"random"``; limits make the result incomplete, never a silent
     pass; ``graph=True`` returns the state graph; ``checkpoint``/``resume`` for plain BFS.
     """
     missing = [name for name in _REQUIRED if not hasattr(model, name)]
