@@ -14,6 +14,7 @@ import os
 import re
 import subprocess
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,8 +27,10 @@ from statecharts.errors import ToolError
 
 from .tla import TlaSpec, state_values, to_tla
 from .tla.replay import fn_norm, set_norm
+from .tla.trace import INVARIANT as TRACE_INVARIANT
+from .tla.trace import TraceModule, trace_module
 
-__all__ = ["TlcError", "TlcResult", "TlcState", "parse_tlc_output", "parse_tlc_trace", "parse_tlc_value", "replay_tlc_trace", "run_tlc"]
+__all__ = ["TlcError", "TraceCheck", "check_trace", "TlcResult", "TlcState", "parse_tlc_output", "parse_tlc_trace", "parse_tlc_value", "replay_tlc_trace", "run_tlc"]
 
 
 class TlcError(ToolError):
@@ -58,12 +61,18 @@ def run_tlc(
     cfg: str | None = None,
     java: str = "java",
     workers: int = 1,
+    modules: Mapping[str, str] | None = None,
 ) -> TlcResult:
-    """Run TLC on a spec (or on written ``(tla, cfg)`` paths); ``cfg`` overrides the spec's configuration."""
+    """Run TLC on a spec (or on written ``(tla, cfg)`` paths); ``cfg`` overrides the spec's configuration.
+
+    ``modules``: other modules it EXTENDS (name -> text), written next to it (a trace module extends the spec).
+    """
     jar = jar or os.environ.get("TLA2TOOLS")
     if not jar:
         raise TlcError("no tla2tools.jar: pass jar= or set TLA2TOOLS to its path (https://github.com/tlaplus/tlaplus/releases)")
     with tempfile.TemporaryDirectory(prefix="tlc-") as d:
+        for other, text in (modules or {}).items():
+            Path(d, f"{other}.tla").write_text(text)
         if isinstance(spec_or_paths, TlaSpec):
             name = spec_or_paths.module_name
             Path(d, f"{name}.tla").write_text(spec_or_paths.module)
@@ -334,3 +343,61 @@ def _steps(model: Model, states: list[Any], labels: list[Label | None]) -> list[
             steps.append(Step(k, kind, who, what.split("(")[0].split(" ")[0], what, sender, changes, sent, in_flight, s))
         prev = s
     return steps
+
+
+# --------------------------------------------------------------------------- a trace checked by TLC
+
+
+@dataclass
+class TraceCheck:
+    """TLC's word on a trace: ``ok`` when it followed every step as a step of the spec's ``Next``."""
+
+    ok: bool
+    steps: int
+    """The trace's steps (its states less one)."""
+    followed: int
+    """How many of the trace's states TLC reached (all of them when ``ok``; else the first step it refused is this one)."""
+    tlc: TlcResult
+    module: TraceModule
+
+    @property
+    def message(self) -> str:
+        """One line: confirmed, or the first step TLC refused."""
+        if self.ok:
+            return f"TLC followed all {self.steps} steps of the trace: it is a behaviour of the spec"
+        if self.followed == 0:
+            return "TLC refused the trace's initial state: it is not one of the spec's initial states"
+        return f"TLC refused step {self.followed} of the trace: it is not a step of the spec's Next from the state before"
+
+
+def check_trace(
+    source: Any, trace: Trace | None = None, *, spec: TlaSpec | None = None, jar: str | Path | None = None, timeout: float = 600.0
+) -> TraceCheck:
+    """Have TLC confirm that a trace (default: the result's counterexample) is a behaviour of the exported spec.
+
+    ``source`` is the exploration result (or its ``Model``) the trace came from: its tables read the trace's states.
+    The trace becomes the module of :func:`exporters.tla.trace.trace_module`, which TLC checks with the spec. A final
+    step where user code raised (an ``error`` verdict) has no state of its own and is left out; a lasso is checked up
+    to its last state.
+    """
+    model = getattr(source, "model", source)
+    if not isinstance(model, Model):
+        raise TlcError("check_trace checks the traces of a System's exploration (the result has no actor model)")
+    if trace is None:
+        trace = getattr(source, "counterexample", None)
+        if trace is None:
+            raise TlcError("no trace given, and the result has no counterexample")
+    states = [s.state for s in trace.steps]
+    if len(states) > 1 and states[-1] == states[-2] and not trace.steps[-1].changes:
+        states.pop()  # the failing step of an error verdict
+    if any(s is None for s in states):
+        raise TlcError("the trace has a step without a state")
+    spec = spec or to_tla(model.system)
+    mod = trace_module(spec, model, states)
+    result = run_tlc(TlaSpec(mod.module_name, mod.module, mod.cfg, []), jar=jar, timeout=timeout, modules={spec.module_name: spec.module})
+    if result.verdict == "invariant" and result.violated_property == TRACE_INVARIANT:
+        return TraceCheck(True, len(states) - 1, len(states), result, mod)
+    if result.verdict != "ok":
+        raise TlcError("TLC could not check the trace: " + ("; ".join(result.messages) or result.raw_output[-2000:]))
+    return TraceCheck(False, len(states) - 1, result.distinct_states or 0, result, mod)
+
