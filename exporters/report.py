@@ -266,6 +266,9 @@ def report_html(result: Result, system: System | None = None, *, title: str | No
         w(f"<p class='doc'>{_e(system.doc)}</p>\n")
     for n in notes:
         w(f"<p class='note'>{_e(n)}</p>\n")
+    # how the result was reached, where that matters to reading it (a reduced run: a trace may not be the shortest)
+    for n in result.notes:
+        w(f"<p class='note result-note'>{_e(n)}</p>\n")
     # statistics
     w("<section id='stats'><h2>Statistics</h2><dl class='stats'>")
     for label, value in (
