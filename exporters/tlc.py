@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from simulate.model import Label, Model
-from simulate.result import Step, Trace
+from simulate.result import Result, Step, Trace
 from simulate.steps import changes_between, in_flight_text, sent_between
 from simulate.system import System
 from statecharts.errors import ToolError
@@ -28,9 +28,9 @@ from statecharts.errors import ToolError
 from .tla import TlaSpec, state_values, to_tla
 from .tla.replay import fn_norm, set_norm
 from .tla.trace import INVARIANT as TRACE_INVARIANT
-from .tla.trace import TraceModule, trace_module
+from .tla.trace import TraceModule, trace_module, trace_states
 
-__all__ = ["TlcError", "TraceCheck", "check_trace", "TlcResult", "TlcState", "parse_tlc_output", "parse_tlc_trace", "parse_tlc_value", "replay_tlc_trace", "run_tlc"]
+__all__ = ["TlcError", "TlcResult", "TlcState", "TraceCheck", "check_trace", "parse_tlc_output", "parse_tlc_trace", "parse_tlc_value", "replay_tlc_trace", "run_tlc"]
 
 
 class TlcError(ToolError):
@@ -371,14 +371,13 @@ class TraceCheck:
 
 
 def check_trace(
-    source: Any, trace: Trace | None = None, *, spec: TlaSpec | None = None, jar: str | Path | None = None, timeout: float = 600.0
+    source: Result | Model, trace: Trace | None = None, *, spec: TlaSpec | None = None, jar: str | Path | None = None, timeout: float = 600.0
 ) -> TraceCheck:
     """Have TLC confirm that a trace (default: the result's counterexample) is a behaviour of the exported spec.
 
     ``source`` is the exploration result (or its ``Model``) the trace came from: its tables read the trace's states.
-    The trace becomes the module of :func:`exporters.tla.trace.trace_module`, which TLC checks with the spec. A final
-    step where user code raised (an ``error`` verdict) has no state of its own and is left out; a lasso is checked up
-    to its last state.
+    The trace becomes the module of :func:`exporters.tla.trace.trace_module`, which TLC checks with the spec (a final
+    step where user code raised has no state of its own and is left out; a lasso is checked up to its last state).
     """
     model = getattr(source, "model", source)
     if not isinstance(model, Model):
@@ -387,11 +386,10 @@ def check_trace(
         trace = getattr(source, "counterexample", None)
         if trace is None:
             raise TlcError("no trace given, and the result has no counterexample")
-    states = [s.state for s in trace.steps]
-    if len(states) > 1 and states[-1] == states[-2] and not trace.steps[-1].changes:
-        states.pop()  # the failing step of an error verdict
-    if any(s is None for s in states):
-        raise TlcError("the trace has a step without a state")
+    try:
+        states = trace_states(trace)
+    except ValueError as e:
+        raise TlcError(str(e)) from None
     spec = spec or to_tla(model.system)
     mod = trace_module(spec, model, states)
     result = run_tlc(TlaSpec(mod.module_name, mod.module, mod.cfg, []), jar=jar, timeout=timeout, modules={spec.module_name: spec.module})

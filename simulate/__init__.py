@@ -3,7 +3,7 @@
 Declare a :class:`System` of :class:`Actor` instances over a network, with
 :class:`Stimulus` events from the environment, :class:`Faults` budgets and properties
 (:func:`invariant`, :func:`sometimes`, :func:`eventually`, :func:`leads_to`), then
-:func:`explore` it. Any other model of the explorer's protocol (:class:`Explorable`:
+:func:`explore` it (and replay a trace on the core interpreter with :func:`replay_in_interpreter`). Any other model of the explorer's protocol (:class:`Explorable`:
 initial states, successors, properties... and no charts) is explored by :func:`explore_model`.
 
 ``__all__`` is what a user writes and reads; the explorer's machinery (``simulate.model.Model``,
@@ -26,6 +26,7 @@ from .properties import (
     sometimes,
 )
 from .protocol import Explorable
+from .replay import TraceDivergence, replay_in_interpreter
 from .result import Change, Result, Stats, Step, Trace, Verdict
 from .system import Actor, Faults, ModelError, Stimulus, SymmetryWarning, System
 
@@ -44,6 +45,7 @@ __all__ = [
     "System",
     "SystemView",
     "Trace",
+    "TraceDivergence",
     "Verdict",
     "actor",
     "all_in",
@@ -55,5 +57,6 @@ __all__ = [
     "instances",
     "invariant",
     "leads_to",
+    "replay_in_interpreter",
     "sometimes",
 ]

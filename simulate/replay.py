@@ -131,9 +131,7 @@ class _Replay:
         worlds = [_World((), (), self.m.initial_budgets)]
         for i in range(self.m.n):
             ctx = self._context(i)
-            worlds = [
-                _World((*w.snaps, snap), tuple(net), w.budgets) for w in worlds for net, snap in self._started(i, ctx, w.net)
-            ]
+            worlds = [_World((*w.snaps, snap), tuple(net), w.budgets) for w in worlds for net, snap in self._started(i, ctx, w.net)]
         if first is None:
             return worlds[0]
         problems = []
@@ -184,12 +182,12 @@ class _Replay:
         i = m.index_of[step.actor]
         out: list[Any] = []
         if step.kind in ("deliver", "drop", "duplicate"):
-            seen: set[int] = set()
+            seen: set[tuple[int, Event]] = set()
             for pos in self._heads(world.net):
                 msg = world.net[pos]
-                if msg.dest != i or _event_text(msg.event) != step.text or (msg.src, msg.event) in {(world.net[p].src, world.net[p].event) for p in seen}:
+                if msg.dest != i or _event_text(msg.event) != step.text or (msg.src, msg.event) in seen:
                     continue
-                seen.add(pos)
+                seen.add((msg.src, msg.event))
                 if step.kind == "deliver":
                     out.append(lambda pos=pos: self._deliver(world, pos))
                 elif step.kind == "drop":
@@ -197,8 +195,8 @@ class _Replay:
                 elif m.network != "unordered-duplicating":
                     out.append(lambda pos=pos: self._duplicate(world, pos))
         elif step.kind == "stimulus":
-            for k, st in enumerate(m.stimuli):
-                if i not in m.stim_targets[k]:
+            for k, targets in enumerate(m.stim_targets):
+                if i not in targets:
                     continue
                 for ev in m.stim_events[k]:
                     if _event_text(ev) == step.text:

@@ -17,6 +17,7 @@ import pytest
 from examples import auth_flow, bank_transfer, die_hard, distributed_lock, fetch_machine, leader_election, media_player, two_phase_commit, user_session
 from examples.websocket_gateway.model import build as gateway
 from exporters.report import report_html
+from exporters.tla import to_tla, write_trace_tla
 from exporters.tlc import check_trace
 from simulate import Actor, Result, Stimulus, System, Trace, explore
 from simulate.properties import Eventually, LeadsTo
@@ -142,8 +143,9 @@ def test_a_trace_ending_in_user_code_raising_replays_to_the_same_error() -> None
 
 
 def test_a_model_without_actors_is_refused() -> None:
-    from simulate.explorer import explore_model
     from test_protocol import DieHard
+
+    from simulate.explorer import explore_model
 
     result = explore_model(DieHard())
     with pytest.raises(TraceUnsupported, match="System's exploration"):
@@ -194,3 +196,24 @@ def test_tlc_refuses_a_tampered_trace_at_the_tampered_step() -> None:
     check = check_trace(result, tampered, jar=TLA2TOOLS)
     assert not check.ok
     assert check.followed == 2 and "refused step 2" in check.message
+
+
+def test_the_trace_module_is_written_next_to_the_spec(tmp_path: Path) -> None:
+    result, trace = _rpc_trace()
+    spec = to_tla(result.model.system)
+    tla_path, cfg_path = write_trace_tla(spec, result.model, trace, tmp_path)
+    assert (tmp_path / f"{spec.module_name}.tla").read_text() == spec.module
+    module = tla_path.read_text()
+    assert tla_path.stem == f"{spec.module_name}_Trace" and f"EXTENDS {spec.module_name}\n" in module
+    assert module.count("\n    [") == len(trace) + 1  # one pinned state per position
+    assert "INIT TraceInit" in cfg_path.read_text() and "INVARIANT TraceUnfinished" in cfg_path.read_text()
+
+
+@needs_tlc
+@pytest.mark.slow
+def test_tlc_refuses_a_foreign_initial_state() -> None:
+    result, trace = _rpc_trace()
+    tampered = Trace([copy.copy(s) for s in trace.steps])
+    tampered.steps[0].state = trace.steps[1].state
+    check = check_trace(result, tampered, jar=TLA2TOOLS)
+    assert not check.ok and check.followed == 0 and "initial state" in check.message

@@ -41,7 +41,8 @@ The package's modules, one idea each: ``spec`` (the result, the error, the cfg t
 ``types``, ``symbols`` (per group and per macrostep), the exporter's parts ``checks``,
 ``expressions``, ``simple`` (simple-chart operators), ``general`` (general macrosteps), ``next``
 (Init and Next), ``assembly`` (properties and the module text), ``exporter`` (the parts mixed
-together, :func:`to_tla`, :func:`write_tla`) and ``replay`` (explorer states as TLA+ values).
+together, :func:`to_tla`, :func:`write_tla`), ``replay`` (explorer states as TLA+ values) and ``trace`` (a trace as
+a module TLC checks: :func:`trace_module`, :func:`write_trace_tla`).
 """
 
 from __future__ import annotations
@@ -49,12 +50,16 @@ from __future__ import annotations
 from .exporter import to_tla, write_tla
 from .replay import state_values
 from .spec import TlaSpec, TlaUnsupported, VarInfo
+from .trace import TraceModule, trace_module, write_trace_tla
 
 __all__ = [
     "TlaSpec",
     "TlaUnsupported",
+    "TraceModule",
     "VarInfo",
     "state_values",
     "to_tla",
+    "trace_module",
     "write_tla",
+    "write_trace_tla",
 ]

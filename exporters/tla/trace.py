@@ -12,7 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+from simulate.result import Trace
 
 from .names import _is_ident, _tla_string
 from .replay import state_values
@@ -63,8 +66,20 @@ def _function(pairs: Sequence[tuple[Any, Any]]) -> str:
     return "(" + " @@ ".join(f"{tla_value(k)} :> {tla_value(v)}" for k, v in pairs) + ")"
 
 
-def trace_module(spec: TlaSpec, model: Any, states: Sequence[Any], *, module_name: str | None = None) -> TraceModule:
-    """The module pinning ``states`` (explorer states of ``model``, an initial state first) as steps of ``spec``."""
+def trace_states(trace: Trace) -> list[Any]:
+    """The explorer states of a trace, an initial state first; a final step where user code raised (an ``error``
+    verdict) has no state of its own and is left out, and a lasso is taken up to its last state."""
+    states = [s.state for s in trace.steps]
+    if len(states) > 1 and states[-1] == states[-2] and not trace.steps[-1].changes:
+        states.pop()
+    if not states or any(s is None for s in states):
+        raise ValueError("the trace has a step without a state")
+    return states
+
+
+def trace_module(spec: TlaSpec, model: Any, trace: Trace | Sequence[Any], *, module_name: str | None = None) -> TraceModule:
+    """The module pinning a trace (or its explorer states of ``model``, an initial state first) as steps of ``spec``."""
+    states = trace_states(trace) if isinstance(trace, Trace) else list(trace)
     if not states:
         raise ValueError("a trace has at least its initial state")
     name = module_name or f"{spec.module_name}_Trace"
@@ -101,3 +116,20 @@ def trace_module(spec: TlaSpec, model: Any, states: Sequence[Any], *, module_nam
         cfg.extend(f"    {c} = {c}" for c in spec.constants)
     cfg += ["INIT TraceInit", "NEXT TraceNext", f"INVARIANT {INVARIANT}", "CHECK_DEADLOCK FALSE", ""]
     return TraceModule(name, "\n".join(lines), "\n".join(cfg), len(states))
+
+
+def write_trace_tla(spec: TlaSpec, model: Any, trace: Trace | Sequence[Any], directory: str | Path) -> tuple[Path, Path]:
+    """Write the trace module and its .cfg next to the spec's (written too: the module EXTENDS it); returns the trace's paths.
+
+    Check it with ``java -cp tla2tools.jar tlc2.TLC -config NAME_Trace.cfg NAME_Trace.tla``: TLC reports the invariant
+    ``TraceUnfinished`` violated when it followed the whole trace, and no error when some step is not a step of ``Next``.
+    """
+    mod = trace_module(spec, model, trace)
+    d = Path(directory)
+    d.mkdir(parents=True, exist_ok=True)
+    (d / f"{spec.module_name}.tla").write_text(spec.module)
+    (d / f"{spec.module_name}.cfg").write_text(spec.cfg)
+    tla_path, cfg_path = d / f"{mod.module_name}.tla", d / f"{mod.module_name}.cfg"
+    tla_path.write_text(mod.module)
+    cfg_path.write_text(mod.cfg)
+    return tla_path, cfg_path
