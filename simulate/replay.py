@@ -122,6 +122,10 @@ class _Replay:
                 failed = True
                 break
             world = self._follow(world, step)
+        if trace.loop_start is not None and not failed:  # a lasso: the last state is the one where the cycle starts
+            back = steps[trace.loop_start]
+            if back.state is not None and (diff := self._difference(world, back.state)) is not None:
+                raise TraceDivergence(steps[-1], f"the cycle does not close at step {back.index}: {diff}")
         for i, snap in enumerate(world.snaps):
             self.interps[i].restore(snap)
         return Replayed(len(steps) - 1, dict(zip(self.m.names, self.interps)), failed)

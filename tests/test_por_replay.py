@@ -217,3 +217,30 @@ def test_tlc_refuses_a_foreign_initial_state() -> None:
     tampered.steps[0].state = trace.steps[1].state
     check = check_trace(result, tampered, jar=TLA2TOOLS)
     assert not check.ok and check.followed == 0 and "initial state" in check.message
+
+
+@pytest.mark.parametrize("name", ["greedy_per_receiver", "pingpong"])
+def test_a_liveness_lasso_replays_and_closes(name: str) -> None:
+    """Liveness is explored unreduced; its lasso replays too, and the replay ends where the cycle starts."""
+    result = explore(tla_systems.ALL[name]())
+    lasso = next(t for t in traces(result) if t.loop_start is not None)
+    assert replay_in_interpreter(result, lasso).steps == len(lasso)
+    if lasso.loop_start != len(lasso):  # a cycle of steps, not stuttering at the end: cut it short and it no longer closes
+        short = Trace(lasso.steps[:-1], loop_start=lasso.loop_start)
+        with pytest.raises(TraceDivergence, match=f"the cycle does not close at step {lasso.loop_start}"):
+            replay_in_interpreter(result, short)
+
+
+def test_check_por_report_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``statecharts check --por --report DIR``: the page has the counterexample and the note."""
+    from statecharts.__main__ import main
+
+    code = main(["check", "examples.die_hard", "--por", "--report", str(tmp_path / "r"), "--out", str(tmp_path / "o")])
+    capsys.readouterr()
+    assert code == 1
+    page = (tmp_path / "r" / "index.html").read_text()
+    assert "may not be the shortest" in page
+    m = re.search(r"<script type='application/json' id='report-data'>(.*?)</script>", page, re.S)
+    assert m is not None
+    shown = json.loads(m.group(1))["traces"]
+    assert any(t["name"] == "NotSolved" and len(t["steps"]) == 7 for t in shown.values())  # the puzzle's 6 steps, and the start
