@@ -5,7 +5,9 @@ states. :func:`replay_in_interpreter` runs it again on :class:`statecharts.Inter
 instance, with a network and fault budgets of its own: a delivery sends the message to the receiver's
 interpreter, a stimulus sends the environment's event, a timer fires one pending delayed self-send (the
 explorer's time is untimed: any pending timer may fire next), a crash starts a fresh interpreter (keeping the
-durable fields), a drop or a duplicate changes the network. After each step every instance's chart state
+durable fields), a drop or a duplicate changes the network. The interpreter takes the first alternative of a
+``choose``; the others are the chart's other outcomes (``Chart.successors``), restored into the interpreter's
+snapshot. After each step every instance's chart state
 (configuration, context, history), its pending timers, the messages in flight and the budgets must equal the
 trace's state, read through the model's tables (a lookup, no stepping); the first step that differs raises
 :class:`TraceDivergence` naming it.
@@ -77,9 +79,9 @@ def replay_in_interpreter(source: Result | Model, trace: Trace | None = None) ->
     """Replay ``trace`` (default: the result's counterexample) on one interpreter per instance, checking every state.
 
     ``source`` is the exploration result the trace came from (or its ``Model``): its tables read the trace's states.
-    Raises :class:`TraceDivergence` at the first step the interpreter cannot take or that ends elsewhere, and
-    :class:`TraceUnsupported` for a system the interpreter cannot replay (a chart with ``choose``: the interpreter
-    takes the first alternative only).
+    Raises :class:`TraceDivergence` at the first step the interpreter cannot take or that ends elsewhere (and at the end
+    of a lasso whose cycle does not close), :class:`TraceUnsupported` for a trace without states or a model that is not
+    a System's.
     """
     model = source.model if isinstance(source, Result) else source
     if not isinstance(model, Model):
