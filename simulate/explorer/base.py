@@ -98,9 +98,19 @@ class ExplorerBase:
         self.parents = array("i")  # signed 32-bit: -1 marks an initial state
         self.ordinals = array("I")
         self.initial: list[Any] = []
-        self.index: dict[int, int] = {}  # fingerprint -> state index, when keeping the graph
-        self.seen: set[int] = set()  # fingerprints, when not
-        self.edges: list[tuple[int, int, int, Any]] = []  # (src, dst fp, ordinal, label) when keeping the graph
+        self.seen: set[int] = set()  # fingerprints of the stored states
+        # the kept graph (liveness, graph=True): typed arrays, not Python tuples (about 20 bytes an edge); a
+        # destination is a fingerprint until the search ends, then mapped to indices once (``edge_targets``)
+        self.fps = array("Q")  # fingerprint of each stored state, by index
+        self.edge_src = array("I")
+        self.edge_dst = array("Q")  # the destination's fingerprint
+        self.edge_ord = array("I")  # the step's position among its source's successors
+        self.edge_key = array("I")  # the step's fairness class: an index into fair_keys (0: not fair)
+        self.fair_keys: list[Any] = [None]
+        self._key_ids: dict[Any, int] = {None: 0}
+        # liveness: p (bit 0) and q (bit 1) of each property on each stored state, evaluated as the state is found
+        self.live_bits: list[bytearray] = [bytearray() for _ in self.live]
+        self.live_errors: list[BaseException | None] = [None for _ in self.live]
         self.outside: list[tuple[int, int]] = []  # (parent, ordinal) of states outside the constraint that decided a property
         # partial-order reduction (simulate.por): None explores every step
         self.reducer: Any = None
@@ -149,15 +159,66 @@ class ExplorerBase:
         idx = len(self.parents)
         self.parents.append(parent)
         self.ordinals.append(ordinal)
+        self.seen.add(fp)
         if self.keep_graph:
-            self.index[fp] = idx
-        else:
-            self.seen.add(fp)
+            self.fps.append(fp)
+            if self.live:
+                self._check_live(canon)
         self.stats.distinct_states = idx + 1
         if depth > self.stats.max_depth:
             self.stats.max_depth = depth
         self._check(canon, idx)
         return idx
+
+    def _add_edge(self, src: int, fp: int, ordinal: int, label: Any) -> None:
+        """Keep a step of the graph (its fairness class by number; the label is found again by re-expanding ``src``)."""
+        self.edge_src.append(src)
+        self.edge_dst.append(fp)
+        self.edge_ord.append(ordinal)
+        self.edge_key.append(self._key_id(label))
+
+    def edge_targets(self) -> tuple[Any, Any, Any]:
+        """The kept edges' sources and destination indices (int64 numpy arrays), and which destinations are stored
+        states: the fingerprints are mapped once, by a sort and a binary search, not by a dictionary during the search."""
+        import numpy as np
+
+        fps = np.frombuffer(self.fps, dtype=np.uint64)
+        dst_fp = np.frombuffer(self.edge_dst, dtype=np.uint64)
+        src = np.frombuffer(self.edge_src, dtype=np.uint32).astype(np.int64)
+        if not len(fps):
+            return src, np.zeros(len(src), dtype=np.int64), np.zeros(len(src), dtype=bool)
+        by = np.argsort(fps)
+        pos = np.searchsorted(fps[by], dst_fp)
+        pos[pos == len(fps)] = 0
+        dst = by[pos].astype(np.int64)
+        return src, dst, fps[dst] == dst_fp
+
+    def _key_id(self, label: Any) -> int:
+        """The number of a step's fairness class (the model's ``fair_key``), numbered as first met."""
+        key = self.model.fair_key(label)
+        kid = self._key_ids.get(key)
+        if kid is None:
+            kid = self._key_ids[key] = len(self.fair_keys)
+            self.fair_keys.append(key)
+        return kid
+
+    def _check_live(self, state: Any) -> None:
+        """Evaluate each liveness property's p and q on a new state (bit 0: p, bit 1: q), as the analysis needs them:
+        q, then p only where q is false (``p ~> q``); p alone (``<>p``). A predicate that raises is raised again by
+        the analysis of its property (so the search goes on, as when the states were rebuilt afterwards)."""
+        for j, lp in enumerate(self.live):
+            bits = 0
+            try:
+                if lp.q is None:
+                    bits = 1 if lp.p(state) else 0
+                elif lp.q(state):
+                    bits = 2
+                elif lp.p(state):
+                    bits = 1
+            except Exception as e:
+                if self.live_errors[j] is None:
+                    self.live_errors[j] = e
+            self.live_bits[j].append(bits)
 
     def _check(self, state: Any, idx: int) -> None:
         """Evaluate the invariants and goals not yet decided (a violated invariant or reached goal is decided)."""
