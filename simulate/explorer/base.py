@@ -98,7 +98,8 @@ class ExplorerBase:
         self.parents = array("i")  # signed 32-bit: -1 marks an initial state
         self.ordinals = array("I")
         self.initial: list[Any] = []
-        self.seen: set[int] = set()  # fingerprints of the stored states
+        self.kept: set[int] = set()  # fingerprints of the stored states, when keeping the graph
+        self.seen: set[int] = set()  # fingerprints, when not
         # the kept graph (liveness, graph=True): typed arrays, not Python tuples (about 20 bytes an edge); a
         # destination is a fingerprint until the search ends, then mapped to indices once (``edge_targets``)
         self.fps = array("Q")  # fingerprint of each stored state, by index
@@ -108,6 +109,8 @@ class ExplorerBase:
         self.edge_key = array("I")  # the step's fairness class: an index into fair_keys (0: not fair)
         self.fair_keys: list[Any] = [None]
         self._key_ids: dict[Any, int] = {None: 0}
+        self._label_keys: dict[Any, int] = {}
+        self._edges_released = False  # liveness released the arrays above once it had its own copy (no graph=True)
         # liveness: p (bit 0) and q (bit 1) of each property on each stored state, evaluated as the state is found
         self.live_bits: list[bytearray] = [bytearray() for _ in self.live]
         self.live_errors: list[BaseException | None] = [None for _ in self.live]
@@ -159,11 +162,13 @@ class ExplorerBase:
         idx = len(self.parents)
         self.parents.append(parent)
         self.ordinals.append(ordinal)
-        self.seen.add(fp)
         if self.keep_graph:
+            self.kept.add(fp)
             self.fps.append(fp)
             if self.live:
                 self._check_live(canon)
+        else:
+            self.seen.add(fp)
         self.stats.distinct_states = idx + 1
         if depth > self.stats.max_depth:
             self.stats.max_depth = depth
@@ -178,23 +183,36 @@ class ExplorerBase:
         self.edge_key.append(self._key_id(label))
 
     def edge_targets(self) -> tuple[Any, Any, Any]:
-        """The kept edges' sources and destination indices (int64 numpy arrays), and which destinations are stored
+        """The kept edges' sources and destination indices (int32 numpy arrays: indices are 32-bit, as parent links), and which destinations are stored
         states: the fingerprints are mapped once, by a sort and a binary search, not by a dictionary during the search."""
         import numpy as np
 
         fps = np.frombuffer(self.fps, dtype=np.uint64)
         dst_fp = np.frombuffer(self.edge_dst, dtype=np.uint64)
-        src = np.frombuffer(self.edge_src, dtype=np.uint32).astype(np.int64)
+        src = np.frombuffer(self.edge_src, dtype=np.uint32).astype(np.int32)
         if not len(fps):
-            return src, np.zeros(len(src), dtype=np.int64), np.zeros(len(src), dtype=bool)
+            return src, np.zeros(len(src), dtype=np.int32), np.zeros(len(src), dtype=bool)
         by = np.argsort(fps)
         pos = np.searchsorted(fps[by], dst_fp)
         pos[pos == len(fps)] = 0
-        dst = by[pos].astype(np.int64)
+        dst = by[pos].astype(np.int32)
+        del pos
         return src, dst, fps[dst] == dst_fp
 
     def _key_id(self, label: Any) -> int:
-        """The number of a step's fairness class (the model's ``fair_key``), numbered as first met."""
+        """The number of a step's fairness class (the model's ``fair_key``, a function of the label), numbered as
+        first met; remembered per label (a model has few distinct labels: a lookup costs a tenth of ``fair_key``)."""
+        try:
+            return self._label_keys[label]
+        except KeyError:
+            kid = self._new_key_id(label)
+            if len(self._label_keys) < 1 << 16:  # bounded, for models whose labels carry data
+                self._label_keys[label] = kid
+            return kid
+        except TypeError:  # a label that cannot be hashed
+            return self._new_key_id(label)
+
+    def _new_key_id(self, label: Any) -> int:
         key = self.model.fair_key(label)
         kid = self._key_ids.get(key)
         if kid is None:

@@ -11,6 +11,7 @@ connected components on a CSR matrix); only the states of a counterexample are r
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +22,7 @@ from ..protocol import Predicate
 from ..result import Trace
 from .coverage import Coverage
 
-Ints = npt.NDArray[np.int64]
+Ints = npt.NDArray[np.signedinteger[Any]]  # int64 (positions, parents) or int32 (per edge: indices, ordinals, classes)
 Bools = npt.NDArray[np.bool_]
 
 FORMER_ORDER_LIMIT = 200_000
@@ -132,7 +133,7 @@ class Liveness(Coverage):
         np.cumsum(counts, out=indptr[1:])
         matrix = csr_matrix((np.ones(int(inner.sum()), dtype=np.int8), g.dst[inner], indptr), shape=(g.n, g.n))
         _, comp = connected_components(matrix, directed=True, connection="strong")
-        comp = comp.astype(np.int64)
+        del matrix
         self._phase(f"fairness of the components of {len(order):,} states")
         fair = self._fair_components(g, region, comp)
         entry_mask = fair[comp] & region
@@ -215,12 +216,12 @@ class Liveness(Coverage):
         size = np.bincount(comp[region], minlength=ncomp)
         nkeys = len(g.key_rank)
         proper = region[g.src] & (g.key != 0) & (g.src != g.dst)
-        s, d, k = g.src[proper], g.dst[proper], g.key[proper]
-        enabled = np.unique(s * nkeys + k)  # (state, class) enabled in a state of the region
-        pairs, per = np.unique(comp[enabled // nkeys] * nkeys + enabled % nkeys, return_counts=True)
+        s, d, k = g.src[proper], g.dst[proper], g.key[proper].astype(np.int64)
+        enabled = np.unique(s.astype(np.int64) * nkeys + k)  # (state, class) enabled in a state of the region
+        pairs, per = np.unique(comp[enabled // nkeys].astype(np.int64) * nkeys + enabled % nkeys, return_counts=True)
         everywhere = pairs[per == size[pairs // nkeys]]
         internal = region[d] & (comp[s] == comp[d])
-        taken = np.unique(comp[s[internal]] * nkeys + k[internal])
+        taken = np.unique(comp[s[internal]].astype(np.int64) * nkeys + k[internal])
         unfair = everywhere[~np.isin(everywhere, taken)] // nkeys
         fair = np.ones(ncomp, dtype=bool)
         fair[unfair] = False
@@ -229,12 +230,14 @@ class Liveness(Coverage):
     def _live_graph(self) -> LiveGraph:
         """The kept graph as CSR arrays: built once and shared by every liveness property of the exploration."""
         if self._live_graph_cache is None:
+            if self._edges_released:
+                raise AssertionError("the kept graph was released after its analysis")
             n = len(self.parents)
             self._phase(f"building the graph of {n:,} states and {len(self.edge_src):,} steps", force=True)
             src, dst, found = self.edge_targets()
             src, dst = src[found], dst[found]
-            ordinal = np.frombuffer(self.edge_ord, dtype=np.uint32).astype(np.int64)[found]
-            key = np.frombuffer(self.edge_key, dtype=np.uint32).astype(np.int64)[found]
+            ordinal = np.frombuffer(self.edge_ord, dtype=np.uint32).astype(np.int32)[found]
+            key = np.frombuffer(self.edge_key, dtype=np.uint32).astype(np.int32)[found]
             if len(src) and bool((np.diff(src) < 0).any()):  # depth-first search: not grouped by source yet
                 by = np.argsort(src, kind="stable")
                 src, dst, ordinal, key = src[by], dst[by], ordinal[by], key[by]
@@ -245,6 +248,9 @@ class Liveness(Coverage):
             key_rank[ranked] = np.arange(1, len(ranked) + 1)
             initial = np.frombuffer(self.parents, dtype=np.int32) == -1
             self._live_graph_cache = LiveGraph(n, indptr, src, dst, ordinal, key, key_rank, initial)
+            if not self.want_graph:  # the arrays of the search are not needed again: release them before the analysis
+                self.edge_src, self.edge_dst, self.edge_ord, self.edge_key = array("I"), array("Q"), array("I"), array("I")
+                self._edges_released = True
         return self._live_graph_cache  # type: ignore[no-any-return]
 
     def _lasso(self, g: LiveGraph, inside: Bools, prefix: list[tuple[int, int]], needed: list[tuple[int, int, int]]) -> Trace:

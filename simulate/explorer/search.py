@@ -133,7 +133,7 @@ class Explorer(Checkpoints):
     def _seed(self) -> list[tuple[Any, int]]:
         """Store the initial states (canonical, within the constraint, each once): (state, index) of each stored."""
         out = []
-        known = self.seen
+        known = self.kept if self.keep_graph else self.seen
         for ordinal, s in enumerate(self.initial):
             c, _ = self.model.canonical(s)
             if self.constraint is not None and not self._within(c, -1, ordinal):
@@ -180,10 +180,10 @@ class Explorer(Checkpoints):
             level_states, level_index, next_states, next_index, depth = resumed
         parents = self.parents  # bound after a resumed checkpoint replaced the store
         parents_append, ordinals_append = parents.append, self.ordinals.append
-        known: Any = self.seen
+        known: Any = self.kept if keep else self.seen
         seen_add = self.seen.add
         edge_src, edge_dst, edge_ord, edge_key = self.edge_src.append, self.edge_dst.append, self.edge_ord.append, self.edge_key.append
-        key_id, fps_append = self._key_id, self.fps.append
+        key_id, fps_append, kept_add = self._key_id, self.fps.append, self.kept.add
         check_live = self._check_live if self.live else None
         check = bool(self.invariants or self.goals)
         check_deadlock = self.check_deadlock
@@ -271,11 +271,13 @@ class Explorer(Checkpoints):
                         return stop(f"max_states {max_states} reached", k, len(succs))
                     parents_append(idx)
                     ordinals_append(ordinal)
-                    seen_add(fp)
                     if keep:
+                        kept_add(fp)
                         fps_append(fp)
                         if check_live is not None:
                             check_live(s2)
+                    else:
+                        seen_add(fp)
                     if reducer is not None:
                         next_fps.add(fp)
                     if check:
@@ -304,7 +306,7 @@ class Explorer(Checkpoints):
         canonical = m.canonical
         constraint = self.constraint
         keep = self.keep_graph
-        known: Any = self.seen
+        known: Any = self.kept if keep else self.seen
         plain = not (keep or m.symmetric or constraint is not None)
         max_states = self.max_states
         max_depth = self.max_depth
