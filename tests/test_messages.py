@@ -125,7 +125,7 @@ def test_liveness_phase_reports_progress() -> None:
     live = [p for p in phases if p]
     assert any("LoadingEnds" in p and "liveness 1/1" in p for p in live), live[:5]
     assert any("component" in p for p in live), live[:5]
-    assert any("rebuilding states" in p for p in live), live[:5]
+    assert any("building the graph" in p for p in live), live[:5]  # states are no longer rebuilt: the graph is
 
 
 def test_progress_line_shows_the_liveness_phase() -> None:

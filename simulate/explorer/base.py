@@ -98,9 +98,22 @@ class ExplorerBase:
         self.parents = array("i")  # signed 32-bit: -1 marks an initial state
         self.ordinals = array("I")
         self.initial: list[Any] = []
-        self.index: dict[int, int] = {}  # fingerprint -> state index, when keeping the graph
+        self.kept: set[int] = set()  # fingerprints of the stored states, when keeping the graph
         self.seen: set[int] = set()  # fingerprints, when not
-        self.edges: list[tuple[int, int, int, Any]] = []  # (src, dst fp, ordinal, label) when keeping the graph
+        # the kept graph (liveness, graph=True): typed arrays, not Python tuples (about 20 bytes an edge); a
+        # destination is a fingerprint until the search ends, then mapped to indices once (``edge_targets``)
+        self.fps = array("Q")  # fingerprint of each stored state, by index
+        self.edge_src = array("I")
+        self.edge_dst = array("Q")  # the destination's fingerprint
+        self.edge_ord = array("I")  # the step's position among its source's successors
+        self.edge_key = array("I")  # the step's fairness class: an index into fair_keys (0: not fair)
+        self.fair_keys: list[Any] = [None]
+        self._key_ids: dict[Any, int] = {None: 0}
+        self._label_keys: dict[Any, int] = {}
+        self._edges_released = False  # liveness released the arrays above once it had its own copy (no graph=True)
+        # liveness: p (bit 0) and q (bit 1) of each property on each stored state, evaluated as the state is found
+        self.live_bits: list[bytearray] = [bytearray() for _ in self.live]
+        self.live_errors: list[BaseException | None] = [None for _ in self.live]
         self.outside: list[tuple[int, int]] = []  # (parent, ordinal) of states outside the constraint that decided a property
         # partial-order reduction (simulate.por): None explores every step
         self.reducer: Any = None
@@ -150,7 +163,10 @@ class ExplorerBase:
         self.parents.append(parent)
         self.ordinals.append(ordinal)
         if self.keep_graph:
-            self.index[fp] = idx
+            self.kept.add(fp)
+            self.fps.append(fp)
+            if self.live:
+                self._check_live(canon)
         else:
             self.seen.add(fp)
         self.stats.distinct_states = idx + 1
@@ -158,6 +174,69 @@ class ExplorerBase:
             self.stats.max_depth = depth
         self._check(canon, idx)
         return idx
+
+    def _add_edge(self, src: int, fp: int, ordinal: int, label: Any) -> None:
+        """Keep a step of the graph (its fairness class by number; the label is found again by re-expanding ``src``)."""
+        self.edge_src.append(src)
+        self.edge_dst.append(fp)
+        self.edge_ord.append(ordinal)
+        self.edge_key.append(self._key_id(label))
+
+    def edge_targets(self) -> tuple[Any, Any, Any]:
+        """The kept edges' sources and destination indices (int32 numpy arrays: indices are 32-bit, as parent links), and which destinations are stored
+        states: the fingerprints are mapped once, by a sort and a binary search, not by a dictionary during the search."""
+        import numpy as np
+
+        fps = np.frombuffer(self.fps, dtype=np.uint64)
+        dst_fp = np.frombuffer(self.edge_dst, dtype=np.uint64)
+        src = np.frombuffer(self.edge_src, dtype=np.uint32).astype(np.int32)
+        if not len(fps):
+            return src, np.zeros(len(src), dtype=np.int32), np.zeros(len(src), dtype=bool)
+        by = np.argsort(fps)
+        pos = np.searchsorted(fps[by], dst_fp)
+        pos[pos == len(fps)] = 0
+        dst = by[pos].astype(np.int32)
+        del pos
+        return src, dst, fps[dst] == dst_fp
+
+    def _key_id(self, label: Any) -> int:
+        """The number of a step's fairness class (the model's ``fair_key``, a function of the label), numbered as
+        first met; remembered per label (a model has few distinct labels: a lookup costs a tenth of ``fair_key``)."""
+        try:
+            return self._label_keys[label]
+        except KeyError:
+            kid = self._new_key_id(label)
+            if len(self._label_keys) < 1 << 16:  # bounded, for models whose labels carry data
+                self._label_keys[label] = kid
+            return kid
+        except TypeError:  # a label that cannot be hashed
+            return self._new_key_id(label)
+
+    def _new_key_id(self, label: Any) -> int:
+        key = self.model.fair_key(label)
+        kid = self._key_ids.get(key)
+        if kid is None:
+            kid = self._key_ids[key] = len(self.fair_keys)
+            self.fair_keys.append(key)
+        return kid
+
+    def _check_live(self, state: Any) -> None:
+        """Evaluate each liveness property's p and q on a new state (bit 0: p, bit 1: q), as the analysis needs them:
+        q, then p only where q is false (``p ~> q``); p alone (``<>p``). A predicate that raises is raised again by
+        the analysis of its property (so the search goes on, as when the states were rebuilt afterwards)."""
+        for j, lp in enumerate(self.live):
+            bits = 0
+            try:
+                if lp.q is None:
+                    bits = 1 if lp.p(state) else 0
+                elif lp.q(state):
+                    bits = 2
+                elif lp.p(state):
+                    bits = 1
+            except Exception as e:
+                if self.live_errors[j] is None:
+                    self.live_errors[j] = e
+            self.live_bits[j].append(bits)
 
     def _check(self, state: Any, idx: int) -> None:
         """Evaluate the invariants and goals not yet decided (a violated invariant or reached goal is decided)."""

@@ -31,11 +31,17 @@ class Coverage(Traces):
         for i, s in enumerate(states):
             depth = 0 if self.parents[i] == -1 else g.nodes[self.parents[i]]["depth"] + 1
             g.add_node(i, initial=self.parents[i] == -1, depth=depth, **m.node_attributes(s))
-        for src, fp, _, label in self.edges:
-            dst = self.index.get(fp)
-            if dst is not None:
-                who, kind, what = m.describe_label(label)
-                g.add_edge(src, dst, label=f"{who}: {kind} {what}", kind=kind)
+        srcs, dsts, found = self.edge_targets()
+        last, succs = -1, None
+        for k in range(len(srcs)):  # edges are kept without labels: re-expand each source once (edges are grouped by it)
+            if not found[k]:
+                continue
+            src = int(srcs[k])
+            if src != last:
+                last, succs = src, m.successors(states[src])
+            assert succs is not None
+            who, kind, what = m.describe_label(succs[self.edge_ord[k]][0])
+            g.add_edge(src, int(dsts[k]), label=f"{who}: {kind} {what}", kind=kind)
         for name, idx in self.found.items():
             if idx in g:
                 g.nodes[idx].setdefault("marks", []).append(name)

@@ -133,7 +133,7 @@ class Explorer(Checkpoints):
     def _seed(self) -> list[tuple[Any, int]]:
         """Store the initial states (canonical, within the constraint, each once): (state, index) of each stored."""
         out = []
-        known = self.index if self.keep_graph else self.seen
+        known = self.kept if self.keep_graph else self.seen
         for ordinal, s in enumerate(self.initial):
             c, _ = self.model.canonical(s)
             if self.constraint is not None and not self._within(c, -1, ordinal):
@@ -180,10 +180,11 @@ class Explorer(Checkpoints):
             level_states, level_index, next_states, next_index, depth = resumed
         parents = self.parents  # bound after a resumed checkpoint replaced the store
         parents_append, ordinals_append = parents.append, self.ordinals.append
-        index = self.index
-        known: Any = index if keep else self.seen
+        known: Any = self.kept if keep else self.seen
         seen_add = self.seen.add
-        edges_append = self.edges.append
+        edge_src, edge_dst, edge_ord, edge_key = self.edge_src.append, self.edge_dst.append, self.edge_ord.append, self.edge_key.append
+        key_id, fps_append, kept_add = self._key_id, self.fps.append, self.kept.add
+        check_live = self._check_live if self.live else None
         check = bool(self.invariants or self.goals)
         check_deadlock = self.check_deadlock
         max_states = self.max_states
@@ -254,7 +255,10 @@ class Explorer(Checkpoints):
                             s2 = canonical(s2)[0]
                         fp = hash(s2) & FP_MASK
                         if keep:
-                            edges_append((idx, fp, ordinal, label))
+                            edge_src(idx)
+                            edge_dst(fp)
+                            edge_ord(ordinal)
+                            edge_key(key_id(label))
                     elif s2 is state:
                         continue
                     else:
@@ -268,7 +272,10 @@ class Explorer(Checkpoints):
                     parents_append(idx)
                     ordinals_append(ordinal)
                     if keep:
-                        index[fp] = nidx
+                        kept_add(fp)
+                        fps_append(fp)
+                        if check_live is not None:
+                            check_live(s2)
                     else:
                         seen_add(fp)
                     if reducer is not None:
@@ -299,7 +306,7 @@ class Explorer(Checkpoints):
         canonical = m.canonical
         constraint = self.constraint
         keep = self.keep_graph
-        known: Any = self.index if keep else self.seen
+        known: Any = self.kept if keep else self.seen
         plain = not (keep or m.symmetric or constraint is not None)
         max_states = self.max_states
         max_depth = self.max_depth
@@ -340,7 +347,7 @@ class Explorer(Checkpoints):
                 c, _ = canonical(s2)
                 fp = hash(c) & FP_MASK
                 if keep:
-                    self.edges.append((idx, fp, ordinal, label))
+                    self._add_edge(idx, fp, ordinal, label)
                 if fp in known:
                     continue
                 if max_states is not None and self.stats.distinct_states >= max_states:
@@ -365,15 +372,16 @@ class Explorer(Checkpoints):
         rng = random.Random(self.seed)
         depth_limit = self.max_depth or 100
         self.keep_graph = True
+        index: dict[int, int] = {}  # fingerprint -> state index of the states visited
         for _ in range(self.runs):
             if not self._tick():
                 break
             ordinal = rng.randrange(len(self.initial))
             state, _ = m.canonical(self.initial[ordinal])
             fp = hash(state) & FP_MASK
-            idx = self.index.get(fp)
+            idx = index.get(fp)
             if idx is None:
-                idx = self._new_state(state, fp, -1, ordinal, 0)
+                idx = index[fp] = self._new_state(state, fp, -1, ordinal, 0)
             for depth in range(1, depth_limit + 1):
                 succs = self._expand(state, idx)
                 if succs is None:
@@ -389,9 +397,9 @@ class Explorer(Checkpoints):
                 s2 = succs[k][1]
                 state, _ = m.canonical(s2)
                 fp = hash(state) & FP_MASK
-                nidx = self.index.get(fp)
+                nidx = index.get(fp)
                 if nidx is None:
-                    nidx = self._new_state(state, fp, idx, k, depth)
+                    nidx = index[fp] = self._new_state(state, fp, idx, k, depth)
                 idx = nidx
             if self.stop_on_violation and self._violated():
                 break
