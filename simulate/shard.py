@@ -104,11 +104,18 @@ class Shard:
             self.cpu_expand += time.process_time() - t0
 
     def _net(self, net: Any) -> tuple[int, int]:
+        """(hash of the network in global ids, its position in the outgoing table, which holds it in global ids).
+
+        A level's networks are hashed once here, as the keys of ``net_fp``: the table is a plain list, and a network
+        met again after the cache was emptied only takes a second position."""
         hit = self.net_fp.get(net)
         if hit is None:
             if len(self.net_fp) >= 1 << 18:
                 self.net_fp.clear()
-            hit = self.net_fp[net] = (self.codec.encode_net(net)[1], self.out_tables.net(net))
+            enet = self.codec.net_gids(net)
+            nets = self.out_tables.nets
+            hit = self.net_fp[net] = (hash(enet), len(nets))
+            nets.append(enet)
         return hit
 
     def _expand(self, base: int, deadline: float | None, expand: bool) -> dict[str, Any]:
@@ -218,7 +225,7 @@ class Shard:
         (a value crosses once per destination; values learned from other shards came to every shard from their origin)."""
         values = self.codec.new_values(*self.level_marks[dest])
         self.level_marks[dest] = (len(self.m.local_order), len(self.m.msg_values))
-        return Batch.pack(rows, self.out_tables, self.codec.encode_net, values)
+        return Batch.pack(rows, self.out_tables, values)
 
     def _put(self, dest: int, batch: Batch) -> Any:
         """Hand a batch to the exchange (a file, a Ray object) and return its handle; in one process, the batch itself."""
@@ -259,11 +266,10 @@ class Shard:
         codec.learn(b.locals, b.msgs)
         if not len(b):
             return
-        rows = b.unpack(self.in_tables, codec.decode_net)
-        new = np.flatnonzero(self.store.add(rows.fps))
+        new = np.flatnonzero(self.store.add(b.rows.fps))
         if not len(new):
             return
-        rows = rows.take(new)
+        rows = b.unpack(self.in_tables, codec.decode_nets, new)
         if self.constraint is not None:
             rows = self._within(rows)
         if not len(rows):
@@ -332,7 +338,7 @@ class Shard:
             locals_, net, budgets = self.codec.decode(enc)
             out.fps.append(fp)
             out.locals.append(locals_)
-            out.nets.append(self.out_tables.net(net))
+            out.nets.append(self._net(net)[1])
             out.buds.append(budgets)
             out.parents.append(NO_PARENT)
             out.ordinals.append(ordinal)

@@ -306,9 +306,9 @@ def test_a_batch_round_trips_between_processes_that_interned_differently() -> No
         out.buds.append(st[2])
         out.parents.append(k)
         out.ordinals.append(70_000 + k)  # does not fit in 16 bits: must not be narrowed
-    batch = pickle.loads(pickle.dumps(Batch.pack(out.rows(), ta, a.codec.encode_net, a.codec.new_values(0, 0))))
+    batch = pickle.loads(pickle.dumps(Batch.pack(out.rows(), ta, a.codec.new_values(0, 0), lambda net: a.codec.encode_net(net)[0])))
     b.codec.learn(batch.locals, batch.msgs)
-    rows = batch.unpack(tb, b.codec.decode_net)
+    rows = batch.unpack(tb, b.codec.decode_nets)
     decoded = [st for _, st in rows.states(tb)]
     assert [b.codec.fingerprint(st) for st in decoded] == [a.codec.fingerprint(st) for st in states] == rows.fps.tolist()
     assert [a.codec.encode(st) for st in states] == [b.codec.encode(st) for st in decoded]
