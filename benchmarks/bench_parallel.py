@@ -88,8 +88,9 @@ def projection(run: dict[str, Any]) -> tuple[dict[int, float], dict[str, float]]
 
     The shards' CPU (less the time spent writing and reading batches) divides W ways. A shard sends a batch per
     owner for every chunk of successors it gathers (the states received in all, over ``CHUNK``, spread over the
-    shards) and one more per owner at the end of each level, and reads as many: 2 (received / CHUNK + levels * W)
-    batches a shard, at the measured cost per batch. Each level the coordinator makes two round trips, at its
+    shards) and one more per owner at the end of each level, and reads as many; the one to itself stays in memory,
+    so 2 (received / CHUNK + levels * W) (W - 1) / W batches a shard cross the exchange, at the measured cost per
+    batch. Each level the coordinator makes two round trips, at its
     measured CPU per level.
     """
     from simulate.shard import CHUNK
@@ -102,7 +103,7 @@ def projection(run: dict[str, Any]) -> tuple[dict[int, float], dict[str, float]]
     received = sum(sh["received"] for sh in shards)
     per_level = run["cpu"] / levels
     model = {"work": work, "per_batch": per_batch, "per_level": per_level, "levels": levels}
-    return {w: work / w + 2 * per_batch * (received / CHUNK + levels * w) + levels * per_level for w in (16, 64)}, model
+    return {w: work / w + 2 * per_batch * (received / CHUNK + levels * w) * (w - 1) / w + levels * per_level for w in (16, 64)}, model
 
 
 def main(argv: list[str] | None = None) -> int:

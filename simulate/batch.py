@@ -200,8 +200,11 @@ class Batch:
         return self.rows.nbytes() + self.gids.nbytes
 
     @staticmethod
-    def pack(rows: Rows, tables: Tables, encode_net: Any, values: tuple[list[Any], list[Any]]) -> Batch:
-        """A batch of these rows (in the sender's tables), with tables restricted to what the rows use."""
+    def pack(rows: Rows, tables: Tables, values: tuple[list[Any], list[Any]], encode_net: Any = None) -> Batch:
+        """A batch of these rows (in the sender's tables), with tables restricted to what the rows use.
+
+        The sender's network table holds networks already in global ids, unless ``encode_net`` (net -> global ids)
+        is given."""
         if not len(rows):
             return Batch(rows, np.zeros(0, U64), [], [], values)
         used_cols, cols = _compact(rows.cols, len(tables.gids))
@@ -209,17 +212,23 @@ class Batch:
         used_buds, buds = _compact(rows.buds, len(tables.buds))
         gid_array = tables.gid_array()
         r = Rows(rows.fps, _narrow(cols), _narrow(nets), _narrow(buds), rows.parents, _narrow(rows.ordinals))
-        return Batch(r, gid_array[used_cols], [encode_net(tables.nets[i])[0] for i in used_nets.tolist()], [tables.buds[i] for i in used_buds.tolist()], values)
+        table = tables.nets
+        enets = [table[i] for i in used_nets.tolist()] if encode_net is None else [encode_net(table[i]) for i in used_nets.tolist()]
+        return Batch(r, gid_array[used_cols], enets, [tables.buds[i] for i in used_buds.tolist()], values)
 
-    def unpack(self, tables: Tables, decode_net: Any) -> Rows:
-        """These rows over the receiver's own tables (after it learned the batch's values)."""
-        r = self.rows
+    def unpack(self, tables: Tables, decode_nets: Any, keep: Any = None) -> Rows:
+        """These rows (those at the positions ``keep``, if given) over the receiver's own tables, after it learned the
+        batch's values. Only the networks the kept rows use are decoded (``decode_nets``: a list of networks in global
+        ids -> this process's), and they are appended to the table as they are: no hashing of networks here."""
+        r = self.rows if keep is None else self.rows.take(keep)
         if not len(r):
             return Rows.empty(r.cols.shape[1] if r.cols.ndim == 2 else 0)
         col_map = tables.positions(self.gids)
-        net_map = np.array([tables.net(decode_net(e)) for e in self.nets], dtype=U32)
+        used_nets, nets = _compact(r.nets, len(self.nets))
+        base = len(tables.nets)
+        tables.nets.extend(decode_nets([self.nets[i] for i in used_nets.tolist()]))
         bud_map = np.array([tables.bud(b) for b in self.buds], dtype=U32)
-        return Rows(r.fps, col_map[r.cols], net_map[r.nets], bud_map[r.buds], r.parents, r.ordinals.astype(U32))
+        return Rows(r.fps, col_map[r.cols], nets + U32(base), bud_map[r.buds], r.parents, r.ordinals.astype(U32))
 
 
 def _compact(values: npt.NDArray[np.uint32], size: int) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.uint32]]:

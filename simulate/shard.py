@@ -31,6 +31,9 @@ SENT_SLOTS = 1 << 18
 """Entries in a shard's cache of fingerprints it already sent (direct-mapped, 8 bytes each): a repeat found there is
 not sent again. Lossy by design, exact when it hits: the receiver de-duplicates whatever gets through."""
 
+KEPT = "kept"
+"""The first item of the handle of a batch a shard sent to itself (other handles are a path or a list)."""
+
 CHUNK = 8192
 """Successors gathered as Python objects before they are packed into arrays (bounds a shard's transient memory)."""
 
@@ -82,9 +85,11 @@ class Shard:
         self.net_fp: dict[Any, tuple[int, int]] = {}  # network -> (hash of its global ids, position in the tables)
         self.cpu_expand = self.cpu_receive = 0.0
         self.exchange: Any = None  # set by a transport whose shards live in other processes
+        self.kept: dict[int, Batch] = {}  # batches this shard sent itself, by the number in their handle (never pickled)
+        self.kept_seq = 0
         self.received = 0
         self.peak_rows = 0  # the most bytes of frontier, pending states and outgoing batches held at once
-        self.batch_bytes = 0  # the most bytes of batches this shard sent in one level
+        self.batch_bytes = 0  # the most bytes of batches this shard wrote to the exchange in one level (no RSS shows them)
         self.batches = 0  # batches written and read through the exchange
         self.batch_seconds = 0.0  # wall seconds spent writing and reading them
         self.base_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # peak RSS before this shard held any state
@@ -104,11 +109,18 @@ class Shard:
             self.cpu_expand += time.process_time() - t0
 
     def _net(self, net: Any) -> tuple[int, int]:
+        """(hash of the network in global ids, its position in the outgoing table, which holds it in global ids).
+
+        A level's networks are hashed once here, as the keys of ``net_fp``: the table is a plain list, and a network
+        met again after the cache was emptied only takes a second position."""
         hit = self.net_fp.get(net)
         if hit is None:
             if len(self.net_fp) >= 1 << 18:
                 self.net_fp.clear()
-            hit = self.net_fp[net] = (self.codec.encode_net(net)[1], self.out_tables.net(net))
+            enet = self.codec.net_gids(net)
+            nets = self.out_tables.nets
+            hit = self.net_fp[net] = (hash(enet), len(nets))
+            nets.append(enet)
         return hit
 
     def _expand(self, base: int, deadline: float | None, expand: bool) -> dict[str, Any]:
@@ -209,21 +221,24 @@ class Shard:
         for d in range(self.shards):
             if bounds[d] == bounds[d + 1] and not last:
                 continue
-            batch = self._batch(rows.take(order[bounds[d] : bounds[d + 1]]), d)
-            self.level_bytes += batch.nbytes()
-            outgoing[d].append(self._put(d, batch))
+            outgoing[d].append(self._put(d, self._batch(rows.take(order[bounds[d] : bounds[d + 1]]), d)))
 
     def _batch(self, rows: Rows, dest: int) -> Batch:
         """Rows for another shard, with the values this process interned since it last sent it a batch this level
         (a value crosses once per destination; values learned from other shards came to every shard from their origin)."""
         values = self.codec.new_values(*self.level_marks[dest])
         self.level_marks[dest] = (len(self.m.local_order), len(self.m.msg_values))
-        return Batch.pack(rows, self.out_tables, self.codec.encode_net, values)
+        return Batch.pack(rows, self.out_tables, values)
 
     def _put(self, dest: int, batch: Batch) -> Any:
         """Hand a batch to the exchange (a file, a Ray object) and return its handle; in one process, the batch itself."""
         if self.exchange is None:
             return batch
+        if dest == self.shard:  # to itself: kept in memory, the handle names it
+            self.kept_seq += 1
+            self.kept[self.kept_seq] = batch
+            return (KEPT, self.kept_seq)
+        self.level_bytes += batch.nbytes()
         t0 = time.perf_counter()
         handle = self.exchange.put(self.shard, dest, batch)
         self.batch_seconds += time.perf_counter() - t0
@@ -239,6 +254,8 @@ class Shard:
             for h in (h for sender in handles for h in sender):
                 if self.exchange is None:
                     b = h
+                elif type(h) is tuple and h[0] == KEPT:
+                    b = self.kept.pop(h[1])
                 else:
                     t1 = time.perf_counter()
                     b = self.exchange.get(h)
@@ -259,11 +276,10 @@ class Shard:
         codec.learn(b.locals, b.msgs)
         if not len(b):
             return
-        rows = b.unpack(self.in_tables, codec.decode_net)
-        new = np.flatnonzero(self.store.add(rows.fps))
+        new = np.flatnonzero(self.store.add(b.rows.fps))
         if not len(new):
             return
-        rows = rows.take(new)
+        rows = b.unpack(self.in_tables, codec.decode_nets, new)
         if self.constraint is not None:
             rows = self._within(rows)
         if not len(rows):
@@ -332,7 +348,7 @@ class Shard:
             locals_, net, budgets = self.codec.decode(enc)
             out.fps.append(fp)
             out.locals.append(locals_)
-            out.nets.append(self.out_tables.net(net))
+            out.nets.append(self._net(net)[1])
             out.buds.append(budgets)
             out.parents.append(NO_PARENT)
             out.ordinals.append(ordinal)

@@ -112,6 +112,9 @@ class StableCodec:
         self.kind = model.network
         self.net_cache: dict[Any, tuple[Any, int]] = {}
         self.dec_cache: dict[Any, Any] = {}
+        # FIFO channels, (channel, messages) <-> (channel, message gids): a level's networks share most of their channels
+        self.chan_enc: dict[Any, Any] = {}
+        self.chan_dec: dict[Any, Any] = {}
 
     def sync(self) -> None:
         """Give global ids to messages interned since the last call."""
@@ -128,21 +131,33 @@ class StableCodec:
         """The network in global ids, and its hash (cached: networks recur across many states)."""
         hit = self.net_cache.get(net)
         if hit is None:
-            if len(self.msg_gid) < len(self.m.msg_values):
-                self.sync()
-            mg = self.msg_gid
-            kind = self.kind
-            if kind == "unordered-duplicating":
-                enet: Any = tuple(sorted([mg[x] for x in self.m.members(net)]))
-            elif kind == "unordered":
-                enet = tuple(sorted([mg[x] for x in net]))
-            else:
-                enet = tuple((chan, tuple([mg[x] for x in msgs])) for chan, msgs in net)
+            enet = self.net_gids(net)
             hit = (enet, hash(enet))
             if len(self.net_cache) >= 1 << 15:
                 self.net_cache.clear()
             self.net_cache[net] = hit
         return hit
+
+    def net_gids(self, net: Any) -> Any:
+        """The network in global ids, uncached (a shard keeps its own table of a level's networks)."""
+        if len(self.msg_gid) < len(self.m.msg_values):
+            self.sync()
+        mg = self.msg_gid
+        kind = self.kind
+        if kind == "unordered-duplicating":
+            return tuple(sorted([mg[x] for x in self.m.members(net)]))
+        if kind == "unordered":
+            return tuple(sorted([mg[x] for x in net]))
+        cache = self.chan_enc
+        out = []
+        for item in net:
+            e = cache.get(item)
+            if e is None:
+                if len(cache) >= 1 << 16:
+                    cache.clear()
+                e = cache[item] = (item[0], tuple([mg[x] for x in item[1]]))
+            out.append(e)
+        return tuple(out)
 
     def encode(self, state: Any) -> Encoded:
         """The state in global ids (its fingerprint is ``fingerprint`` of this)."""
@@ -178,12 +193,16 @@ class StableCodec:
         by_gid = m.by_gid
         for g, v in locals_:
             if g not in by_gid:
-                m.intern_value(v)
+                m.adopt_value(g, v)
         if msgs:
             self.sync()
+            msg_gid, gid_msg = self.msg_gid, self.gid_msg
             for g, v in msgs:
-                if g not in self.gid_msg:
-                    m.intern_msg(*v)
+                if g not in gid_msg:
+                    mid = m.intern_msg(*v)
+                    if mid == len(msg_gid):  # new here: its global id came with it (digests agree across processes)
+                        msg_gid.append(g)
+                        gid_msg[g] = mid
             self.sync()
 
     def decode(self, enc: Encoded) -> Any:
@@ -214,6 +233,35 @@ class StableCodec:
         self.dec_cache[enet] = net
         return net
 
+    def decode_nets(self, enets: Sequence[Any]) -> list[Any]:
+        """Networks from the global ids of their messages, uncached (a batch's networks, each used once)."""
+        gid_msg = self.gid_msg
+        kind = self.kind
+        if kind == "unordered-duplicating":
+            out: list[Any] = []
+            for enet in enets:
+                net = 0
+                for g in enet:
+                    net |= 1 << gid_msg[g]
+                out.append(net)
+            return out
+        get = gid_msg.__getitem__
+        if kind == "unordered":
+            return [tuple(sorted(map(get, enet))) for enet in enets]
+        cache = self.chan_dec
+        nets = []
+        for enet in enets:
+            out = []
+            for item in enet:
+                d = cache.get(item)
+                if d is None:
+                    if len(cache) >= 1 << 16:
+                        cache.clear()
+                    d = cache[item] = (item[0], tuple(map(get, item[1])))
+                out.append(d)
+            nets.append(tuple(out))
+        return nets
+
 
 class StableModel(Model):
     """A compiled model whose local states are interned by global id, so every process names them alike.
@@ -239,6 +287,13 @@ class StableModel(Model):
             self.local_ids[key] = lid
             self.local_order.append(lid)
         return lid
+
+    def adopt_value(self, gid: int, key: Any) -> None:
+        """Intern a local-state value under the global id another process computed for it (no second digest)."""
+        if gid not in self.by_gid:
+            self.by_gid[gid] = key
+            self.local_ids[key] = gid
+            self.local_order.append(gid)
 
     def intern_local(self, i: int, cs: ChartState, timers: frozenset[tuple[str | None, Event]]) -> int:
         return self.intern_value((self.chart_no[i], cs, timers))

@@ -277,7 +277,8 @@ def test_a_tiny_sent_cache_loses_no_state(monkeypatch: pytest.MonkeyPatch) -> No
     assert _summary(tiny) == _summary(explore(s))
 
 
-def test_a_batch_round_trips_between_processes_that_interned_differently() -> None:
+@pytest.mark.parametrize("spec", ["examples.two_phase:system", "examples.websocket_gateway.model:build"])  # set and FIFO networks
+def test_a_batch_round_trips_between_processes_that_interned_differently(spec: str) -> None:
     """Rows packed by one model decode to the same states in another (other interning order, wide values kept wide)."""
     import pickle
 
@@ -286,7 +287,7 @@ def test_a_batch_round_trips_between_processes_that_interned_differently() -> No
     from simulate.batch import Batch, Collector, Tables
     from simulate.stable import StableModel
 
-    s = _system("examples.two_phase:system")
+    s = _system(spec)
     a, b = StableModel(s), StableModel(s)
     states = []
     frontier = a.initial_states()
@@ -306,10 +307,11 @@ def test_a_batch_round_trips_between_processes_that_interned_differently() -> No
         out.buds.append(st[2])
         out.parents.append(k)
         out.ordinals.append(70_000 + k)  # does not fit in 16 bits: must not be narrowed
-    batch = pickle.loads(pickle.dumps(Batch.pack(out.rows(), ta, a.codec.encode_net, a.codec.new_values(0, 0))))
+    batch = pickle.loads(pickle.dumps(Batch.pack(out.rows(), ta, a.codec.new_values(0, 0), lambda net: a.codec.encode_net(net)[0])))
     b.codec.learn(batch.locals, batch.msgs)
-    rows = batch.unpack(tb, b.codec.decode_net)
+    rows = batch.unpack(tb, b.codec.decode_nets)
     decoded = [st for _, st in rows.states(tb)]
+    assert decoded == [b.codec.decode(a.codec.encode(st)) for st in states]  # the batch path agrees with the cached one
     assert [b.codec.fingerprint(st) for st in decoded] == [a.codec.fingerprint(st) for st in states] == rows.fps.tolist()
     assert [a.codec.encode(st) for st in states] == [b.codec.encode(st) for st in decoded]
     assert rows.ordinals.tolist() == [70_000 + k for k in range(len(states))]
