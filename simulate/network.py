@@ -7,6 +7,7 @@ Functions of :class:`simulate.model.Model`, bound as its methods (``Model._add``
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -24,20 +25,21 @@ def add(self: Model, net: Any, sends: Sequence[tuple[int, int]]) -> Any:
         return net
     if kind == "unordered":
         return tuple(sorted(net + tuple(m for _, m in sends)))
-    # FIFO: the network is a tuple of (channel, messages) sorted by channel; append each message to its channel
-    msg_values = self.msg_values
-    for src, m in sends:
-        key = (src, msg_values[m][0])
-        for k, (chan, msgs) in enumerate(net):
-            if chan == key:
-                net = net[:k] + ((chan, (*msgs, m)),) + net[k + 1 :]
-                break
-            if chan > key:
-                net = net[:k] + ((key, (m,)),) + net[k:]
-                break
+    dest_of = self.dest_of
+    return append_fifo(net, tuple(((src, dest_of[m]), m) for src, m in sends))
+
+
+def append_fifo(net: Any, chans: Sequence[tuple[tuple[int, int], int]]) -> Any:
+    """A FIFO network (a tuple of ``(channel, messages)`` sorted by channel, none empty) with each ``(channel,
+    message)`` of ``chans`` appended to its channel, in order."""
+    out = list(net)
+    for key, m in chans:
+        k = bisect_left(out, (key,))  # (key,) sorts just before the pair (key, messages)
+        if k < len(out) and out[k][0] == key:
+            out[k] = (key, (*out[k][1], m))
         else:
-            net = (*net, (key, (m,)))
-    return net
+            out.insert(k, (key, (m,)))
+    return tuple(out)
 
 
 def deliverable(self: Model, net: Any) -> Iterator[tuple[int, Any, bool]]:

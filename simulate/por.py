@@ -31,7 +31,7 @@ from statecharts.chart import match_descriptor
 from statecharts.expr import BoolOp, Call, Compare, Const, PyFunc, Unary, walk
 
 from .model import Model, State
-from .properties import Invariant, Sometimes, system_node
+from .properties import FLIP, ZERO_WHEN, Invariant, Sometimes, system_node
 from .system import ModelError, System, _sends
 
 ALL = None
@@ -254,9 +254,6 @@ def predicate_reads(model: Model, specs: Iterable[tuple[str, Any]]) -> _Reads:
 Key = tuple[str | None, int | None]
 """An in-flight count ``(event name or None, receiver or None)``, as ``in_flight(event, to)`` reads it."""
 
-_ZERO_WHEN = {("==", 0): True, ("<=", 0): True, ("<", 1): True, ("!=", 0): False, (">", 0): False, (">=", 1): False}
-"""``in_flight(...) OP k`` with the count first: the truth value of the comparison that says the count is 0."""
-_FLIP = {"==": "==", "!=": "!=", "<": ">", ">": "<", "<=": ">=", ">=": "<="}
 
 
 def zero_counts(model: Model, node: Any, value: bool) -> frozenset[Key]:
@@ -277,8 +274,8 @@ def zero_counts(model: Model, node: Any, value: bool) -> frozenset[Key]:
         return out
     if isinstance(node, Compare):
         left, right, op = node.left, node.right, node.op
-        if isinstance(left, Const) and op in _FLIP:
-            left, right, op = right, left, _FLIP[op]
+        if isinstance(left, Const) and op in FLIP:
+            left, right, op = right, left, FLIP[op]
         if not (isinstance(left, Call) and left.fn == "in_flight" and isinstance(right, Const) and type(right.value) is int):
             return frozenset()
         args = left.args
@@ -288,7 +285,7 @@ def zero_counts(model: Model, node: Any, value: bool) -> frozenset[Key]:
         to = args[1].value if len(args) > 1 else None  # type: ignore[attr-defined]
         if to is not None and to not in model.index_of:
             return frozenset()
-        when = _ZERO_WHEN.get((op, right.value))
+        when = ZERO_WHEN.get((op, right.value))
         if when is None or when != value:
             return frozenset()
         return frozenset({(ev, model.index_of[to] if to is not None else None)})
