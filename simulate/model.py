@@ -53,6 +53,10 @@ class _Outcome(NamedTuple):
     chans: tuple[tuple[tuple[int, int], int], ...]  # ((sender, receiver), message id) per send, for FIFO networks
 
 
+_StimMove = tuple[Any, "int | None", int, tuple[tuple[int, int], ...], int, tuple[tuple[tuple[int, int], int], ...]]
+"""A stimulus step of one instance in one local state: label, budget slot, new local id, sends, send mask, FIFO channels."""
+
+
 class Model:
     """The compiled system: instance tables, interning, successors, canonical forms.
 
@@ -149,7 +153,7 @@ class Model:
         self._queue_moves: list[dict[int, list[_Outcome]]] = []
         self._members_cache: dict[int, tuple[int, ...]] = {}
         self.dest_of: list[int] = []
-        self._stim_moves: list[dict[int, list[tuple[Any, int | None, _Outcome]]]] = [{} for _ in range(self.n)]
+        self._stim_moves: list[dict[int, list[_StimMove]]] = [{} for _ in range(self.n)]
         # budgets layout
         self.stimuli = list(system.stimuli)
         layout: list[tuple[str, Any]] = [("drop", None), ("duplicate", None)]
@@ -438,8 +442,9 @@ class Model:
 
     # ------------------------------------------------------------------ successors
 
-    def _stimulus_moves(self, i: int, lid: int) -> list[tuple[Any, int | None, _Outcome]]:
-        """The stimulus steps instance ``i`` can take in local state ``lid`` (those taking a transition)."""
+    def _stimulus_moves(self, i: int, lid: int) -> list[_StimMove]:
+        """The stimulus steps instance ``i`` can take in local state ``lid`` (those taking a transition): (label, budget
+        slot, new local id, and the outcome's sends, send mask and FIFO channels), flat for the successor loop."""
         moves = []
         for k, d, j, slot, ev in self.stim_entries:
             if j != i:
@@ -450,7 +455,7 @@ class Model:
                 raise StepError(Label("stimulus", i, (k, d)), e) from e
             for alt, o in enumerate(outcomes):
                 if o.taken:
-                    moves.append((("stimulus", i, (k, d), alt), slot, o))
+                    moves.append((("stimulus", i, (k, d), alt), slot, o.local, o.sends, o.send_mask, o.chans))
         self._stim_moves[i][lid] = moves
         return moves
 
@@ -493,7 +498,8 @@ class Model:
             # a set network keeps every message: only deliveries that take a transition are steps
             set_moves = self._set_moves
             dest_of = self.dest_of
-            for m in self.members(net):
+            members = self._members_cache.get(net)
+            for m in self.members(net) if members is None else members:
                 dest = dest_of[m]
                 lid = locals_[dest]
                 moves = set_moves[m].get(lid)
@@ -569,28 +575,27 @@ class Model:
             smoves = stim_moves[i].get(lid)
             if smoves is None:
                 smoves = self._stimulus_moves(i, lid)
-            for label, slot, o in smoves:
+            for label, slot, nl, sends, send_mask, chans in smoves:
                 if slot is not None:
                     if budgets[slot] <= 0:
                         continue
                     b2 = budgets[:slot] + (budgets[slot] - 1,) + budgets[slot + 1 :]
                 else:
                     b2 = budgets
-                nl = o.local
                 if nl == lid:
                     new_locals = locals_
                 else:
                     ll = list(locals_)
                     ll[i] = nl
                     new_locals = tuple(ll)
-                if not o.sends:
+                if not sends:
                     net3 = net
                 elif set_net:
-                    net3 = net | o.send_mask if o.send_mask & ~net else net
+                    net3 = net | send_mask if send_mask & ~net else net
                 elif fifo:
-                    net3 = network.append_fifo(net, o.chans)
+                    net3 = network.append_fifo(net, chans)
                 else:
-                    net3 = add(net, o.sends)
+                    net3 = add(net, sends)
                 if new_locals is locals_ and net3 is net and b2 is budgets:
                     append((label, state))
                 else:
