@@ -142,6 +142,8 @@ class Model:
         self.local_values: list[tuple[int, ChartState, frozenset[tuple[str | None, Event]]]] = []
         self.msg_ids: dict[tuple[int, Event], int] = {}
         self.msg_values: list[tuple[int, Event]] = []
+        self.generation = 0
+        """How many times ``restore_interned`` replaced the interning tables (caches by id outside compare it)."""
         self._count_flags: dict[tuple[str | None, int | None], list[bool]] = {}
         self._memo: dict[tuple[int, int, Event], list[_Outcome] | BaseException] = {}
         calls = {id(c): bool(python_callables(c)) for c in self.charts}
@@ -345,6 +347,7 @@ class Model:
         self.msg_ids.clear()
         self.msg_ids.update((v, i) for i, v in enumerate(msg_values))
         self.dest_of[:] = [d for d, _ in msg_values]
+        self.generation += 1
         for cache in (self._memo, self._dmemo, self._count_flags, self._rename_local_cache, self._rename_msg_cache):
             cache.clear()
         self._set_moves[:] = [{} for _ in msg_values]
