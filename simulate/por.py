@@ -262,7 +262,6 @@ Key = tuple[str | None, int | None]
 """An in-flight count ``(event name or None, receiver or None)``, as ``in_flight(event, to)`` reads it."""
 
 
-
 def zero_counts(model: Model, node: Any, value: bool) -> frozenset[Key]:
     """The in-flight counts that are 0 in every state where the predicate ``node`` has the truth value ``value``.
 
