@@ -81,6 +81,9 @@ class Model:
     # the network (simulate.network)
     _add = network.add
     deliverable = network.deliverable
+    count_messages = network.count_messages
+    has_message = network.has_message
+    _flags = network.flags
     _duplicated = network.duplicated
     _dropped = network.dropped
     # the rest of the explorer's protocol (simulate.actor_protocol)
@@ -266,56 +269,6 @@ class Model:
 
     def messages_of(self, state: State) -> list[tuple[int, Event]]:
         return [self.msg_values[m] for m in self.message_ids(state)]
-
-    def count_messages(self, state: State, event: str | None, dest: int | None) -> int:
-        """How many messages in flight (with repetition) have this event name and receiver (None: any)."""
-        net = state[1]
-        kind = self.network
-        if event is None and dest is None:
-            if kind == "fifo":
-                n = 0
-                for _, msgs in net:
-                    n += len(msgs)
-                return n
-            return int(net.bit_count()) if kind == "unordered-duplicating" else len(net)
-        flags = self._flags(event, dest)
-        n = 0
-        if kind == "fifo":
-            for _, msgs in net:
-                for m in msgs:
-                    if flags[m]:
-                        n += 1
-            return n
-        for m in self.members(net) if kind == "unordered-duplicating" else net:
-            if flags[m]:
-                n += 1
-        return n
-
-    def has_message(self, state: State, event: str | None, dest: int | None) -> bool:
-        """Whether some message in flight has this event name and receiver (``count_messages(...) > 0``, sooner)."""
-        net = state[1]
-        flags = self._flags(event, dest)
-        if self.network == "fifo":
-            for _, msgs in net:
-                for m in msgs:
-                    if flags[m]:
-                        return True
-            return False
-        for m in self.members(net) if self.network == "unordered-duplicating" else net:
-            if flags[m]:
-                return True
-        return False
-
-    def _flags(self, event: str | None, dest: int | None) -> list[bool]:
-        """Per message id, whether it has this event name and receiver (None: any); grown as messages are interned."""
-        flags = self._count_flags.get((event, dest))
-        if flags is None:
-            flags = self._count_flags[(event, dest)] = []
-        values = self.msg_values
-        for m in range(len(flags), len(values)):  # message ids are interned as they appear: classify the new ones
-            d, e = values[m]
-            flags.append((event is None or e.name == event) and (dest is None or d == dest))
-        return flags
 
     # ------------------------------------------------------------------ interning
 
