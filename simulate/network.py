@@ -112,6 +112,7 @@ def count_messages(self: Model, state: Any, event: str | None, dest: int | None)
             n += 1
     return n
 
+
 def has_message(self: Model, state: Any, event: str | None, dest: int | None) -> bool:
     """Whether some message in flight has this event name and receiver (``count_messages(...) > 0``, sooner)."""
     net = state[1]
@@ -126,6 +127,7 @@ def has_message(self: Model, state: Any, event: str | None, dest: int | None) ->
         if flags[m]:
             return True
     return False
+
 
 def flags(self: Model, event: str | None, dest: int | None) -> list[bool]:
     """Per message id, whether it has this event name and receiver (None: any); grown as messages are interned."""

@@ -26,179 +26,21 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from statecharts.actions import SELF, SENDER
-from statecharts.chart import match_descriptor
+from statecharts.actions import SELF
 from statecharts.expr import BoolOp, Call, Compare, Const, PyFunc, Unary, walk
 
 from .model import Model, State
+from .por_sends import ChartSends, may_send, send_targets, static_sends
 from .properties import FLIP, ZERO_WHEN, Invariant, Sometimes, system_node
-from .system import ModelError, System, _sends
+from .system import ModelError, System
+
+__all__ = ["Reducer", "check_options", "may_send", "predicate_reads", "static_sends", "zero_counts"]
 
 ALL = None
 """A read set meaning "everything" (a Python predicate cannot be looked into)."""
 
 _MISSING: Any = object()
 """Not in a cache (a cached closure may be None)."""
-
-
-def _send_targets(model: Model, snd: Any) -> tuple[set[int], bool]:
-    """The instances one send action may reach (None-free), and whether it is a reply; self-sends are left out."""
-    t = snd.target
-    n = model.n
-    if isinstance(t, str) and t == SELF:
-        return set(), False
-    if isinstance(t, str) and t == SENDER:
-        return set(), True
-    if isinstance(t, str):
-        base = t.split("[", 1)[0]
-        if "[" in t and snd.index is None and t in model.index_of:
-            return {model.index_of[t]}, False
-        if base in model.groups:
-            return set(model.groups[base]), False
-    return set(range(n)), False
-
-
-def _actions_sends(actions: Iterable[Any]) -> list[Any]:
-    from statecharts.actions import Send, sub_actions
-
-    out: list[Any] = []
-    for a in actions:
-        if isinstance(a, Send):
-            out.append(a)
-        out.extend(_actions_sends(sub_actions(a)))
-    return out
-
-
-def _raised(actions: Iterable[Any]) -> set[str]:
-    from statecharts.actions import Raise, sub_actions
-
-    out: set[str] = set()
-    for a in actions:
-        if isinstance(a, Raise):
-            out.add(a.event)
-        out |= _raised(sub_actions(a))
-    return out
-
-
-class _ChartSends:
-    """Which sends a chart can still perform from a configuration: those of the states reachable from it in the
-    chart's transition graph (guards and events ignored, so an over-approximation)."""
-
-    def __init__(self, chart: Any) -> None:
-        eng = chart.engine
-        nodes = list(chart.root.iter())
-        self.n = len(nodes)
-        self.desc = eng.desc_mask
-        self.anc = [sum(1 << a for a in eng.ancestors[k]) for k in range(self.n)]
-        self.state_sends: list[list[Any]] = []
-        for node in nodes:
-            acts = list(_actions_sends(node.entry)) + list(_actions_sends(node.exit))
-            if node.initial is not None:
-                acts += _actions_sends(node.initial.actions)
-            default = getattr(node, "default", None)
-            if default is not None and getattr(default, "actions", None):
-                acts += _actions_sends(default.actions)
-            self.state_sends.append(acts)
-        self.moves: list[tuple[int, int, list[Any]]] = []  # (source bit, mask entered, sends)
-        self.triggers: list[tuple[str, ...]] = []  # per move, its event descriptors (none: eventless)
-        self.internal: set[str] = set()  # events the chart raises for itself within a macrostep
-        for node in nodes:
-            self.internal.update(_raised([*node.entry, *node.exit, *(node.initial.actions if node.initial is not None else ())]))
-        for t in chart.transitions:
-            self.internal.update(_raised(t.actions))
-        for t in chart.transitions:
-            if t.source is None:
-                continue
-            entered = 0
-            for tid in t.targets:
-                k = eng.index[tid]
-                entered |= (1 << k) | self.desc[k] | self.anc[k]
-                parent = eng.parent[k]
-                if nodes[k].kind == "history" and parent >= 0:
-                    entered |= self.desc[parent]
-            self.moves.append((1 << t.source.index, entered, _actions_sends(t.actions)))
-            self.triggers.append(tuple(t.events))
-        self.on_cache: dict[tuple[int, frozenset[str]], list[Any]] = {}
-        self.fires_cache: dict[tuple[str, ...], dict[frozenset[str], bool]] = {}
-
-    def _fires(self, k: int, names: frozenset[str]) -> bool:
-        """Whether move ``k`` may be taken when the events ``names`` (and the chart's internal ones) may arrive."""
-        descriptors = self.triggers[k]
-        if not descriptors:
-            return True  # eventless
-        per = self.fires_cache.setdefault(descriptors, {})
-        hit = per.get(names)
-        if hit is None:
-            hit = per[names] = any(
-                d == "*" or d.split(".", 1)[0] in ("done", "error") or any(match_descriptor(d, e) for e in names) or any(match_descriptor(d, e) for e in self.internal)
-                for d in descriptors
-            )
-        return hit
-
-    def sends_on(self, config: int, names: frozenset[str]) -> list[Any]:
-        """The sends of the states reachable from ``config`` along moves whose events may arrive (``names``), the
-        eventless ones and those on internal events (raised, ``done.*``, ``error.*``)."""
-        key = (config, names)
-        hit = self.on_cache.get(key)
-        if hit is None:
-            live = [k for k in range(len(self.moves)) if config == -1 or self._fires(k, names)]
-            reach = config
-            changed = True
-            while changed:
-                changed = False
-                for k in live:
-                    src, entered, _ = self.moves[k]
-                    if reach & src and entered & ~reach:
-                        reach |= entered
-                        changed = True
-            hit = [snd for k in live if reach & self.moves[k][0] for snd in self.moves[k][2]]
-            hit += [snd for k in range(self.n) if reach >> k & 1 for snd in self.state_sends[k]]
-            if len(self.on_cache) < 200_000:
-                self.on_cache[key] = hit
-        return hit
-
-
-def static_sends(model: Model) -> list[tuple[frozenset[int], bool]]:
-    """For each instance, whom its chart sends to by name (self left out), and whether it replies."""
-    n = model.n
-    per_chart: dict[int, tuple[frozenset[int], bool]] = {}
-    out: list[tuple[frozenset[int], bool]] = []
-    for i in range(n):
-        chart = model.charts[i]
-        key = id(chart)
-        if key not in per_chart:
-            targets: set[int] = set()
-            reply = False
-            for _, snd in _sends(chart):
-                t, r = _send_targets(model, snd)
-                targets |= t
-                reply = reply or r
-            per_chart[key] = (frozenset(targets), reply)
-        targets_i, reply_i = per_chart[key]
-        out.append((targets_i - {i}, reply_i))
-    return out
-
-
-def may_send(model: Model) -> list[frozenset[int]]:
-    """For each instance, the instances it may ever send a message to (over-approximated from its chart).
-
-    A reply (``SENDER``) goes to an instance that may send to it: the least fixed point of that rule
-    contains every reply of every run. A target computed by an expression may be anyone.
-    """
-    n = model.n
-    static = static_sends(model)
-    out = [set(named) | {i} for i, (named, _) in enumerate(static)]
-    changed = True
-    while changed:
-        changed = False
-        for j in range(n):
-            if not static[j][1]:
-                continue
-            for x in range(n):
-                if j in out[x] and x not in out[j]:
-                    out[j].add(x)
-                    changed = True
-    return [frozenset(s) for s in out]
 
 
 _Sends = tuple[tuple[tuple[int, frozenset[str]], ...], frozenset[str], frozenset[str]]
@@ -336,8 +178,8 @@ class Reducer:
             r.field_index = [{f: model.charts[i].engine.fields[f] for f in (fs or ())} if fs is not ALL else None for i, fs in enumerate(r.fields)]
         self.everything = self.reads.everything or any(g.reads.everything for g in self.guarded)
         self.crash_group: list[int | None] = [model.crash_slot.get(model.group_of[i]) for i in range(n)]
-        charts: dict[int, _ChartSends] = {}
-        self.chart_sends = [charts.setdefault(id(ch), _ChartSends(ch)) for ch in model.charts]
+        charts: dict[int, ChartSends] = {}
+        self.chart_sends = [charts.setdefault(id(ch), ChartSends(ch)) for ch in model.charts]
         self._resolved: dict[tuple[int, int, frozenset[str]], _Sends] = {}
         # closures memoized across states by what they read (``_closure_key``): many states differ only in data
         self._closures: dict[tuple[tuple[Any, ...], int], frozenset[int] | None] = {}
@@ -394,7 +236,7 @@ class Reducer:
         where: tuple[Any, ...] | None = None  # what the closures read of this state (``_closure_key``), made once
         origins: list[set[int]] | None = None
         inbox: list[set[str]] = []
-        base: dict[int, tuple[frozenset[str], _ChartSends, int]] = {}
+        base: dict[int, tuple[frozenset[str], ChartSends, int]] = {}
         closed: dict[frozenset[int], frozenset[int] | None] = {}
         sets: list[list[int]] = []  # the stubborn sets found, each once
         for start in sorted(by_actor, key=lambda a: (len(by_actor[a]), a)):
@@ -495,7 +337,7 @@ class Reducer:
             out.add(t[1].name)
         return out
 
-    def _resolve(self, sends: _ChartSends, config: int, names: frozenset[str]) -> _Sends:
+    def _resolve(self, sends: ChartSends, config: int, names: frozenset[str]) -> _Sends:
         """What an instance of a chart may still send from a configuration (-1: from anywhere, as after a crash) when
         the events ``names`` may arrive: per target of its named sends the events sent there, the events it sends
         itself, the events it replies."""
@@ -509,7 +351,7 @@ class Reducer:
                 if isinstance(snd.target, str) and snd.target == SELF:
                     own.add(snd.event)
                     continue
-                to, reply = _send_targets(self.model, snd)
+                to, reply = send_targets(self.model, snd)
                 if reply:
                     replies.add(snd.event)
                 for x in to:
@@ -527,7 +369,7 @@ class Reducer:
         state: State,
         origins: list[set[int]],
         inbox: list[set[str]],
-        base: dict[int, tuple[frozenset[str], _ChartSends, int]],
+        base: dict[int, tuple[frozenset[str], ChartSends, int]],
         closed: dict[frozenset[int], frozenset[int] | None],
     ) -> frozenset[int] | None:
         """The smallest instance set holding ``start`` that is closed (module docstring); None when it is everyone.
@@ -543,7 +385,7 @@ class Reducer:
         resolve = self._resolve
         nothing: frozenset[str] = frozenset()
 
-        def about(j: int) -> tuple[frozenset[str], _ChartSends, int]:
+        def about(j: int) -> tuple[frozenset[str], ChartSends, int]:
             hit = base.get(j)
             if hit is None:
                 slot = crash_group[j]
