@@ -50,6 +50,11 @@ class _Outcome(NamedTuple):
     sends: tuple[tuple[int, int], ...]  # (channel sender, message id)
     taken: tuple[int, ...]
     send_mask: int  # the message ids as a bitmask, for set networks
+    chans: tuple[tuple[tuple[int, int], int], ...]  # ((sender, receiver), message id) per send, for FIFO networks
+
+
+_StimMove = tuple[Any, "int | None", int, tuple[tuple[int, int], ...], int, tuple[tuple[tuple[int, int], int], ...]]
+"""A stimulus step of one instance in one local state: label, budget slot, new local id, sends, send mask, FIFO channels."""
 
 
 class Model:
@@ -76,6 +81,9 @@ class Model:
     # the network (simulate.network)
     _add = network.add
     deliverable = network.deliverable
+    count_messages = network.count_messages
+    has_message = network.has_message
+    _flags = network.flags
     _duplicated = network.duplicated
     _dropped = network.dropped
     # the rest of the explorer's protocol (simulate.actor_protocol)
@@ -137,15 +145,20 @@ class Model:
         self.local_values: list[tuple[int, ChartState, frozenset[tuple[str | None, Event]]]] = []
         self.msg_ids: dict[tuple[int, Event], int] = {}
         self.msg_values: list[tuple[int, Event]] = []
+        self.generation = 0
+        """How many times ``restore_interned`` replaced the interning tables (caches by id outside compare it)."""
         self._count_flags: dict[tuple[str | None, int | None], list[bool]] = {}
         self._memo: dict[tuple[int, int, Event], list[_Outcome] | BaseException] = {}
         calls = {id(c): bool(python_callables(c)) for c in self.charts}
         self._calls_python = [calls[id(c)] for c in self.charts]
         self._dmemo: dict[tuple[int, int], list[_Outcome] | BaseException] = {}
-        self._set_moves: dict[tuple[int, int], list[tuple[Any, int, int]]] = {}
+        # successor caches indexed by message id (then keyed by local id): a list index and an int key are cheaper
+        # than a tuple key in the hot loop; ``intern_msg`` grows them
+        self._set_moves: list[dict[int, list[tuple[Any, int, int]]]] = []
+        self._queue_moves: list[dict[int, list[_Outcome]]] = []
         self._members_cache: dict[int, tuple[int, ...]] = {}
         self.dest_of: list[int] = []
-        self._stim_moves: dict[tuple[int, int], list[tuple[Any, int | None, _Outcome]]] = {}
+        self._stim_moves: list[dict[int, list[_StimMove]]] = [{} for _ in range(self.n)]
         # budgets layout
         self.stimuli = list(system.stimuli)
         layout: list[tuple[str, Any]] = [("drop", None), ("duplicate", None)]
@@ -257,32 +270,6 @@ class Model:
     def messages_of(self, state: State) -> list[tuple[int, Event]]:
         return [self.msg_values[m] for m in self.message_ids(state)]
 
-    def count_messages(self, state: State, event: str | None, dest: int | None) -> int:
-        """How many messages in flight (with repetition) have this event name and receiver (None: any)."""
-        net = state[1]
-        if event is None and dest is None:
-            if self.network == "fifo":
-                return sum(len(msgs) for _, msgs in net)
-            return len(self.members(net)) if self.network == "unordered-duplicating" else len(net)
-        flags = self._count_flags.get((event, dest))
-        if flags is None:
-            flags = self._count_flags[(event, dest)] = []
-        values = self.msg_values
-        for m in range(len(flags), len(values)):  # message ids are interned as they appear: classify the new ones
-            d, e = values[m]
-            flags.append((event is None or e.name == event) and (dest is None or d == dest))
-        n = 0
-        if self.network == "fifo":
-            for _, msgs in net:
-                for m in msgs:
-                    if flags[m]:
-                        n += 1
-            return n
-        for m in self.members(net) if self.network == "unordered-duplicating" else net:
-            if flags[m]:
-                n += 1
-        return n
-
     # ------------------------------------------------------------------ interning
 
     def intern_local(self, i: int, cs: ChartState, timers: frozenset[tuple[str | None, Event]]) -> int:
@@ -300,6 +287,8 @@ class Model:
             mid = self.msg_ids[key] = len(self.msg_values)
             self.msg_values.append(key)
             self.dest_of.append(dest)
+            self._set_moves.append({})
+            self._queue_moves.append({})
         return mid
 
     def restore_interned(self, local_values: Sequence[Any], msg_values: Sequence[tuple[int, Event]]) -> None:
@@ -311,8 +300,12 @@ class Model:
         self.msg_ids.clear()
         self.msg_ids.update((v, i) for i, v in enumerate(msg_values))
         self.dest_of[:] = [d for d, _ in msg_values]
-        for cache in (self._memo, self._dmemo, self._set_moves, self._stim_moves, self._count_flags, self._rename_local_cache, self._rename_msg_cache):
+        self.generation += 1
+        for cache in (self._memo, self._dmemo, self._count_flags, self._rename_local_cache, self._rename_msg_cache):
             cache.clear()
+        self._set_moves[:] = [{} for _ in msg_values]
+        self._queue_moves[:] = [{} for _ in msg_values]
+        self._stim_moves[:] = [{} for _ in range(self.n)]
 
     # ------------------------------------------------------------------ initial states
 
@@ -369,7 +362,9 @@ class Model:
         mask = 0
         for _, m in sends:
             mask |= 1 << m
-        return _Outcome(self.intern_local(i, cs, timers), tuple(sends), taken, mask)
+        dest_of = self.dest_of
+        chans = tuple(((s, dest_of[m]), m) for s, m in sends)
+        return _Outcome(self.intern_local(i, cs, timers), tuple(sends), taken, mask, chans)
 
     def _resolve(self, target: str, broadcast: bool, me: str) -> list[int]:
         if broadcast:
@@ -403,8 +398,9 @@ class Model:
 
     # ------------------------------------------------------------------ successors
 
-    def _stimulus_moves(self, i: int, lid: int) -> list[tuple[Any, int | None, _Outcome]]:
-        """The stimulus steps instance ``i`` can take in local state ``lid`` (those taking a transition)."""
+    def _stimulus_moves(self, i: int, lid: int) -> list[_StimMove]:
+        """The stimulus steps instance ``i`` can take in local state ``lid`` (those taking a transition): (label, budget
+        slot, new local id, and the outcome's sends, send mask and FIFO channels), flat for the successor loop."""
         moves = []
         for k, d, j, slot, ev in self.stim_entries:
             if j != i:
@@ -415,14 +411,14 @@ class Model:
                 raise StepError(Label("stimulus", i, (k, d)), e) from e
             for alt, o in enumerate(outcomes):
                 if o.taken:
-                    moves.append((("stimulus", i, (k, d), alt), slot, o))
-        self._stim_moves[(i, lid)] = moves
+                    moves.append((("stimulus", i, (k, d), alt), slot, o.local, o.sends, o.send_mask, o.chans))
+        self._stim_moves[i][lid] = moves
         return moves
 
     def _set_delivery_moves(self, dest: int, lid: int, m: int) -> list[tuple[Any, int, int]]:
         """For a set network: the steps delivering ``m`` in local state ``lid`` (those taking a transition)."""
         moves = [(("deliver", dest, m, alt), o.local, o.send_mask) for alt, o in enumerate(self._delivery(lid, m)) if o.taken]
-        self._set_moves[(lid, m)] = moves
+        self._set_moves[m][lid] = moves
         return moves
 
     def _delivery(self, lid: int, m: int) -> list[_Outcome]:
@@ -449,32 +445,70 @@ class Model:
         """
         locals_, net, budgets = state
         out: list[tuple[Any, State]] = []
-        add = self._add
-        set_net = self.network == "unordered-duplicating"
-        dmemo = self._dmemo
-        msg_values = self.msg_values
-        # deliveries
+        append = out.append
+        kind = self.network
+        set_net = kind == "unordered-duplicating"
+        fifo = kind == "fifo"
+        # deliveries; a changed tuple of local ids is built as a list (one copy instead of three slices)
         if set_net:
             # a set network keeps every message: only deliveries that take a transition are steps
             set_moves = self._set_moves
             dest_of = self.dest_of
-            for m in self.members(net):
+            members = self._members_cache.get(net)
+            for m in self.members(net) if members is None else members:
                 dest = dest_of[m]
                 lid = locals_[dest]
-                moves = set_moves.get((lid, m))
+                moves = set_moves[m].get(lid)
                 if moves is None:
                     try:
                         moves = self._set_delivery_moves(dest, lid, m)
                     except StatechartError as e:
                         raise StepError(Label("deliver", dest, m), e) from e
                 for label, nl, send_mask in moves:
-                    new_locals = locals_ if nl == lid else locals_[:dest] + (nl,) + locals_[dest + 1 :]
+                    if nl == lid:
+                        new_locals = locals_
+                    else:
+                        ll = list(locals_)
+                        ll[dest] = nl
+                        new_locals = tuple(ll)
                     net3 = net | send_mask if send_mask & ~net else net
                     if new_locals is locals_ and net3 is net:
-                        out.append((label, state))
+                        append((label, state))
                     else:
-                        out.append((label, (new_locals, net3, budgets)))
+                        append((label, (new_locals, net3, budgets)))
+        elif fifo:
+            # FIFO: the head of each channel (channels sorted, none empty)
+            queue_moves = self._queue_moves
+            dest_of = self.dest_of
+            for k, (key, msgs) in enumerate(net):
+                m = msgs[0]
+                dest = dest_of[m]
+                lid = locals_[dest]
+                outcomes = queue_moves[m].get(lid)
+                if outcomes is None:
+                    try:
+                        outcomes = queue_moves[m][lid] = self._delivery(lid, m)
+                    except StatechartError as e:
+                        raise StepError(Label("deliver", dest, m), e) from e
+                nl2 = list(net)
+                if len(msgs) > 1:
+                    nl2[k] = (key, msgs[1:])
+                else:
+                    del nl2[k]
+                net2 = tuple(nl2)
+                for alt, o in enumerate(outcomes):
+                    nl = o.local
+                    if nl == lid:
+                        new_locals = locals_
+                    else:
+                        ll = list(locals_)
+                        ll[dest] = nl
+                        new_locals = tuple(ll)
+                    append((("deliver", dest, m, alt), (new_locals, network.append_fifo(net2, o.chans) if o.chans else net2, budgets)))
         else:
+            add = self._add
+            dmemo = self._dmemo
+            msg_values = self.msg_values
             for m, net2, _consumed in self.deliverable(net):
                 dest = msg_values[m][0]
                 lid = locals_[dest]
@@ -488,33 +522,40 @@ class Model:
                     nl = o.local
                     new_locals = locals_ if nl == lid else locals_[:dest] + (nl,) + locals_[dest + 1 :]
                     net3 = add(net2, o.sends) if o.sends else net2
-                    out.append((("deliver", dest, m, alt), (new_locals, net3, budgets)))
+                    append((("deliver", dest, m, alt), (new_locals, net3, budgets)))
         # stimuli: the moves of each instance in its local state are memoized together
         stim_moves = self._stim_moves
+        add = self._add
         for i in self.stim_instances:
             lid = locals_[i]
-            smoves = stim_moves.get((i, lid))
+            smoves = stim_moves[i].get(lid)
             if smoves is None:
                 smoves = self._stimulus_moves(i, lid)
-            for label, slot, o in smoves:
+            for label, slot, nl, sends, send_mask, chans in smoves:
                 if slot is not None:
                     if budgets[slot] <= 0:
                         continue
                     b2 = budgets[:slot] + (budgets[slot] - 1,) + budgets[slot + 1 :]
                 else:
                     b2 = budgets
-                nl = o.local
-                new_locals = locals_ if nl == lid else locals_[:i] + (nl,) + locals_[i + 1 :]
-                if not o.sends:
+                if nl == lid:
+                    new_locals = locals_
+                else:
+                    ll = list(locals_)
+                    ll[i] = nl
+                    new_locals = tuple(ll)
+                if not sends:
                     net3 = net
                 elif set_net:
-                    net3 = net | o.send_mask if o.send_mask & ~net else net
+                    net3 = net | send_mask if send_mask & ~net else net
+                elif fifo:
+                    net3 = network.append_fifo(net, chans)
                 else:
-                    net3 = add(net, o.sends)
+                    net3 = add(net, sends)
                 if new_locals is locals_ and net3 is net and b2 is budgets:
-                    out.append((label, state))
+                    append((label, state))
                 else:
-                    out.append((label, (new_locals, net3, b2)))
+                    append((label, (new_locals, net3, b2)))
         # timers
         if self.has_timers:
             for i, lid in enumerate(locals_):

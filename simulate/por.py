@@ -26,176 +26,25 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from statecharts.actions import SELF, SENDER
-from statecharts.chart import match_descriptor
+from statecharts.actions import SELF
 from statecharts.expr import BoolOp, Call, Compare, Const, PyFunc, Unary, walk
 
 from .model import Model, State
-from .properties import Invariant, Sometimes, system_node
-from .system import ModelError, System, _sends
+from .por_sends import ChartSends, may_send, send_targets, static_sends
+from .properties import FLIP, ZERO_WHEN, Invariant, Sometimes, system_node
+from .system import ModelError, System
+
+__all__ = ["Reducer", "check_options", "may_send", "predicate_reads", "static_sends", "zero_counts"]
 
 ALL = None
 """A read set meaning "everything" (a Python predicate cannot be looked into)."""
 
-
-def _send_targets(model: Model, snd: Any) -> tuple[set[int], bool]:
-    """The instances one send action may reach (None-free), and whether it is a reply; self-sends are left out."""
-    t = snd.target
-    n = model.n
-    if isinstance(t, str) and t == SELF:
-        return set(), False
-    if isinstance(t, str) and t == SENDER:
-        return set(), True
-    if isinstance(t, str):
-        base = t.split("[", 1)[0]
-        if "[" in t and snd.index is None and t in model.index_of:
-            return {model.index_of[t]}, False
-        if base in model.groups:
-            return set(model.groups[base]), False
-    return set(range(n)), False
+_MISSING: Any = object()
+"""Not in a cache (a cached closure may be None)."""
 
 
-def _actions_sends(actions: Iterable[Any]) -> list[Any]:
-    from statecharts.actions import Send, sub_actions
-
-    out: list[Any] = []
-    for a in actions:
-        if isinstance(a, Send):
-            out.append(a)
-        out.extend(_actions_sends(sub_actions(a)))
-    return out
-
-
-def _raised(actions: Iterable[Any]) -> set[str]:
-    from statecharts.actions import Raise, sub_actions
-
-    out: set[str] = set()
-    for a in actions:
-        if isinstance(a, Raise):
-            out.add(a.event)
-        out |= _raised(sub_actions(a))
-    return out
-
-
-class _ChartSends:
-    """Which sends a chart can still perform from a configuration: those of the states reachable from it in the
-    chart's transition graph (guards and events ignored, so an over-approximation)."""
-
-    def __init__(self, chart: Any) -> None:
-        eng = chart.engine
-        nodes = list(chart.root.iter())
-        self.n = len(nodes)
-        self.desc = eng.desc_mask
-        self.anc = [sum(1 << a for a in eng.ancestors[k]) for k in range(self.n)]
-        self.state_sends: list[list[Any]] = []
-        for node in nodes:
-            acts = list(_actions_sends(node.entry)) + list(_actions_sends(node.exit))
-            if node.initial is not None:
-                acts += _actions_sends(node.initial.actions)
-            default = getattr(node, "default", None)
-            if default is not None and getattr(default, "actions", None):
-                acts += _actions_sends(default.actions)
-            self.state_sends.append(acts)
-        self.moves: list[tuple[int, int, list[Any]]] = []  # (source bit, mask entered, sends)
-        self.triggers: list[tuple[str, ...]] = []  # per move, its event descriptors (none: eventless)
-        self.internal: set[str] = set()  # events the chart raises for itself within a macrostep
-        for node in nodes:
-            self.internal.update(_raised([*node.entry, *node.exit, *(node.initial.actions if node.initial is not None else ())]))
-        for t in chart.transitions:
-            self.internal.update(_raised(t.actions))
-        for t in chart.transitions:
-            if t.source is None:
-                continue
-            entered = 0
-            for tid in t.targets:
-                k = eng.index[tid]
-                entered |= (1 << k) | self.desc[k] | self.anc[k]
-                parent = eng.parent[k]
-                if nodes[k].kind == "history" and parent >= 0:
-                    entered |= self.desc[parent]
-            self.moves.append((1 << t.source.index, entered, _actions_sends(t.actions)))
-            self.triggers.append(tuple(t.events))
-        self.on_cache: dict[tuple[int, frozenset[str]], list[Any]] = {}
-        self.fires_cache: dict[tuple[str, ...], dict[frozenset[str], bool]] = {}
-
-    def _fires(self, k: int, names: frozenset[str]) -> bool:
-        """Whether move ``k`` may be taken when the events ``names`` (and the chart's internal ones) may arrive."""
-        descriptors = self.triggers[k]
-        if not descriptors:
-            return True  # eventless
-        per = self.fires_cache.setdefault(descriptors, {})
-        hit = per.get(names)
-        if hit is None:
-            hit = per[names] = any(
-                d == "*" or d.split(".", 1)[0] in ("done", "error") or any(match_descriptor(d, e) for e in names) or any(match_descriptor(d, e) for e in self.internal)
-                for d in descriptors
-            )
-        return hit
-
-    def sends_on(self, config: int, names: frozenset[str]) -> list[Any]:
-        """The sends of the states reachable from ``config`` along moves whose events may arrive (``names``), the
-        eventless ones and those on internal events (raised, ``done.*``, ``error.*``)."""
-        key = (config, names)
-        hit = self.on_cache.get(key)
-        if hit is None:
-            live = [k for k in range(len(self.moves)) if config == -1 or self._fires(k, names)]
-            reach = config
-            changed = True
-            while changed:
-                changed = False
-                for k in live:
-                    src, entered, _ = self.moves[k]
-                    if reach & src and entered & ~reach:
-                        reach |= entered
-                        changed = True
-            hit = [snd for k in live if reach & self.moves[k][0] for snd in self.moves[k][2]]
-            hit += [snd for k in range(self.n) if reach >> k & 1 for snd in self.state_sends[k]]
-            if len(self.on_cache) < 200_000:
-                self.on_cache[key] = hit
-        return hit
-
-
-def static_sends(model: Model) -> list[tuple[frozenset[int], bool]]:
-    """For each instance, whom its chart sends to by name (self left out), and whether it replies."""
-    n = model.n
-    per_chart: dict[int, tuple[frozenset[int], bool]] = {}
-    out: list[tuple[frozenset[int], bool]] = []
-    for i in range(n):
-        chart = model.charts[i]
-        key = id(chart)
-        if key not in per_chart:
-            targets: set[int] = set()
-            reply = False
-            for _, snd in _sends(chart):
-                t, r = _send_targets(model, snd)
-                targets |= t
-                reply = reply or r
-            per_chart[key] = (frozenset(targets), reply)
-        targets_i, reply_i = per_chart[key]
-        out.append((targets_i - {i}, reply_i))
-    return out
-
-
-def may_send(model: Model) -> list[frozenset[int]]:
-    """For each instance, the instances it may ever send a message to (over-approximated from its chart).
-
-    A reply (``SENDER``) goes to an instance that may send to it: the least fixed point of that rule
-    contains every reply of every run. A target computed by an expression may be anyone.
-    """
-    n = model.n
-    static = static_sends(model)
-    out = [set(named) | {i} for i, (named, _) in enumerate(static)]
-    changed = True
-    while changed:
-        changed = False
-        for j in range(n):
-            if not static[j][1]:
-                continue
-            for x in range(n):
-                if j in out[x] and x not in out[j]:
-                    out[j].add(x)
-                    changed = True
-    return [frozenset(s) for s in out]
+_Sends = tuple[tuple[tuple[int, frozenset[str]], ...], frozenset[str], frozenset[str]]
+"""What an instance may still send (``Reducer._resolve``): per target the events, the events to itself, the replies."""
 
 
 class _Reads:
@@ -254,10 +103,6 @@ def predicate_reads(model: Model, specs: Iterable[tuple[str, Any]]) -> _Reads:
 Key = tuple[str | None, int | None]
 """An in-flight count ``(event name or None, receiver or None)``, as ``in_flight(event, to)`` reads it."""
 
-_ZERO_WHEN = {("==", 0): True, ("<=", 0): True, ("<", 1): True, ("!=", 0): False, (">", 0): False, (">=", 1): False}
-"""``in_flight(...) OP k`` with the count first: the truth value of the comparison that says the count is 0."""
-_FLIP = {"==": "==", "!=": "!=", "<": ">", ">": "<", "<=": ">=", ">=": "<="}
-
 
 def zero_counts(model: Model, node: Any, value: bool) -> frozenset[Key]:
     """The in-flight counts that are 0 in every state where the predicate ``node`` has the truth value ``value``.
@@ -277,8 +122,8 @@ def zero_counts(model: Model, node: Any, value: bool) -> frozenset[Key]:
         return out
     if isinstance(node, Compare):
         left, right, op = node.left, node.right, node.op
-        if isinstance(left, Const) and op in _FLIP:
-            left, right, op = right, left, _FLIP[op]
+        if isinstance(left, Const) and op in FLIP:
+            left, right, op = right, left, FLIP[op]
         if not (isinstance(left, Call) and left.fn == "in_flight" and isinstance(right, Const) and type(right.value) is int):
             return frozenset()
         args = left.args
@@ -288,7 +133,7 @@ def zero_counts(model: Model, node: Any, value: bool) -> frozenset[Key]:
         to = args[1].value if len(args) > 1 else None  # type: ignore[attr-defined]
         if to is not None and to not in model.index_of:
             return frozenset()
-        when = _ZERO_WHEN.get((op, right.value))
+        when = ZERO_WHEN.get((op, right.value))
         if when is None or when != value:
             return frozenset()
         return frozenset({(ev, model.index_of[to] if to is not None else None)})
@@ -333,9 +178,16 @@ class Reducer:
             r.field_index = [{f: model.charts[i].engine.fields[f] for f in (fs or ())} if fs is not ALL else None for i, fs in enumerate(r.fields)]
         self.everything = self.reads.everything or any(g.reads.everything for g in self.guarded)
         self.crash_group: list[int | None] = [model.crash_slot.get(model.group_of[i]) for i in range(n)]
-        charts: dict[int, _ChartSends] = {}
-        self.chart_sends = [charts.setdefault(id(ch), _ChartSends(ch)) for ch in model.charts]
-        self._resolved: dict[tuple[int, int, frozenset[str]], tuple[tuple[tuple[int, str], ...], frozenset[str], frozenset[str]]] = {}
+        charts: dict[int, ChartSends] = {}
+        self.chart_sends = [charts.setdefault(id(ch), ChartSends(ch)) for ch in model.charts]
+        self._resolved: dict[tuple[int, int, frozenset[str]], _Sends] = {}
+        # closures memoized across states by what they read (``_closure_key``): many states differ only in data
+        self._closures: dict[tuple[tuple[Any, ...], int], frozenset[int] | None] = {}
+        self._lid_class: dict[int, int] = {}
+        self._classes: dict[tuple[int, frozenset[str]], int] = {}
+        self._kinds: list[int] = []
+        self._kind_ids: dict[tuple[int, str, int | None], int] = {}
+        self._generation = model.generation
         self.reduced_states = 0
         self.expanded_states = 0
 
@@ -367,7 +219,7 @@ class Reducer:
                 if key not in pending:
                     pending[key] = self._receivers(state, key)
 
-        def hidden(group: set[int]) -> bool:
+        def hidden(group: frozenset[int]) -> bool:
             """Whether no kept step needs to be seen: invisible to the plain reads, and to each guarded property's
             reads unless the group holds a receiver of a message its target states cannot have (docs/por.md)."""
             acting = [a for a in group if a in by_actor]
@@ -380,12 +232,26 @@ class Reducer:
                     return False
             return True
 
-        origins, inbox = self._origins(state)
+        closures = self._closures
+        where: tuple[Any, ...] | None = None  # what the closures read of this state (``_closure_key``), made once
+        origins: list[set[int]] | None = None
+        inbox: list[set[str]] = []
+        base: dict[int, tuple[frozenset[str], ChartSends, int]] = {}
+        closed: dict[frozenset[int], frozenset[int] | None] = {}
         sets: list[list[int]] = []  # the stubborn sets found, each once
         for start in sorted(by_actor, key=lambda a: (len(by_actor[a]), a)):
             if shows(start):
                 continue
-            group = self._closure(start, by_actor, budgets, state, origins, inbox)
+            if where is None:
+                where = self._closure_key(state, by_actor)
+            hit = closures.get((where, start), _MISSING)
+            if hit is _MISSING:
+                if origins is None:
+                    origins, inbox = self._origins(state)
+                hit = self._closure(start, by_actor, budgets, state, origins, inbox, base, closed)
+                if len(closures) < 200_000:
+                    closures[(where, start)] = hit
+            group = hit
             if group is None:
                 continue
             kept = sorted(k for a in group for k in by_actor.get(a, ()))
@@ -399,6 +265,39 @@ class Reducer:
             if old is None or (proper and not any(old(s2) for s2 in proper)):
                 return kept
         return None
+
+    def _closure_key(self, state: State, by_actor: dict[int, list[int]]) -> tuple[Any, ...]:
+        """Everything ``_closure`` reads of a state, so that closures are memoized across states: the instances with
+        an enabled step, which budgets are left, per instance its configuration and pending timers' events, the
+        (receiver, event, sender) kinds of the messages in flight, and for FIFO the non-empty channels."""
+        m = self.model
+        if self._generation != m.generation:  # a resumed checkpoint renumbered local states and messages
+            self._generation = m.generation
+            self._lid_class.clear()
+            self._kinds.clear()
+        lid_class, classes = self._lid_class, self._classes
+        local_values = m.local_values
+        per_instance = []
+        for lid in state[0]:
+            c = lid_class.get(lid)
+            if c is None:
+                _, cs, timers = local_values[lid]
+                c = lid_class[lid] = classes.setdefault((cs.config, frozenset(t[1].name for t in timers)), len(classes))
+            per_instance.append(c)
+        kinds, kind_ids = self._kinds, self._kind_ids
+        for mid in range(len(kinds), len(m.msg_values)):  # classify the messages interned since
+            d, e = m.msg_values[mid]
+            o = m.index_of.get(e.origin) if e.origin is not None else None
+            kinds.append(kind_ids.setdefault((d, e.name, o if o != d else None), len(kind_ids)))
+        net = state[1]
+        busy = tuple(chan for chan, _ in net) if m.network == "fifo" else ()
+        return (
+            frozenset(by_actor),
+            tuple(b > 0 for b in state[2]),
+            tuple(per_instance),
+            frozenset([kinds[mid] for mid in m.message_ids(state)]),
+            busy,
+        )
 
     def _receivers(self, state: State, key: Key) -> set[int]:
         """The receivers of the messages in flight that the count ``key`` counts."""
@@ -438,64 +337,99 @@ class Reducer:
             out.add(t[1].name)
         return out
 
-    def _sends_of(self, state: State, j: int, names: set[str]) -> tuple[tuple[tuple[int, str], ...], frozenset[str], frozenset[str]]:
-        """What ``j`` may still send when the events ``names`` may arrive (its whole chart while a crash may restart
-        it): (target, event) pairs of its named sends, the events it sends itself, the events it replies."""
-        slot = self.crash_group[j]
-        sends = self.chart_sends[j]
-        if slot is not None and state[2][slot] > 0:
-            config, key = -1, frozenset[str]()  # -1: every state, every move
-        else:
-            config, key = self.model.local_values[state[0][j]][1].config, frozenset(names)
-        cache_key = (id(sends), config, key)
+    def _resolve(self, sends: ChartSends, config: int, names: frozenset[str]) -> _Sends:
+        """What an instance of a chart may still send from a configuration (-1: from anywhere, as after a crash) when
+        the events ``names`` may arrive: per target of its named sends the events sent there, the events it sends
+        itself, the events it replies."""
+        cache_key = (id(sends), config, names)
         hit = self._resolved.get(cache_key)
         if hit is None:
-            pairs: dict[tuple[int, str], None] = {}
+            pairs: dict[int, set[str]] = {}
             own: set[str] = set()
             replies: set[str] = set()
-            for snd in sends.sends_on(config, key):
+            for snd in sends.sends_on(config, names):
                 if isinstance(snd.target, str) and snd.target == SELF:
                     own.add(snd.event)
                     continue
-                to, reply = _send_targets(self.model, snd)
+                to, reply = send_targets(self.model, snd)
                 if reply:
                     replies.add(snd.event)
-                for x in sorted(to):
-                    pairs[(x, snd.event)] = None
-            hit = (tuple(pairs), frozenset(own), frozenset(replies))
+                for x in to:
+                    pairs.setdefault(x, set()).add(snd.event)
+            hit = (tuple((x, frozenset(pairs[x])) for x in sorted(pairs)), frozenset(own), frozenset(replies))
             if len(self._resolved) < 200_000:
                 self._resolved[cache_key] = hit
         return hit
 
     def _closure(
-        self, start: int, by_actor: dict[int, list[int]], budgets: tuple[int, ...], state: State, origins: list[set[int]], inbox: list[set[str]]
-    ) -> set[int] | None:
-        """The smallest instance set holding ``start`` that is closed (module docstring); None when it is everyone."""
+        self,
+        start: int,
+        by_actor: dict[int, list[int]],
+        budgets: tuple[int, ...],
+        state: State,
+        origins: list[set[int]],
+        inbox: list[set[str]],
+        base: dict[int, tuple[frozenset[str], ChartSends, int]],
+        closed: dict[frozenset[int], frozenset[int] | None],
+    ) -> frozenset[int] | None:
+        """The smallest instance set holding ``start`` that is closed (module docstring); None when it is everyone.
+        For the closures of one state, ``base`` caches per instance its events (``_base_events``) and what its sends
+        are resolved from (its chart's sends and configuration, -1 while a crash may restart it), and ``closed`` what
+        each group went through closes to (the growth from a group depends on the group only)."""
         m = self.model
         fifo = m.network == "fifo"
         busy = {chan for chan, _ in state[1]} if fifo else set()
+        crash_group = self.crash_group
+        restartable = [a for a in range(m.n) if crash_group[a] is not None and budgets[crash_group[a]] > 0]  # type: ignore[index]
+        resolved = self._resolved
+        resolve = self._resolve
+        nothing: frozenset[str] = frozenset()
+
+        def about(j: int) -> tuple[frozenset[str], ChartSends, int]:
+            hit = base.get(j)
+            if hit is None:
+                slot = crash_group[j]
+                config = -1 if slot is not None and budgets[slot] > 0 else m.local_values[state[0][j]][1].config
+                hit = base[j] = (frozenset(self._base_events(state, j, inbox)), self.chart_sends[j], config)
+            return hit
+
         group = {start}
+        chain: list[frozenset[int]] = []  # the groups this closure went through: each closes to the same set
         while True:
+            seen = frozenset(group)
+            if seen in closed:  # another start of this state went through this group: the rest is the same
+                found = closed[seen]
+                for g in chain:
+                    closed[g] = found
+                return found
+            chain.append(seen)
             for a in list(group):
-                slot = self.crash_group[a]
+                slot = crash_group[a]
                 if slot is not None and budgets[slot] > 0:
                     group.update(m.groups[m.group_of[a]])
             # the instances that may act along steps outside the group, the events each may receive there, and whom
-            # each may send to there (a least fixed point): an instance takes only the moves of its chart whose
-            # events may reach it, and a reply goes to the sender of a message it may receive
+            # each may send to there (a least fixed point, so the order of the work list does not matter): an
+            # instance takes only the moves of its chart whose events may reach it, and a reply goes to the sender
+            # of a message it may receive
             active = {a for a in by_actor if a not in group}
-            active.update(a for a in range(m.n) if a not in group and self.crash_group[a] is not None and budgets[self.crash_group[a]] > 0)  # type: ignore[index]
-            recv = {j: self._base_events(state, j, inbox) for j in active}
+            active.update(a for a in restartable if a not in group)
+            recv = {j: about(j)[0] for j in active}
             senders: dict[int, set[int]] = {j: set(origins[j]) for j in active}
             targets: dict[int, set[int]] = {}
-            work = sorted(active, reverse=True)  # the instances whose events or senders grew (a least fixed point)
+            work = sorted(active, reverse=True)  # the instances whose events or senders grew
             queued = set(work)
             while work:
                 j = work.pop()
                 queued.discard(j)
-                pairs, own, replies = self._sends_of(state, j, recv[j])
+                _, sends, config = base[j]
+                names = recv[j] if config != -1 else nothing
+                hit = resolved.get((id(sends), config, names))
+                pairs, own, replies = hit if hit is not None else resolve(sends, config, names)
                 t: set[int] = set()
-                for x, ev in [*pairs, *((j, ev) for ev in own), *((x, ev) for ev in replies for x in senders[j])]:
+                updates: Sequence[tuple[int, frozenset[str]]] = pairs
+                if own or replies:  # a reply goes to each sender (no event sent: no target)
+                    updates = [*pairs, (j, own), *((x, replies) for x in (tuple(senders[j]) if replies else ()))]
+                for x, evs in updates:
                     if x != j:
                         t.add(x)
                     if x in group:
@@ -503,11 +437,12 @@ class Reducer:
                     grew = False
                     if x not in active:
                         active.add(x)
-                        recv[x] = self._base_events(state, x, inbox)
+                        recv[x] = about(x)[0]
                         senders[x] = set(origins[x])
                         grew = True
-                    if ev not in recv[x]:
-                        recv[x].add(ev)
+                    r = recv[x]
+                    if not evs <= r:
+                        recv[x] = r | evs
                         grew = True
                     if x != j and j not in senders[x]:
                         senders[x].add(j)
@@ -523,7 +458,10 @@ class Reducer:
             else:
                 grow = {j for j in active if targets[j] & group}
             if not grow:
-                return group if len(group) < m.n else None
+                found = frozenset(group) if len(group) < m.n else None
+                for g in chain:
+                    closed[g] = found
+                return found
             group |= grow
 
     def _visible(self, state: State, step: tuple[Any, State], reads: _Reads) -> bool:

@@ -16,13 +16,18 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from statecharts.errors import ExpressionError
-from statecharts.expr import Call, Const, Ctx, Evaluator, Expr, Node, PyFunc, Quant, Var, compile_expr, node_of, to_node, to_source, walk
+from statecharts.expr import Call, Compare, Const, Ctx, Evaluator, Expr, Node, PyFunc, Quant, Var, compile_expr, node_of, to_node, to_source, walk
 
 if TYPE_CHECKING:
     from .model import Model
 
 SYSTEM_FUNCTIONS = ("In", "field", "instances", "in_flight", "is_final")
 """Functions only system predicates may call (they read the whole system state)."""
+
+ZERO_WHEN = {("==", 0): True, ("<=", 0): True, ("<", 1): True, ("!=", 0): False, (">", 0): False, (">=", 1): False}
+"""``in_flight(...) OP k`` with the count first: the truth value of the comparison that says the count is 0."""
+FLIP = {"==": "==", "!=": "!=", "<": ">", ">": "<", "<=": ">=", ">=": "<="}
+"""A comparison's operator with its operands swapped."""
 
 
 # --------------------------------------------------------------------------- builders
@@ -265,6 +270,10 @@ class _SystemFunctions:
             fast = self._group_in_state(n)
             if fast is not None:
                 return fast
+        if isinstance(n, Compare):
+            zero = self._zero_test(n)
+            if zero is not None:
+                return zero
         if not isinstance(n, Call) or n.fn not in SYSTEM_FUNCTIONS:
             return None
         args = n.args
@@ -311,6 +320,32 @@ class _SystemFunctions:
             fi = model.charts[i].engine.fields[what]
             return lambda c, e, g, b: model.chart_state(c, i).context[fi]
         return lambda c, e, g, b: model.field(c, model.instance_index(who(c, e, g, b)), what)
+
+    def _zero_test(self, n: Compare) -> Evaluator | None:
+        """``in_flight(...) == 0`` and the other comparisons that only ask whether a count is 0 (``ZERO_WHEN``): whether
+        a matching message is in flight, without counting them (``in_flight() == 0`` is an empty network)."""
+        left, right, op = n.left, n.right, n.op
+        if isinstance(left, Const) and op in FLIP:
+            left, right, op = right, left, FLIP[op]
+        if not (isinstance(left, Call) and left.fn == "in_flight" and isinstance(right, Const) and type(right.value) is int):
+            return None
+        when = ZERO_WHEN.get((op, right.value))
+        args = left.args
+        if when is None or len(args) > 2 or not all(isinstance(a, Const) for a in args):
+            return None
+        ev_name = args[0].value if args else None  # type: ignore[attr-defined]
+        to = args[1].value if len(args) > 1 else None  # type: ignore[attr-defined]
+        if to is not None:
+            self._check_actor(args[1])
+        model = self.model
+        if ev_name is None and to is None:  # no message at all: every network's empty value is falsy (no FIFO channel is empty)
+            if when:
+                return lambda c, e, g, b: not c[1]
+            return lambda c, e, g, b: bool(c[1])
+        dest = model.instance_index(to) if to is not None else None
+        if when:
+            return lambda c, e, g, b: not model.has_message(c, ev_name, dest)
+        return lambda c, e, g, b: model.has_message(c, ev_name, dest)
 
     def _group_in_state(self, n: Quant) -> Evaluator | None:
         """``any_in``/``all_in`` with one state (a quantifier over a group whose body is ``In``): a loop over masks."""

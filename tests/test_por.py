@@ -29,7 +29,7 @@ from examples.websocket_gateway.model import MUTATIONS as GATEWAY_MUTATIONS
 from examples.websocket_gateway.model import build as gateway
 from simulate import Actor, Faults, ModelError, Stimulus, System, actor, all_in, explore, in_flight, invariant, sometimes
 from simulate.entry import compile_system
-from simulate.por import may_send
+from simulate.por import Reducer, may_send
 from statecharts import SELF, Chart, State, Transition, assign, ctx, event, reply, send
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "tla"))
@@ -344,6 +344,38 @@ def test_random_quiescence_guarded_systems_same_verdicts(system: System) -> None
 @given(random_systems())
 def test_random_systems_same_verdicts(system: System) -> None:
     same_verdicts(system)
+
+
+def same_choices(system: System, limit: int = 3000) -> None:
+    """The reducer memoizes closures across states (by what they read) and within one: in every reachable state it
+    keeps what a reducer with nothing cached keeps."""
+    system.symmetry = False
+    model = compile_system(system, False)
+    shared = Reducer(model, system)
+    states = list(model.initial_states())
+    seen = set(states)
+    k = 0
+    while k < len(states) and k < limit:
+        state = states[k]
+        k += 1
+        succs = model.successors(state)
+        assert shared.keep(state, succs) == Reducer(model, system).keep(state, succs), state
+        for _, s2 in succs:
+            if s2 not in seen:
+                seen.add(s2)
+                states.append(s2)
+    assert k == limit or k == len(states)
+
+
+@settings(max_examples=30)
+@given(guarded_systems())
+def test_memoized_closures_choose_as_a_fresh_reducer(system: System) -> None:
+    same_choices(system)
+
+
+@pytest.mark.parametrize(("name", "limit"), [("distributed_lock(lease)", 1500), ("websocket_gateway(naive)", 1000)])
+def test_memoized_closures_choose_as_a_fresh_reducer_on_examples(name: str, limit: int) -> None:
+    same_choices(EXAMPLES[name](), limit)
 
 
 # --------------------------------------------------------------------------- symmetry that defeats itself
