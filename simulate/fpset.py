@@ -27,8 +27,16 @@ class FingerprintSet:
     def nbytes(self) -> int:
         return sum(r.nbytes for r in self.runs)
 
-    def contains(self, fps: npt.NDArray[np.uint64]) -> npt.NDArray[np.bool_]:
-        """Which of ``fps`` are in the set."""
+    def contains(self, fps: npt.NDArray[np.uint64], presorted: bool = False) -> npt.NDArray[np.bool_]:
+        """Which of ``fps`` are in the set. Unsorted queries are sorted first (a sorted batch is searched
+        several times faster: neighbouring queries share the cache lines of the run), unless ``presorted``."""
+        if not self.runs or len(fps) == 0:
+            return np.zeros(len(fps), dtype=bool)
+        if not presorted and len(fps) > 16:
+            order = np.argsort(fps, kind="stable")
+            found = np.empty(len(fps), dtype=bool)
+            found[order] = self.contains(fps[order], presorted=True)
+            return found
         found = np.zeros(len(fps), dtype=bool)
         for run in self.runs:
             pos = np.searchsorted(run, fps)
@@ -36,12 +44,31 @@ class FingerprintSet:
             found |= run[pos] == fps
         return found
 
+    def has(self, fp: int) -> bool:
+        """Whether one fingerprint (a Python int, signed or not, of 64 bits) is in the set."""
+        u = np.uint64(fp & 0xFFFF_FFFF_FFFF_FFFF)
+        for run in self.runs:
+            pos = int(run.searchsorted(u))
+            if pos < len(run) and run[pos] == u:
+                return True
+        return False
+
+    def push_sorted(self, run: npt.NDArray[np.uint64]) -> None:
+        """Insert a sorted batch of distinct fingerprints none of which is in the set yet (the caller de-duplicated
+        it, e.g. one breadth-first level); the batch is kept, not copied."""
+        if len(run):
+            self._push(run)
+
+    def to_array(self) -> npt.NDArray[np.uint64]:
+        """Every fingerprint (sorted within each run, not overall)."""
+        return np.concatenate(self.runs) if self.runs else np.zeros(0, dtype=U64)
+
     def add(self, fps: npt.NDArray[np.uint64]) -> npt.NDArray[np.bool_]:
         """Insert a batch; return a mask of the entries that were new (the first of any repeats in the batch)."""
         if len(fps) == 0:
             return np.zeros(0, dtype=bool)
         uniq, first = np.unique(fps, return_index=True)
-        fresh = ~self.contains(uniq) if self.runs else np.ones(len(uniq), dtype=bool)
+        fresh = ~self.contains(uniq, presorted=True) if self.runs else np.ones(len(uniq), dtype=bool)
         new_mask = np.zeros(len(fps), dtype=bool)
         new_mask[first[fresh]] = True
         added = uniq[fresh]  # sorted, since np.unique sorts

@@ -16,15 +16,20 @@ from array import array
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
+
 from statecharts.errors import ModelError, StatechartError
 
 from ..protocol import StepError
 from ..result import Result, Verdict, collision_probability
-from .base import FP_MASK, OUTSIDE, ExplorationFailed
+from .base import FINGERPRINT_BITS, OUTSIDE, ExplorationFailed
 from .checkpoints import CheckpointError, Checkpoints
 
 Resumed = tuple[list[Any], "array[int]", list[Any], "array[int]", int]
 """A checkpoint's rest of a level, the next level so far, and the depth."""
+
+OUTSIDE_FP = -1
+"""The fingerprint a candidate outside the constraint carries while its chunk waits (``hash`` never returns -1)."""
 
 
 class Explorer(Checkpoints):
@@ -126,8 +131,8 @@ class Explorer(Checkpoints):
             failure=str(failure) if failure is not None else None,
             failure_kind=type(failure.cause).__name__ if failure is not None else None,
             notes=self._notes(),
-            fingerprint_collision_probability=collision_probability(self.stats.distinct_states, 60) if self.mode != "random" else None,
-            fingerprint_bits=60,
+            fingerprint_collision_probability=collision_probability(self.stats.distinct_states, FINGERPRINT_BITS) if self.mode != "random" else None,
+            fingerprint_bits=FINGERPRINT_BITS,
         )
 
     def _seed(self) -> list[tuple[Any, int]]:
@@ -138,7 +143,7 @@ class Explorer(Checkpoints):
             c, _ = self.model.canonical(s)
             if self.constraint is not None and not self._within(c, -1, ordinal):
                 continue
-            fp = hash(c) & FP_MASK
+            fp = hash(c)
             if fp in known:
                 continue
             out.append((c, self._new_state(c, fp, -1, ordinal, 0)))
@@ -159,8 +164,13 @@ class Explorer(Checkpoints):
     def _bfs(self, resumed: Resumed | None = None) -> bool:
         """Breadth-first search level by level (``resumed``: continue a checkpoint).
 
-        The hot loop of plain exploration (no symmetry, constraint or graph) hashes each successor and looks it up;
-        the options add their work per successor behind one test (``general``).
+        A successor that is no self-loop and not yet in the level being built is a candidate; the candidates of a
+        chunk of expanded states are looked up in the store of older levels together (one vectorised lookup) and the
+        new ones stored in the order they were generated, so that every state gets the index, parent, checks and
+        verdicts it gets one at a time. A chunk ends at every progress tick, before a failure is raised, and where
+        ``max_states`` could be reached, so a search stops after the same state as one that stores one at a time.
+        Symmetry, a constraint, reduction and keeping the graph are options of this one loop, tested once per
+        successor; the graph keeps a dict of every state (no store) and stores new states at once.
         """
         m = self.model
         successors = m.successors
@@ -168,6 +178,7 @@ class Explorer(Checkpoints):
         symmetric = m.symmetric
         constraint = self.constraint
         keep = self.keep_graph
+        reducer = self.reducer
         general = keep or symmetric or constraint is not None
         if resumed is None:
             seeded = self._seed()
@@ -178,11 +189,17 @@ class Explorer(Checkpoints):
             depth = 0
         else:
             level_states, level_index, next_states, next_index, depth = resumed
+        store = self.store
+        level = self.level  # the fingerprints of the level being built
+        if not keep and self.seen:  # the initial states: the first level built
+            built = np.array(list(self.seen), dtype=np.int64).view(np.uint64)
+            built.sort()
+            store.push_sorted(built)
+            self.seen.clear()
         parents = self.parents  # bound after a resumed checkpoint replaced the store
         parents_append, ordinals_append = parents.append, self.ordinals.append
         index = self.index
-        known: Any = index if keep else self.seen
-        seen_add = self.seen.add
+        level_add = level.add
         edges_append = self.edges.append
         check = bool(self.invariants or self.goals)
         check_deadlock = self.check_deadlock
@@ -192,12 +209,68 @@ class Explorer(Checkpoints):
         stats = self.stats
         generated = stats.states_generated  # kept in a local, written back at every progress tick and return
         checkpointing = self.checkpoint_path is not None
-        reducer = self.reducer
-        next_fps: set[int] = set()  # under reduction: the fingerprints found at the next depth (the cycle proviso)
+        # the chunk: per candidate its fingerprint (OUTSIDE_FP: outside the constraint), state, parent and step position. A candidate
+        # joins ``level`` at once, so that it is a candidate once; it leaves it if the store has it (an older level's).
+        c_fps: list[int] = []
+        c_states: list[Any] = []
+        c_parents: list[int] = []
+        c_ordinals: list[int] = []
+        c_fps_append, c_states_append, c_ordinals_append, c_parents_append = c_fps.append, c_states.append, c_ordinals.append, c_parents.append
+        next_states_append, next_index_append = next_states.append, next_index.append
 
         def old(s: Any) -> bool:
-            fp = hash(canonical(s)[0] if symmetric else s) & FP_MASK
-            return fp in known and fp not in next_fps
+            """Under reduction: whether a successor was found at this depth or before."""
+            fp = hash(canonical(s)[0] if symmetric else s)
+            return fp in index and fp not in level if keep else store.has(fp)
+
+        def new(idx: int, ordinal: int, s2: Any, fp: int) -> bool:
+            """Store a state found for the first time (True), or say that it is one too many (False)."""
+            nidx = len(parents)
+            if max_states is not None and nidx >= max_states:
+                return False
+            parents_append(idx)
+            ordinals_append(ordinal)
+            if keep:
+                index[fp] = nidx
+                level_add(fp)
+            if check:
+                self._check(s2, nidx)
+            next_states_append(s2)
+            next_index_append(nidx)
+            return True
+
+        def flush() -> bool:
+            """Store the chunk's new candidates (and check those outside the constraint), in the order generated; False
+            when a new one is one too many (then it comes from the last state expanded: the chunk ends where that can be)."""
+            if not c_fps:
+                return True
+            try:
+                found = store.contains(np.array(c_fps, dtype=np.int64).view(np.uint64))
+                for p in np.flatnonzero(found).tolist():  # found at an older level: not of the level being built
+                    level.discard(c_fps[p])
+                fresh = np.flatnonzero(~found).tolist()
+                for i, p in enumerate(fresh):
+                    idx = c_parents[p]
+                    if c_fps[p] == OUTSIDE_FP:
+                        self._outside_checked(c_states[p], idx, c_ordinals[p])
+                        continue
+                    nidx = len(parents)
+                    if max_states is not None and nidx >= max_states:
+                        level.difference_update(c_fps[q] for q in fresh[i:])  # not stored
+                        return False
+                    parents_append(idx)
+                    ordinals_append(c_ordinals[p])
+                    s2 = c_states[p]
+                    if check:
+                        self._check(s2, nidx)
+                    next_states_append(s2)
+                    next_index_append(nidx)
+                return True
+            finally:
+                c_fps.clear()
+                c_states.clear()
+                c_parents.clear()
+                c_ordinals.clear()
 
         def stop(limit: str, from_k: int, expanded: int = 0) -> bool:
             """End early: write the counters back and, when checkpointing, what is left to explore."""
@@ -208,81 +281,113 @@ class Explorer(Checkpoints):
                 self._write_checkpoint(level_states[from_k:], level_index[from_k:], next_states, next_index, depth)
             return False
 
-        while level_states:
-            if max_depth is not None and depth >= max_depth:
-                return stop(f"max_depth {max_depth} reached", 0)
-            if checkpointing and time.perf_counter() >= self._next_checkpoint and not next_states:
-                stats.states_generated, stats.distinct_states = generated, len(parents)
-                self._write_checkpoint(level_states, level_index, next_states, next_index, depth)
-            nd = depth + 1
-            for k in range(len(level_states)):
-                state = level_states[k]
-                idx = level_index[k]
-                counter += 1
-                if counter & 1023 == 0:
-                    stats.queue = len(level_states) - k + len(next_states)
+        def settle() -> None:
+            """Flush where no candidate can be one too many: a chunk ends as soon as one could be."""
+            stored = flush()
+            assert stored, "a chunk went on after max_states could be reached"
+
+        def too_many(k: int, state: Any, n: int) -> bool:
+            """Stop at max_states while storing the successors of the state at ``k`` (``n`` of them)."""
+            level_states[k] = state  # not fully expanded: a resumed run expands it again
+            return stop(f"max_states {max_states} reached", k, n)
+
+        try:
+            while level_states:
+                if max_depth is not None and depth >= max_depth:
+                    return stop(f"max_depth {max_depth} reached", 0)
+                if checkpointing and time.perf_counter() >= self._next_checkpoint and not next_states:
                     stats.states_generated, stats.distinct_states = generated, len(parents)
-                    if not self._tick():
-                        return stop(self.limit, k)
-                    if self.stop_on_violation and self._violated():
-                        return stop("stopped at the first violation", k)
-                level_states[k] = None
-                try:
-                    succs = successors(state)
-                except StepError as e:
-                    self.errors.append((m.error_text(e), idx, e.label, "error"))
-                    continue
-                except (Exception, SystemExit) as e:  # not a step's own error: exploration cannot go on
-                    raise ExplorationFailed(e, idx) from e
-                generated += len(succs)
-                if not succs:
-                    if check_deadlock and self.deadlock is None and not m.at_rest(state):
-                        self.deadlock = idx
-                    continue
-                items: Any = enumerate(succs)
-                if reducer is not None:
-                    kept = self._por_keep(state, succs, old)
-                    if kept is not None:
-                        items = ((o, succs[o]) for o in kept)
-                for ordinal, (label, s2) in items:
-                    if general:
-                        if s2 is state and not keep:
-                            continue
-                        if constraint is not None and not self._within(s2, idx, ordinal):
-                            continue
-                        if symmetric:
-                            s2 = canonical(s2)[0]
-                        fp = hash(s2) & FP_MASK
-                        if keep:
-                            edges_append((idx, fp, ordinal, label))
-                    elif s2 is state:
+                    self._write_checkpoint(level_states, level_index, next_states, next_index, depth)
+                for k in range(len(level_states)):
+                    state = level_states[k]
+                    idx = level_index[k]
+                    counter += 1
+                    if counter & 1023 == 0:
+                        settle()
+                        stats.queue = len(level_states) - k + len(next_states)
+                        stats.states_generated, stats.distinct_states = generated, len(parents)
+                        if not self._tick():
+                            return stop(self.limit, k)
+                        if self.stop_on_violation and self._violated():
+                            return stop("stopped at the first violation", k)
+                    level_states[k] = None
+                    try:
+                        succs = successors(state)
+                    except StepError as e:
+                        self.errors.append((m.error_text(e), idx, e.label, "error"))
                         continue
-                    else:
-                        fp = hash(s2) & FP_MASK
-                    if fp in known:
+                    except (Exception, SystemExit) as e:  # not a step's own error: exploration cannot go on
+                        settle()
+                        raise ExplorationFailed(e, idx) from e
+                    generated += len(succs)
+                    if not succs:
+                        if check_deadlock and self.deadlock is None and not m.at_rest(state):
+                            self.deadlock = idx
                         continue
-                    nidx = len(parents)
-                    if max_states is not None and nidx >= max_states:
-                        level_states[k] = state  # not fully expanded: a resumed run expands it again
-                        return stop(f"max_states {max_states} reached", k, len(succs))
-                    parents_append(idx)
-                    ordinals_append(ordinal)
-                    if keep:
-                        index[fp] = nidx
-                    else:
-                        seen_add(fp)
+                    items: Any = enumerate(succs)
                     if reducer is not None:
-                        next_fps.add(fp)
-                    if check:
-                        self._check(s2, nidx)
-                    next_states.append(s2)
-                    next_index.append(nidx)
-            stats.states_generated, stats.distinct_states = generated, len(parents)
-            if next_states:
-                stats.max_depth = nd
-            level_states, level_index, depth = next_states, next_index, nd
-            next_states, next_index = [], array("q")
-            next_fps = set()
+                        kept = self._por_keep(state, succs, old)
+                        if kept is not None:
+                            items = ((o, succs[o]) for o in kept)
+                    for ordinal, (label, s2) in items:
+                        if general:
+                            if s2 is state and not keep:
+                                continue
+                            if constraint is not None:
+                                try:
+                                    inside = bool(constraint(s2))
+                                except (Exception, SystemExit) as e:
+                                    if not flush():  # the successors generated before this one first, as one at a time
+                                        return too_many(k, state, len(succs))
+                                    raise self._constraint_failed(e, idx, ordinal) from e
+                                if not inside:
+                                    if keep:
+                                        self._outside_checked(s2, idx, ordinal)
+                                    else:
+                                        c_fps_append(OUTSIDE_FP)
+                                        c_states_append(s2)
+                                        c_parents_append(idx)
+                                        c_ordinals_append(ordinal)
+                                    continue
+                            if symmetric:
+                                s2 = canonical(s2)[0]
+                            fp = hash(s2)
+                            if keep:  # the graph: every state in a dict, each new one stored at once
+                                edges_append((idx, fp, ordinal, label))
+                                if fp not in index:
+                                    if not new(idx, ordinal, s2, fp):
+                                        return too_many(k, state, len(succs))
+                                continue
+                        elif s2 is state:
+                            continue
+                        else:
+                            fp = hash(s2)
+                        if fp in level:  # of the level being built, or a candidate of this chunk already
+                            continue
+                        level_add(fp)
+                        c_fps_append(fp)
+                        c_states_append(s2)
+                        c_parents_append(idx)
+                        c_ordinals_append(ordinal)
+                    if len(c_fps) >= 65536 or (max_states is not None and len(parents) + len(c_fps) >= max_states):
+                        if not flush():
+                            return too_many(k, state, len(succs))
+                settle()
+                stats.states_generated, stats.distinct_states = generated, len(parents)
+                if next_states:
+                    stats.max_depth = depth + 1
+                if not keep and level:  # the level built joins the store of older levels
+                    built = np.fromiter(level, dtype=np.int64, count=len(level)).view(np.uint64)
+                    level.clear()
+                    built.sort()
+                    store.push_sorted(built)
+                level.clear()
+                level_states, level_index, depth = next_states, next_index, depth + 1
+                next_states, next_index = [], array("q")
+                next_states_append, next_index_append = next_states.append, next_index.append
+        except BaseException:  # e.g. a state that cannot be hashed: what was generated before it is stored, as one at a time
+            flush()
+            raise
         self.stats.queue = 0
         if checkpointing:
             self._write_checkpoint([], array("q"), [], array("q"), depth)
@@ -338,7 +443,7 @@ class Explorer(Checkpoints):
                 if constraint is not None and not self._within(s2, idx, ordinal):
                     continue
                 c, _ = canonical(s2)
-                fp = hash(c) & FP_MASK
+                fp = hash(c)
                 if keep:
                     self.edges.append((idx, fp, ordinal, label))
                 if fp in known:
@@ -370,7 +475,7 @@ class Explorer(Checkpoints):
                 break
             ordinal = rng.randrange(len(self.initial))
             state, _ = m.canonical(self.initial[ordinal])
-            fp = hash(state) & FP_MASK
+            fp = hash(state)
             idx = self.index.get(fp)
             if idx is None:
                 idx = self._new_state(state, fp, -1, ordinal, 0)
@@ -388,7 +493,7 @@ class Explorer(Checkpoints):
                 k = rng.randrange(len(succs))
                 s2 = succs[k][1]
                 state, _ = m.canonical(s2)
-                fp = hash(state) & FP_MASK
+                fp = hash(state)
                 nidx = self.index.get(fp)
                 if nidx is None:
                     nidx = self._new_state(state, fp, idx, k, depth)
