@@ -114,6 +114,8 @@ def check_consistent(path: Path, parts: dict[str, Any], initial_states: int, pro
         for k in index:
             if not 0 <= k < n:
                 raise bad(f"the {which} frontier names state {k}, of {n}")
+    if list(parts["next_index"]) != list(range(n - len(parts["next_index"]), n)):
+        raise bad("the next frontier is not the last states stored")
     for name, k in parts["found"].items():
         if name not in properties or not 0 <= k < n:
             raise bad(f"the verdict of {name!r} points at state {k}, of {n}, or is not a property of the system")

@@ -183,12 +183,11 @@ class Explorer(Checkpoints):
         if resumed is None:
             seeded = self._seed()
             level_states: list[Any] = [s for s, _ in seeded]
-            level_index = array("q", [i for _, i in seeded])
+            level_index: Sequence[int] = array("q", [i for _, i in seeded])
             next_states: list[Any] = []
-            next_index = array("q")
             depth = 0
-        else:
-            level_states, level_index, next_states, next_index, depth = resumed
+        else:  # a checkpoint's next level so far is the last states stored (the loader checks it)
+            level_states, level_index, next_states, _, depth = resumed
         store = self.store
         level = self.level  # the fingerprints of the level being built
         if not keep and self.seen:  # the initial states: the first level built
@@ -197,7 +196,8 @@ class Explorer(Checkpoints):
             store.push_sorted(built)
             self.seen.clear()
         parents = self.parents  # bound after a resumed checkpoint replaced the store
-        parents_append, ordinals_append = parents.append, self.ordinals.append
+        ordinals = self.ordinals
+        parents_append, ordinals_append = parents.append, ordinals.append
         index = self.index
         level_add = level.add
         edges_append = self.edges.append
@@ -209,14 +209,21 @@ class Explorer(Checkpoints):
         stats = self.stats
         generated = stats.states_generated  # kept in a local, written back at every progress tick and return
         checkpointing = self.checkpoint_path is not None
-        # the chunk: per candidate its fingerprint (OUTSIDE_FP: outside the constraint), state, parent and step position. A candidate
-        # joins ``level`` at once, so that it is a candidate once; it leaves it if the store has it (an older level's).
+        # The chunk: per candidate its fingerprint (OUTSIDE_FP: outside the constraint), parent and step position; the
+        # candidate states themselves go to the end of next_states at once (with a constraint: to c_states, as the ones
+        # outside it are checked in order with the new ones). A candidate joins ``level`` at once, so that it is a
+        # candidate once; the flush takes it out of both again if the store has it (an older level's state).
         c_fps: list[int] = []
         c_states: list[Any] = []
         c_parents: list[int] = []
         c_ordinals: list[int] = []
-        c_fps_append, c_states_append, c_ordinals_append, c_parents_append = c_fps.append, c_states.append, c_ordinals.append, c_parents.append
-        next_states_append, next_index_append = next_states.append, next_index.append
+        c_fps_append, c_ordinals_append, c_parents_append = c_fps.append, c_ordinals.append, c_parents.append
+        next_states_append = next_states.append
+        c_states_append = c_states.append if constraint is not None else next_states_append
+
+        def next_index() -> range:
+            """The indices of the next level's states so far: the last ones stored."""
+            return range(len(parents) - len(next_states), len(parents))
 
         def old(s: Any) -> bool:
             """Under reduction: whether a successor was found at this depth or before."""
@@ -236,41 +243,67 @@ class Explorer(Checkpoints):
             if check:
                 self._check(s2, nidx)
             next_states_append(s2)
-            next_index_append(nidx)
             return True
 
         def flush() -> bool:
             """Store the chunk's new candidates (and check those outside the constraint), in the order generated; False
             when a new one is one too many (then it comes from the last state expanded: the chunk ends where that can be)."""
-            if not c_fps:
+            n = len(c_fps)
+            if not n:
                 return True
             try:
                 found = store.contains(np.array(c_fps, dtype=np.int64).view(np.uint64))
-                for p in np.flatnonzero(found).tolist():  # found at an older level: not of the level being built
-                    level.discard(c_fps[p])
-                fresh = np.flatnonzero(~found).tolist()
-                for i, p in enumerate(fresh):
-                    idx = c_parents[p]
-                    if c_fps[p] == OUTSIDE_FP:
-                        self._outside_checked(c_states[p], idx, c_ordinals[p])
-                        continue
-                    nidx = len(parents)
-                    if max_states is not None and nidx >= max_states:
-                        level.difference_update(c_fps[q] for q in fresh[i:])  # not stored
-                        return False
-                    parents_append(idx)
-                    ordinals_append(c_ordinals[p])
-                    s2 = c_states[p]
-                    if check:
-                        self._check(s2, nidx)
-                    next_states_append(s2)
-                    next_index_append(nidx)
-                return True
+                if constraint is not None:
+                    return store_in_order(found)
+                tail = len(next_states) - n
+                if found.any():  # some are older levels' states: drop them
+                    for p in np.flatnonzero(found).tolist():
+                        level.discard(c_fps[p])
+                    fresh = np.flatnonzero(~found).tolist()
+                    next_states[tail:] = [next_states[tail + p] for p in fresh]
+                    c_fps[:] = [c_fps[p] for p in fresh]
+                    c_parents[:] = [c_parents[p] for p in fresh]
+                    c_ordinals[:] = [c_ordinals[p] for p in fresh]
+                    n = len(fresh)
+                first = len(parents)
+                room = n if max_states is None else min(n, max(0, max_states - first))
+                if room < n:  # one too many: store those before it only
+                    level.difference_update(c_fps[room:])
+                    del next_states[tail + room :]
+                    del c_parents[room:], c_ordinals[room:]
+                parents.extend(c_parents)
+                ordinals.extend(c_ordinals)
+                if check:
+                    for i in range(room):
+                        self._check(next_states[tail + i], first + i)
+                return room == n
             finally:
                 c_fps.clear()
                 c_states.clear()
                 c_parents.clear()
                 c_ordinals.clear()
+
+        def store_in_order(found: Any) -> bool:
+            """With a constraint: store the new candidates and check those outside it, one at a time in order."""
+            fresh = np.flatnonzero(~found).tolist()
+            for p in np.flatnonzero(found).tolist():
+                level.discard(c_fps[p])
+            for i, p in enumerate(fresh):
+                idx = c_parents[p]
+                if c_fps[p] == OUTSIDE_FP:
+                    self._outside_checked(c_states[p], idx, c_ordinals[p])
+                    continue
+                nidx = len(parents)
+                if max_states is not None and nidx >= max_states:
+                    level.difference_update(c_fps[q] for q in fresh[i:])  # not stored
+                    return False
+                parents_append(idx)
+                ordinals_append(c_ordinals[p])
+                s2 = c_states[p]
+                if check:
+                    self._check(s2, nidx)
+                next_states_append(s2)
+            return True
 
         def stop(limit: str, from_k: int, expanded: int = 0) -> bool:
             """End early: write the counters back and, when checkpointing, what is left to explore."""
@@ -278,7 +311,7 @@ class Explorer(Checkpoints):
             stats.queue = len(level_states) - from_k + len(next_states)
             stats.states_generated, stats.distinct_states = generated - expanded, len(parents)
             if checkpointing:
-                self._write_checkpoint(level_states[from_k:], level_index[from_k:], next_states, next_index, depth)
+                self._write_checkpoint(level_states[from_k:], array("q", level_index[from_k:]), next_states, array("q", next_index()), depth)
             return False
 
         def settle() -> None:
@@ -297,7 +330,7 @@ class Explorer(Checkpoints):
                     return stop(f"max_depth {max_depth} reached", 0)
                 if checkpointing and time.perf_counter() >= self._next_checkpoint and not next_states:
                     stats.states_generated, stats.distinct_states = generated, len(parents)
-                    self._write_checkpoint(level_states, level_index, next_states, next_index, depth)
+                    self._write_checkpoint(level_states, array("q", level_index), next_states, array("q", next_index()), depth)
                 for k in range(len(level_states)):
                     state = level_states[k]
                     idx = level_index[k]
@@ -382,9 +415,10 @@ class Explorer(Checkpoints):
                     built.sort()
                     store.push_sorted(built)
                 level.clear()
-                level_states, level_index, depth = next_states, next_index, depth + 1
-                next_states, next_index = [], array("q")
-                next_states_append, next_index_append = next_states.append, next_index.append
+                level_states, level_index, depth = next_states, next_index(), depth + 1
+                next_states = []
+                next_states_append = next_states.append
+                c_states_append = c_states.append if constraint is not None else next_states_append
         except BaseException:  # e.g. a state that cannot be hashed: what was generated before it is stored, as one at a time
             flush()
             raise
