@@ -100,7 +100,7 @@ class ExplorerBase:
         self.limit = ""
         # storage
         self.parents = array("i")  # signed 32-bit: -1 marks an initial state
-        self.ordinals = array("I")
+        self.ordinals = array("B")  # 1 byte a state while every position fits, then 2, then 4 (widen_ordinals)
         self.initial: list[Any] = []
         self.index: dict[int, int] = {}  # fingerprint -> state index, when keeping the graph
         self.seen: set[int] = set()  # fingerprints, when not (depth-first; breadth-first moves them to the store)
@@ -154,6 +154,8 @@ class ExplorerBase:
         """Store a state found for the first time (and check it); returns its index."""
         idx = len(self.parents)
         self.parents.append(parent)
+        if ordinal >= 1 << 8 * self.ordinals.itemsize:
+            self.widen_ordinals(ordinal)
         self.ordinals.append(ordinal)
         if self.keep_graph:
             self.index[fp] = idx
@@ -164,6 +166,15 @@ class ExplorerBase:
             self.stats.max_depth = depth
         self._check(canon, idx)
         return idx
+
+    def widen_ordinals(self, largest: int) -> None:
+        """Make room for a step position that does not fit the array of positions (a wider copy replaces it)."""
+        for code in "BHI":
+            if largest < 1 << 8 * array(code).itemsize:
+                if array(code).itemsize > self.ordinals.itemsize:
+                    self.ordinals = array(code, self.ordinals)
+                return
+        raise ModelError(f"a state has more than {largest:,} successors: more than the explorer can number")
 
     def _check(self, state: Any, idx: int) -> None:
         """Evaluate the invariants and goals not yet decided (a violated invariant or reached goal is decided)."""

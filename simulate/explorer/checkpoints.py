@@ -262,7 +262,8 @@ class Checkpoints(Verdicts):
         stored = np.unique(np.array(parts["seen"], dtype=np.int64).view(np.uint64))
         if len(stored) != len(parts["parents"]):
             raise CheckpointError(f"{path} is inconsistent: {len(parts['parents'])} states but {len(stored)} distinct fingerprints")
-        self.parents, self.ordinals = parts["parents"], parts["ordinals"]
+        ordinals = parts["ordinals"]
+        self.parents, self.ordinals = parts["parents"], ordinals if ordinals.typecode in "BHI" else array("I", ordinals)
         self.store = FingerprintSet()
         self.store.push_sorted(stored)
         self.found, self.errors, self.deadlock = parts["found"], parts["errors"], parts["deadlock"]

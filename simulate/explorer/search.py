@@ -198,6 +198,7 @@ class Explorer(Checkpoints):
         parents = self.parents  # bound after a resumed checkpoint replaced the store
         ordinals = self.ordinals
         parents_append, ordinals_append = parents.append, ordinals.append
+        widest = (1 << 8 * ordinals.itemsize) - 1  # the largest step position the array of positions holds
         index = self.index
         level_add = level.add
         edges_append = self.edges.append
@@ -230,11 +231,20 @@ class Explorer(Checkpoints):
             fp = hash(canonical(s)[0] if symmetric else s)
             return fp in index and fp not in level if keep else store.has(fp)
 
+        def widen(largest: int) -> None:
+            nonlocal ordinals, ordinals_append, widest
+            self.widen_ordinals(largest)
+            ordinals = self.ordinals
+            ordinals_append = ordinals.append
+            widest = (1 << 8 * ordinals.itemsize) - 1
+
         def new(idx: int, ordinal: int, s2: Any, fp: int) -> bool:
             """Store a state found for the first time (True), or say that it is one too many (False)."""
             nidx = len(parents)
             if max_states is not None and nidx >= max_states:
                 return False
+            if ordinal > widest:
+                widen(ordinal)
             parents_append(idx)
             ordinals_append(ordinal)
             if keep:
@@ -271,6 +281,8 @@ class Explorer(Checkpoints):
                     level.difference_update(c_fps[room:])
                     del next_states[tail + room :]
                     del c_parents[room:], c_ordinals[room:]
+                if c_ordinals and max(c_ordinals) > widest:
+                    widen(max(c_ordinals))
                 parents.extend(c_parents)
                 ordinals.extend(c_ordinals)
                 if check:
@@ -298,6 +310,8 @@ class Explorer(Checkpoints):
                     level.difference_update(c_fps[q] for q in fresh[i:])  # not stored
                     return False
                 parents_append(idx)
+                if c_ordinals[p] > widest:
+                    widen(c_ordinals[p])
                 ordinals_append(c_ordinals[p])
                 s2 = c_states[p]
                 if check:
