@@ -8,6 +8,8 @@ every fingerprint takes part in a logarithmic number of merges.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import numpy.typing as npt
 
@@ -55,9 +57,16 @@ class FingerprintSet:
 
     def push_sorted(self, run: npt.NDArray[np.uint64]) -> None:
         """Insert a sorted batch of distinct fingerprints none of which is in the set yet (the caller de-duplicated
-        it, e.g. one breadth-first level); the batch is kept, not copied."""
+        it, e.g. one breadth-first level); the batch is kept, not copied: the caller keeps no view of it."""
         if len(run):
             self._push(run)
+
+    @staticmethod
+    def from_signed(values: Iterable[int], count: int) -> npt.NDArray[np.uint64]:
+        """Fingerprints given as signed 64-bit ints (Python's ``hash``), as a sorted array of their own."""
+        out = np.fromiter(values, dtype=np.int64, count=count).astype(np.uint64)
+        out.sort()
+        return out
 
     def to_array(self) -> npt.NDArray[np.uint64]:
         """Every fingerprint (sorted within each run, not overall)."""
@@ -80,9 +89,19 @@ class FingerprintSet:
         self.count += len(run)
         runs = self.runs
         while runs and len(runs[-1]) <= 2 * len(run):
-            last = runs.pop()
-            merged = np.concatenate((last, run))
-            del last
-            merged.sort(kind="stable")
-            run = merged
+            run = _merge(runs.pop(), run)
         runs.append(run)
+
+
+def _merge(last: npt.NDArray[np.uint64], run: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """Two sorted runs as one. A run that owns its buffer grows in place (a large buffer is remapped, not copied)
+    and the merge needs a buffer of the smaller run only: the transient memory is the size of ``run``, not of both."""
+    n = len(last)
+    if last.base is None and last.flags.owndata and last.flags.c_contiguous:
+        last.resize(n + len(run), refcheck=False)  # the set holds the only reference to its runs
+        last[n:] = run
+        last.sort(kind="stable")  # timsort: merges the two sorted halves
+        return last
+    merged = np.concatenate((last, run))
+    merged.sort(kind="stable")
+    return merged

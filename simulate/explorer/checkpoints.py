@@ -259,7 +259,7 @@ class Checkpoints(Verdicts):
             raise CheckpointError(f"{path} is damaged: it has no {e.args[0]!r} part") from None
         except (TypeError, ValueError, AttributeError, IndexError) as e:
             raise CheckpointError(f"{path} is not a checkpoint of this explorer (or it is damaged): {type(e).__name__}: {e}") from None
-        stored = np.unique(np.array(parts["seen"], dtype=np.int64).view(np.uint64))
+        stored = np.unique(np.array(parts["seen"], dtype=np.int64).astype(np.uint64))
         if len(stored) != len(parts["parents"]):
             raise CheckpointError(f"{path} is inconsistent: {len(parts['parents'])} states but {len(stored)} distinct fingerprints")
         ordinals = parts["ordinals"]

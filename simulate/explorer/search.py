@@ -1,9 +1,10 @@
 """The search strategies: breadth-first (shortest counterexamples; one loop for every option), depth-first, and
 random walks; and the run that drives one of them to a :class:`Result`.
 
-Breadth-first search goes level by level with compact frontiers (a level is a list of states and an
-array of their indices; processed entries are released at once, so memory holds fingerprints, parent
-links and about one level). Symmetry, a constraint and keeping the graph (liveness, ``graph=True``)
+Breadth-first search goes level by level (a level is a list of states and the range of their indices;
+processed entries are released at once, so memory holds fingerprints, parent links and about one
+level). The older levels' fingerprints are a sorted numpy store, looked up a chunk of successors at a
+time; only the level being built is a Python set. Symmetry, a constraint and keeping the graph (liveness, ``graph=True``)
 are options of that one loop, tested once per successor; partial-order reduction (``simulate.por``)
 picks the successors to follow, and checkpoints are written at level boundaries.
 """
@@ -191,9 +192,7 @@ class Explorer(Checkpoints):
         store = self.store
         level = self.level  # the fingerprints of the level being built
         if not keep and self.seen:  # the initial states: the first level built
-            built = np.array(list(self.seen), dtype=np.int64).view(np.uint64)
-            built.sort()
-            store.push_sorted(built)
+            store.push_sorted(store.from_signed(self.seen, len(self.seen)))
             self.seen.clear()
         parents = self.parents  # bound after a resumed checkpoint replaced the store
         ordinals = self.ordinals
@@ -424,9 +423,8 @@ class Explorer(Checkpoints):
                 if next_states:
                     stats.max_depth = depth + 1
                 if not keep and level:  # the level built joins the store of older levels
-                    built = np.fromiter(level, dtype=np.int64, count=len(level)).view(np.uint64)
+                    built = store.from_signed(level, len(level))
                     level.clear()
-                    built.sort()
                     store.push_sorted(built)
                 level.clear()
                 level_states, level_index, depth = next_states, next_index(), depth + 1
