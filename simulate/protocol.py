@@ -8,7 +8,7 @@ and how its values are written to a checkpoint. The compiled actor system
 (``simulate.model.Model``) implements it; so does a few-line puzzle written directly against
 it (tests/test_protocol.py: Die Hard), which :func:`simulate.explorer.explore_model` explores.
 
-States and labels are opaque to the explorer: it hashes states (their 60-bit ``hash`` is the
+States and labels are opaque to the explorer: it hashes states (their 64-bit ``hash`` is the
 fingerprint; equal states must hash alike whatever PYTHONHASHSEED, so build them from ints,
 strings and tuples of those), stores them and hands them back. Successors come in a fixed order:
 a trace is rebuilt by replaying the position of each step among its parent's successors.

@@ -235,7 +235,7 @@ def test_a_failing_worker_keeps_the_verdicts_so_far() -> None:
 
 
 def test_collision_probability_is_reported_as_tlc_does(tmp_path: Any) -> None:
-    """TLC's optimistic estimate n(n-1)/2 / 2^bits, for one worker (60-bit) and several (64-bit), printed at the end."""
+    """TLC's optimistic estimate n(n-1)/2 / 2^bits, for one worker and several (64-bit fingerprints both), printed at the end."""
     import json
     import subprocess
     import sys
@@ -243,8 +243,8 @@ def test_collision_probability_is_reported_as_tlc_does(tmp_path: Any) -> None:
     s = _counter()
     one, two = explore(s), explore(s, workers=2)
     n = one.stats.distinct_states
-    assert (one.fingerprint_bits, two.fingerprint_bits) == (60, 64)
-    assert one.fingerprint_collision_probability == n * (n - 1) / 2 / 2.0**60
+    assert (one.fingerprint_bits, two.fingerprint_bits) == (64, 64)
+    assert one.fingerprint_collision_probability == n * (n - 1) / 2 / 2.0**64
     assert two.fingerprint_collision_probability == n * (n - 1) / 2 / 2.0**64
     assert "64-bit; probability of a collision (optimistic, as TLC calculates it): " in two.summary()
     assert f"{two.fingerprint_collision_probability:.1e}" in two.summary()

@@ -11,9 +11,9 @@ statecharts. :func:`explore_model` explores any such model; :func:`explore` comp
 
 from ..entry import explore
 from .api import explore_model
-from .base import FP_MASK, OUTSIDE, ExplorationFailed, ProgressFn, check_limits
+from .base import FINGERPRINT_BITS, OUTSIDE, ExplorationFailed, ProgressFn, check_limits
 from .search import Explorer
 
 _Explorer = Explorer  # the name the parallel explorer and older code subclass
 
-__all__ = ["FP_MASK", "OUTSIDE", "ExplorationFailed", "Explorer", "ProgressFn", "check_limits", "explore", "explore_model"]
+__all__ = ["FINGERPRINT_BITS", "OUTSIDE", "ExplorationFailed", "Explorer", "ProgressFn", "check_limits", "explore", "explore_model"]

@@ -1,9 +1,12 @@
 """What every search keeps: the store of states (fingerprints, parent links, step positions), the
 properties to check on each new state, the limits, progress and the notes of the result.
 
-The explorer stores a 60-bit fingerprint per distinct state plus a parent link and the position
-of the step among its parent's successors; a trace is rebuilt by replaying those positions from
-the initial state (the step function is deterministic). Full states live only in the frontier.
+The explorer stores a 64-bit fingerprint per distinct state (Python's ``hash`` of its canonical form)
+plus a parent link and the position of the step among its parent's successors; a trace is rebuilt
+by replaying those positions from the initial state (the step function is deterministic). Full
+states live only in the frontier. Breadth-first search keeps the fingerprints of the levels already
+built in a :class:`simulate.fpset.FingerprintSet` (8 bytes a state) and only the level being built
+in a Python set; depth-first search, random walks and the state graph keep a set or a dict.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import Any
 
 from statecharts.errors import ModelError, StatechartError
 
+from ..fpset import FingerprintSet
 from ..protocol import Explorable, Predicate
 from ..result import Stats
 
@@ -25,8 +29,8 @@ ProgressFn = Callable[[Stats], None]
 OUTSIDE = 1 << 48
 """State indices from here on name ``outside`` entries: states outside the constraint (never stored)."""
 
-FP_MASK = (1 << 60) - 1
-"""Fingerprints are 60-bit state hashes: they fit Python's 32-byte ints (collisions: about 1e-6 at 1.7M states)."""
+FINGERPRINT_BITS = 64
+"""Fingerprints are Python's 64-bit ``hash`` of a state (collisions: about 8e-8 at 1.7M states, reported with the result)."""
 
 
 class ExplorationFailed(StatechartError):
@@ -96,15 +100,17 @@ class ExplorerBase:
         self.limit = ""
         # storage
         self.parents = array("i")  # signed 32-bit: -1 marks an initial state
-        self.ordinals = array("I")
+        self.ordinals = array("B")  # 1 byte a state while every position fits, then 2, then 4 (widen_ordinals)
         self.initial: list[Any] = []
         self.kept: set[int] = set()  # fingerprints of the stored states, when keeping the graph
-        self.seen: set[int] = set()  # fingerprints, when not
+        self.seen: set[int] = set()  # fingerprints, when not (depth-first; breadth-first moves them to the store)
+        self.store = FingerprintSet()  # breadth-first without the graph: the fingerprints of the levels built (as uint64)
+        self.level: set[int] = set()  # breadth-first: the fingerprints of the level being built
         # the kept graph (liveness, graph=True): typed arrays, not Python tuples (about 20 bytes an edge); a
         # destination is a fingerprint until the search ends, then mapped to indices once (``edge_targets``)
-        self.fps = array("Q")  # fingerprint of each stored state, by index
+        self.fps = array("q")  # fingerprint of each stored state, by index
         self.edge_src = array("I")
-        self.edge_dst = array("Q")  # the destination's fingerprint
+        self.edge_dst = array("q")  # the destination's fingerprint
         self.edge_ord = array("I")  # the step's position among its source's successors
         self.edge_key = array("I")  # the step's fairness class: an index into fair_keys (0: not fair)
         self.fair_keys: list[Any] = [None]
@@ -161,6 +167,8 @@ class ExplorerBase:
         """Store a state found for the first time (and check it); returns its index."""
         idx = len(self.parents)
         self.parents.append(parent)
+        if ordinal >= 1 << 8 * self.ordinals.itemsize:
+            self.widen_ordinals(ordinal)
         self.ordinals.append(ordinal)
         if self.keep_graph:
             self.kept.add(fp)
@@ -238,6 +246,15 @@ class ExplorerBase:
                     self.live_errors[j] = e
             self.live_bits[j].append(bits)
 
+    def widen_ordinals(self, largest: int) -> None:
+        """Make room for a step position that does not fit the array of positions (a wider copy replaces it)."""
+        for code in "BHI":
+            if largest < 1 << 8 * array(code).itemsize:
+                if array(code).itemsize > self.ordinals.itemsize:
+                    self.ordinals = array(code, self.ordinals)
+                return
+        raise ModelError(f"a state has more than {largest:,} successors: more than the explorer can number")
+
     def _check(self, state: Any, idx: int) -> None:
         """Evaluate the invariants and goals not yet decided (a violated invariant or reached goal is decided)."""
         pending = self._pending
@@ -263,8 +280,17 @@ class ExplorerBase:
             if self.constraint(state):
                 return True
         except (Exception, SystemExit) as e:
-            self.outside.append((parent, ordinal))
-            raise ExplorationFailed(e, OUTSIDE + len(self.outside) - 1, f"the constraint raised {type(e).__name__}: {e}") from e
+            raise self._constraint_failed(e, parent, ordinal) from e
+        self._outside_checked(state, parent, ordinal)
+        return False
+
+    def _constraint_failed(self, e: BaseException, parent: int, ordinal: int) -> ExplorationFailed:
+        """The constraint raised on a generated state: the failure, whose trace leads to that state."""
+        self.outside.append((parent, ordinal))
+        return ExplorationFailed(e, OUTSIDE + len(self.outside) - 1, f"the constraint raised {type(e).__name__}: {e}")
+
+    def _outside_checked(self, state: Any, parent: int, ordinal: int) -> None:
+        """Check a generated state outside the constraint against the invariants and goals (see ``_within``)."""
         if self.invariants or self.goals:
             before = len(self.found), len(self.errors)
             k = len(self.outside)
@@ -272,7 +298,13 @@ class ExplorerBase:
             self._check(self.model.canonical(state)[0], OUTSIDE + k)
             if (len(self.found), len(self.errors)) == before:
                 self.outside.pop()
-        return False
+
+    def _fingerprints(self) -> array[int]:
+        """Every stored fingerprint (as signed 64-bit integers), in no particular order: for a checkpoint."""
+        out = array("q", self.store.to_array().tobytes())
+        out.extend(self.level)
+        out.extend(self.seen)
+        return out
 
     def _violated(self) -> bool:
         return any(n in self.found for n, _ in self.invariants) or bool(self.errors) or self.deadlock is not None

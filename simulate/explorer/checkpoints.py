@@ -23,8 +23,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from statecharts.errors import ModelError
 
+from ..fpset import FingerprintSet
+from .base import FINGERPRINT_BITS
 from .verdicts import Verdicts
 
 FORMAT = "statecharts.checkpoint/1"
@@ -110,6 +114,8 @@ def check_consistent(path: Path, parts: dict[str, Any], initial_states: int, pro
         for k in index:
             if not 0 <= k < n:
                 raise bad(f"the {which} frontier names state {k}, of {n}")
+    if list(parts["next_index"]) != list(range(n - len(parts["next_index"]), n)):
+        raise bad("the next frontier is not the last states stored")
     for name, k in parts["found"].items():
         if name not in properties or not 0 <= k < n:
             raise bad(f"the verdict of {name!r} points at state {k}, of {n}, or is not a property of the system")
@@ -193,7 +199,8 @@ class Checkpoints(Verdicts):
             **m.tables(),
             "parents": pack(self.parents),
             "ordinals": pack(self.ordinals),
-            "seen": pack(array("q", self.seen)),
+            "fingerprint_bits": FINGERPRINT_BITS,
+            "seen": pack(self._fingerprints()),
             "current": [enc(x) for x in current],
             "current_index": pack(array("q", current_index)),
             "next": [enc(x) for x in nxt],
@@ -218,6 +225,10 @@ class Checkpoints(Verdicts):
         m = self.model
         path = self.resume_path
         data = load(path, m.name, self._signature)
+        if data.get("fingerprint_bits") != FINGERPRINT_BITS:
+            raise CheckpointError(
+                f"{path} was written by an older version, with {data.get('fingerprint_bits', 60)}-bit fingerprints (now {FINGERPRINT_BITS}): explore afresh"
+            )
         try:
             dec = m.from_json
             parts: dict[str, Any] = {
@@ -248,9 +259,13 @@ class Checkpoints(Verdicts):
             raise CheckpointError(f"{path} is damaged: it has no {e.args[0]!r} part") from None
         except (TypeError, ValueError, AttributeError, IndexError) as e:
             raise CheckpointError(f"{path} is not a checkpoint of this explorer (or it is damaged): {type(e).__name__}: {e}") from None
-        self.parents, self.ordinals, self.seen = parts["parents"], parts["ordinals"], set(parts["seen"])
-        if len(self.seen) != len(self.parents):
-            raise CheckpointError(f"{path} is inconsistent: {len(self.parents)} states but {len(self.seen)} distinct fingerprints")
+        stored = np.unique(np.array(parts["seen"], dtype=np.int64).astype(np.uint64))
+        if len(stored) != len(parts["parents"]):
+            raise CheckpointError(f"{path} is inconsistent: {len(parts['parents'])} states but {len(stored)} distinct fingerprints")
+        ordinals = parts["ordinals"]
+        self.parents, self.ordinals = parts["parents"], ordinals if ordinals.typecode in "BHI" else array("I", ordinals)
+        self.store = FingerprintSet()
+        self.store.push_sorted(stored)
         self.found, self.errors, self.deadlock = parts["found"], parts["errors"], parts["deadlock"]
         self.stats.states_generated, self.stats.max_depth = parts["states_generated"], parts["max_depth"]
         self.stats.distinct_states = len(self.parents)

@@ -249,7 +249,7 @@ class Liveness(Coverage):
             initial = np.frombuffer(self.parents, dtype=np.int32) == -1
             self._live_graph_cache = LiveGraph(n, indptr, src, dst, ordinal, key, key_rank, initial)
             if not self.want_graph:  # the arrays of the search are not needed again: release them before the analysis
-                self.edge_src, self.edge_dst, self.edge_ord, self.edge_key = array("I"), array("Q"), array("I"), array("I")
+                self.edge_src, self.edge_dst, self.edge_ord, self.edge_key = array("I"), array("q"), array("I"), array("I")
                 self._edges_released = True
         return self._live_graph_cache  # type: ignore[no-any-return]
 

@@ -1,9 +1,10 @@
 """The search strategies: breadth-first (shortest counterexamples; one loop for every option), depth-first, and
 random walks; and the run that drives one of them to a :class:`Result`.
 
-Breadth-first search goes level by level with compact frontiers (a level is a list of states and an
-array of their indices; processed entries are released at once, so memory holds fingerprints, parent
-links and about one level). Symmetry, a constraint and keeping the graph (liveness, ``graph=True``)
+Breadth-first search goes level by level (a level is a list of states and the range of their indices;
+processed entries are released at once, so memory holds fingerprints, parent links and about one
+level). The older levels' fingerprints are a sorted numpy store, looked up a chunk of successors at a
+time; only the level being built is a Python set. Symmetry, a constraint and keeping the graph (liveness, ``graph=True``)
 are options of that one loop, tested once per successor; partial-order reduction (``simulate.por``)
 picks the successors to follow, and checkpoints are written at level boundaries.
 """
@@ -16,15 +17,20 @@ from array import array
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
+
 from statecharts.errors import ModelError, StatechartError
 
 from ..protocol import StepError
 from ..result import Result, Verdict, collision_probability
-from .base import FP_MASK, OUTSIDE, ExplorationFailed
+from .base import FINGERPRINT_BITS, OUTSIDE, ExplorationFailed
 from .checkpoints import CheckpointError, Checkpoints
 
 Resumed = tuple[list[Any], "array[int]", list[Any], "array[int]", int]
 """A checkpoint's rest of a level, the next level so far, and the depth."""
+
+OUTSIDE_FP = -1
+"""The fingerprint a candidate outside the constraint carries while its chunk waits (``hash`` never returns -1)."""
 
 
 class Explorer(Checkpoints):
@@ -126,8 +132,8 @@ class Explorer(Checkpoints):
             failure=str(failure) if failure is not None else None,
             failure_kind=type(failure.cause).__name__ if failure is not None else None,
             notes=self._notes(),
-            fingerprint_collision_probability=collision_probability(self.stats.distinct_states, 60) if self.mode != "random" else None,
-            fingerprint_bits=60,
+            fingerprint_collision_probability=collision_probability(self.stats.distinct_states, FINGERPRINT_BITS) if self.mode != "random" else None,
+            fingerprint_bits=FINGERPRINT_BITS,
         )
 
     def _seed(self) -> list[tuple[Any, int]]:
@@ -138,7 +144,7 @@ class Explorer(Checkpoints):
             c, _ = self.model.canonical(s)
             if self.constraint is not None and not self._within(c, -1, ordinal):
                 continue
-            fp = hash(c) & FP_MASK
+            fp = hash(c)
             if fp in known:
                 continue
             out.append((c, self._new_state(c, fp, -1, ordinal, 0)))
@@ -159,8 +165,13 @@ class Explorer(Checkpoints):
     def _bfs(self, resumed: Resumed | None = None) -> bool:
         """Breadth-first search level by level (``resumed``: continue a checkpoint).
 
-        The hot loop of plain exploration (no symmetry, constraint or graph) hashes each successor and looks it up;
-        the options add their work per successor behind one test (``general``).
+        A successor that is no self-loop and not yet in the level being built is a candidate; the candidates of a
+        chunk of expanded states are looked up in the store of older levels together (one vectorised lookup) and the
+        new ones stored in the order they were generated, so that every state gets the index, parent, checks and
+        verdicts it gets one at a time. A chunk ends at every progress tick, before a failure is raised, and where
+        ``max_states`` could be reached, so a search stops after the same state as one that stores one at a time.
+        Symmetry, a constraint, reduction and keeping the graph are options of this one loop, tested once per
+        successor; the graph keeps a dict of every state (no store) and stores new states at once.
         """
         m = self.model
         successors = m.successors
@@ -168,22 +179,29 @@ class Explorer(Checkpoints):
         symmetric = m.symmetric
         constraint = self.constraint
         keep = self.keep_graph
+        reducer = self.reducer
         general = keep or symmetric or constraint is not None
         if resumed is None:
             seeded = self._seed()
             level_states: list[Any] = [s for s, _ in seeded]
-            level_index = array("q", [i for _, i in seeded])
+            level_index: Sequence[int] = array("q", [i for _, i in seeded])
             next_states: list[Any] = []
-            next_index = array("q")
             depth = 0
-        else:
-            level_states, level_index, next_states, next_index, depth = resumed
+        else:  # a checkpoint's next level so far is the last states stored (the loader checks it)
+            level_states, level_index, next_states, _, depth = resumed
+        store = self.store
+        level = self.level  # the fingerprints of the level being built
+        if not keep and self.seen:  # the initial states: the first level built
+            store.push_sorted(store.from_signed(self.seen, len(self.seen)))
+            self.seen.clear()
         parents = self.parents  # bound after a resumed checkpoint replaced the store
-        parents_append, ordinals_append = parents.append, self.ordinals.append
-        known: Any = self.kept if keep else self.seen
-        seen_add = self.seen.add
+        ordinals = self.ordinals
+        parents_append, ordinals_append = parents.append, ordinals.append
+        widest = (1 << 8 * ordinals.itemsize) - 1  # the largest step position the array of positions holds
+        kept = self.kept  # the graph: the fingerprints of every state stored
+        level_add = level.add
         edge_src, edge_dst, edge_ord, edge_key = self.edge_src.append, self.edge_dst.append, self.edge_ord.append, self.edge_key.append
-        key_id, fps_append, kept_add = self._key_id, self.fps.append, self.kept.add
+        key_id, fps_append, kept_add = self._key_id, self.fps.append, kept.add
         check_live = self._check_live if self.live else None
         check = bool(self.invariants or self.goals)
         check_deadlock = self.check_deadlock
@@ -193,12 +211,117 @@ class Explorer(Checkpoints):
         stats = self.stats
         generated = stats.states_generated  # kept in a local, written back at every progress tick and return
         checkpointing = self.checkpoint_path is not None
-        reducer = self.reducer
-        next_fps: set[int] = set()  # under reduction: the fingerprints found at the next depth (the cycle proviso)
+        # The chunk: per candidate its fingerprint (OUTSIDE_FP: outside the constraint), parent and step position; the
+        # candidate states themselves go to the end of next_states at once (with a constraint: to c_states, as the ones
+        # outside it are checked in order with the new ones). A candidate joins ``level`` at once, so that it is a
+        # candidate once; the flush takes it out of both again if the store has it (an older level's state).
+        c_fps: list[int] = []
+        c_states: list[Any] = []
+        c_parents: list[int] = []
+        c_ordinals: list[int] = []
+        c_fps_append, c_ordinals_append, c_parents_append = c_fps.append, c_ordinals.append, c_parents.append
+        next_states_append = next_states.append
+        c_states_append = c_states.append if constraint is not None else next_states_append
+
+        def next_index() -> range:
+            """The indices of the next level's states so far: the last ones stored."""
+            return range(len(parents) - len(next_states), len(parents))
 
         def old(s: Any) -> bool:
-            fp = hash(canonical(s)[0] if symmetric else s) & FP_MASK
-            return fp in known and fp not in next_fps
+            """Under reduction: whether a successor was found at this depth or before."""
+            fp = hash(canonical(s)[0] if symmetric else s)
+            return fp in kept and fp not in level if keep else store.has(fp)
+
+        def widen(largest: int) -> None:
+            nonlocal ordinals, ordinals_append, widest
+            self.widen_ordinals(largest)
+            ordinals = self.ordinals
+            ordinals_append = ordinals.append
+            widest = (1 << 8 * ordinals.itemsize) - 1
+
+        def new(idx: int, ordinal: int, s2: Any, fp: int) -> bool:
+            """Store a state found for the first time (True), or say that it is one too many (False)."""
+            nidx = len(parents)
+            if max_states is not None and nidx >= max_states:
+                return False
+            if ordinal > widest:
+                widen(ordinal)
+            parents_append(idx)
+            ordinals_append(ordinal)
+            if keep:
+                kept_add(fp)
+                fps_append(fp)
+                level_add(fp)
+                if check_live is not None:
+                    check_live(s2)
+            if check:
+                self._check(s2, nidx)
+            next_states_append(s2)
+            return True
+
+        def flush() -> bool:
+            """Store the chunk's new candidates (and check those outside the constraint), in the order generated; False
+            when a new one is one too many (then it comes from the last state expanded: the chunk ends where that can be)."""
+            n = len(c_fps)
+            if not n:
+                return True
+            try:
+                found = store.contains(np.array(c_fps, dtype=np.int64).view(np.uint64))
+                if constraint is not None:
+                    return store_in_order(found)
+                tail = len(next_states) - n
+                if found.any():  # some are older levels' states: drop them
+                    for p in np.flatnonzero(found).tolist():
+                        level.discard(c_fps[p])
+                    fresh = np.flatnonzero(~found).tolist()
+                    next_states[tail:] = [next_states[tail + p] for p in fresh]
+                    c_fps[:] = [c_fps[p] for p in fresh]
+                    c_parents[:] = [c_parents[p] for p in fresh]
+                    c_ordinals[:] = [c_ordinals[p] for p in fresh]
+                    n = len(fresh)
+                first = len(parents)
+                room = n if max_states is None else min(n, max(0, max_states - first))
+                if room < n:  # one too many: store those before it only
+                    level.difference_update(c_fps[room:])
+                    del next_states[tail + room :]
+                    del c_parents[room:], c_ordinals[room:]
+                if c_ordinals and max(c_ordinals) > widest:
+                    widen(max(c_ordinals))
+                parents.extend(c_parents)
+                ordinals.extend(c_ordinals)
+                if check:
+                    for i in range(room):
+                        self._check(next_states[tail + i], first + i)
+                return room == n
+            finally:
+                c_fps.clear()
+                c_states.clear()
+                c_parents.clear()
+                c_ordinals.clear()
+
+        def store_in_order(found: Any) -> bool:
+            """With a constraint: store the new candidates and check those outside it, one at a time in order."""
+            fresh = np.flatnonzero(~found).tolist()
+            for p in np.flatnonzero(found).tolist():
+                level.discard(c_fps[p])
+            for i, p in enumerate(fresh):
+                idx = c_parents[p]
+                if c_fps[p] == OUTSIDE_FP:
+                    self._outside_checked(c_states[p], idx, c_ordinals[p])
+                    continue
+                nidx = len(parents)
+                if max_states is not None and nidx >= max_states:
+                    level.difference_update(c_fps[q] for q in fresh[i:])  # not stored
+                    return False
+                parents_append(idx)
+                if c_ordinals[p] > widest:
+                    widen(c_ordinals[p])
+                ordinals_append(c_ordinals[p])
+                s2 = c_states[p]
+                if check:
+                    self._check(s2, nidx)
+                next_states_append(s2)
+            return True
 
         def stop(limit: str, from_k: int, expanded: int = 0) -> bool:
             """End early: write the counters back and, when checkpointing, what is left to explore."""
@@ -206,90 +329,119 @@ class Explorer(Checkpoints):
             stats.queue = len(level_states) - from_k + len(next_states)
             stats.states_generated, stats.distinct_states = generated - expanded, len(parents)
             if checkpointing:
-                self._write_checkpoint(level_states[from_k:], level_index[from_k:], next_states, next_index, depth)
+                self._write_checkpoint(level_states[from_k:], array("q", level_index[from_k:]), next_states, array("q", next_index()), depth)
             return False
 
-        while level_states:
-            if max_depth is not None and depth >= max_depth:
-                return stop(f"max_depth {max_depth} reached", 0)
-            if checkpointing and time.perf_counter() >= self._next_checkpoint and not next_states:
-                stats.states_generated, stats.distinct_states = generated, len(parents)
-                self._write_checkpoint(level_states, level_index, next_states, next_index, depth)
-            nd = depth + 1
-            for k in range(len(level_states)):
-                state = level_states[k]
-                idx = level_index[k]
-                counter += 1
-                if counter & 1023 == 0:
-                    stats.queue = len(level_states) - k + len(next_states)
+        def settle() -> None:
+            """Flush where no candidate can be one too many: a chunk ends as soon as one could be."""
+            stored = flush()
+            assert stored, "a chunk went on after max_states could be reached"
+
+        def too_many(k: int, state: Any, n: int) -> bool:
+            """Stop at max_states while storing the successors of the state at ``k`` (``n`` of them)."""
+            level_states[k] = state  # not fully expanded: a resumed run expands it again
+            return stop(f"max_states {max_states} reached", k, n)
+
+        try:
+            while level_states:
+                if max_depth is not None and depth >= max_depth:
+                    return stop(f"max_depth {max_depth} reached", 0)
+                if checkpointing and time.perf_counter() >= self._next_checkpoint and not next_states:
                     stats.states_generated, stats.distinct_states = generated, len(parents)
-                    if not self._tick():
-                        return stop(self.limit, k)
-                    if self.stop_on_violation and self._violated():
-                        return stop("stopped at the first violation", k)
-                level_states[k] = None
-                try:
-                    succs = successors(state)
-                except StepError as e:
-                    self.errors.append((m.error_text(e), idx, e.label, "error"))
-                    continue
-                except (Exception, SystemExit) as e:  # not a step's own error: exploration cannot go on
-                    raise ExplorationFailed(e, idx) from e
-                generated += len(succs)
-                if not succs:
-                    if check_deadlock and self.deadlock is None and not m.at_rest(state):
-                        self.deadlock = idx
-                    continue
-                items: Any = enumerate(succs)
-                if reducer is not None:
-                    kept = self._por_keep(state, succs, old)
-                    if kept is not None:
-                        items = ((o, succs[o]) for o in kept)
-                for ordinal, (label, s2) in items:
-                    if general:
-                        if s2 is state and not keep:
-                            continue
-                        if constraint is not None and not self._within(s2, idx, ordinal):
-                            continue
-                        if symmetric:
-                            s2 = canonical(s2)[0]
-                        fp = hash(s2) & FP_MASK
-                        if keep:
-                            edge_src(idx)
-                            edge_dst(fp)
-                            edge_ord(ordinal)
-                            edge_key(key_id(label))
-                    elif s2 is state:
+                    self._write_checkpoint(level_states, array("q", level_index), next_states, array("q", next_index()), depth)
+                for k in range(len(level_states)):
+                    state = level_states[k]
+                    idx = level_index[k]
+                    counter += 1
+                    if counter & 1023 == 0:
+                        settle()
+                        stats.queue = len(level_states) - k + len(next_states)
+                        stats.states_generated, stats.distinct_states = generated, len(parents)
+                        if not self._tick():
+                            return stop(self.limit, k)
+                        if self.stop_on_violation and self._violated():
+                            return stop("stopped at the first violation", k)
+                    level_states[k] = None
+                    try:
+                        succs = successors(state)
+                    except StepError as e:
+                        self.errors.append((m.error_text(e), idx, e.label, "error"))
                         continue
-                    else:
-                        fp = hash(s2) & FP_MASK
-                    if fp in known:
+                    except (Exception, SystemExit) as e:  # not a step's own error: exploration cannot go on
+                        settle()
+                        raise ExplorationFailed(e, idx) from e
+                    generated += len(succs)
+                    if not succs:
+                        if check_deadlock and self.deadlock is None and not m.at_rest(state):
+                            self.deadlock = idx
                         continue
-                    nidx = len(parents)
-                    if max_states is not None and nidx >= max_states:
-                        level_states[k] = state  # not fully expanded: a resumed run expands it again
-                        return stop(f"max_states {max_states} reached", k, len(succs))
-                    parents_append(idx)
-                    ordinals_append(ordinal)
-                    if keep:
-                        kept_add(fp)
-                        fps_append(fp)
-                        if check_live is not None:
-                            check_live(s2)
-                    else:
-                        seen_add(fp)
+                    items: Any = enumerate(succs)
                     if reducer is not None:
-                        next_fps.add(fp)
-                    if check:
-                        self._check(s2, nidx)
-                    next_states.append(s2)
-                    next_index.append(nidx)
-            stats.states_generated, stats.distinct_states = generated, len(parents)
-            if next_states:
-                stats.max_depth = nd
-            level_states, level_index, depth = next_states, next_index, nd
-            next_states, next_index = [], array("q")
-            next_fps = set()
+                        kept = self._por_keep(state, succs, old)
+                        if kept is not None:
+                            items = ((o, succs[o]) for o in kept)
+                    for ordinal, (label, s2) in items:
+                        if general:
+                            if s2 is state and not keep:
+                                continue
+                            if constraint is not None:
+                                try:
+                                    inside = bool(constraint(s2))
+                                except (Exception, SystemExit) as e:
+                                    if not flush():  # the successors generated before this one first, as one at a time
+                                        return too_many(k, state, len(succs))
+                                    raise self._constraint_failed(e, idx, ordinal) from e
+                                if not inside:
+                                    if keep:
+                                        self._outside_checked(s2, idx, ordinal)
+                                    else:
+                                        c_fps_append(OUTSIDE_FP)
+                                        c_states_append(s2)
+                                        c_parents_append(idx)
+                                        c_ordinals_append(ordinal)
+                                    continue
+                            if symmetric:
+                                s2 = canonical(s2)[0]
+                            fp = hash(s2)
+                            if keep:  # the graph: every state in a set, each new one stored at once
+                                edge_src(idx)
+                                edge_dst(fp)
+                                edge_ord(ordinal)
+                                edge_key(key_id(label))
+                                if fp not in kept:
+                                    if not new(idx, ordinal, s2, fp):
+                                        return too_many(k, state, len(succs))
+                                continue
+                        elif s2 is state:
+                            continue
+                        else:
+                            fp = hash(s2)
+                        if fp in level:  # of the level being built, or a candidate of this chunk already
+                            continue
+                        level_add(fp)
+                        c_fps_append(fp)
+                        c_states_append(s2)
+                        c_parents_append(idx)
+                        c_ordinals_append(ordinal)
+                    if len(c_fps) >= 65536 or (max_states is not None and len(parents) + len(c_fps) >= max_states):
+                        if not flush():
+                            return too_many(k, state, len(succs))
+                settle()
+                stats.states_generated, stats.distinct_states = generated, len(parents)
+                if next_states:
+                    stats.max_depth = depth + 1
+                if not keep and level:  # the level built joins the store of older levels
+                    built = store.from_signed(level, len(level))
+                    level.clear()
+                    store.push_sorted(built)
+                level.clear()
+                level_states, level_index, depth = next_states, next_index(), depth + 1
+                next_states = []
+                next_states_append = next_states.append
+                c_states_append = c_states.append if constraint is not None else next_states_append
+        except BaseException:  # e.g. a state that cannot be hashed: what was generated before it is stored, as one at a time
+            flush()
+            raise
         self.stats.queue = 0
         if checkpointing:
             self._write_checkpoint([], array("q"), [], array("q"), depth)
@@ -345,7 +497,7 @@ class Explorer(Checkpoints):
                 if constraint is not None and not self._within(s2, idx, ordinal):
                     continue
                 c, _ = canonical(s2)
-                fp = hash(c) & FP_MASK
+                fp = hash(c)
                 if keep:
                     self._add_edge(idx, fp, ordinal, label)
                 if fp in known:
@@ -378,7 +530,7 @@ class Explorer(Checkpoints):
                 break
             ordinal = rng.randrange(len(self.initial))
             state, _ = m.canonical(self.initial[ordinal])
-            fp = hash(state) & FP_MASK
+            fp = hash(state)
             idx = index.get(fp)
             if idx is None:
                 idx = index[fp] = self._new_state(state, fp, -1, ordinal, 0)
@@ -396,7 +548,7 @@ class Explorer(Checkpoints):
                 k = rng.randrange(len(succs))
                 s2 = succs[k][1]
                 state, _ = m.canonical(s2)
-                fp = hash(state) & FP_MASK
+                fp = hash(state)
                 nidx = index.get(fp)
                 if nidx is None:
                     nidx = index[fp] = self._new_state(state, fp, idx, k, depth)
