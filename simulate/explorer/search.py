@@ -198,10 +198,10 @@ class Explorer(Checkpoints):
         ordinals = self.ordinals
         parents_append, ordinals_append = parents.append, ordinals.append
         widest = (1 << 8 * ordinals.itemsize) - 1  # the largest step position the array of positions holds
-        kept = self.kept  # the graph: the fingerprints of every state stored
+        graph_fps = self.kept  # the graph: the fingerprints of every state stored
         level_add = level.add
         edge_src, edge_dst, edge_ord, edge_key = self.edge_src.append, self.edge_dst.append, self.edge_ord.append, self.edge_key.append
-        key_id, fps_append, kept_add = self._key_id, self.fps.append, kept.add
+        key_id, fps_append, kept_add = self._key_id, self.fps.append, graph_fps.add
         check_live = self._check_live if self.live else None
         check = bool(self.invariants or self.goals)
         check_deadlock = self.check_deadlock
@@ -230,7 +230,7 @@ class Explorer(Checkpoints):
         def old(s: Any) -> bool:
             """Under reduction: whether a successor was found at this depth or before."""
             fp = hash(canonical(s)[0] if symmetric else s)
-            return fp in kept and fp not in level if keep else store.has(fp)
+            return fp in graph_fps and fp not in level if keep else store.has(fp)
 
         def widen(largest: int) -> None:
             nonlocal ordinals, ordinals_append, widest
@@ -408,7 +408,7 @@ class Explorer(Checkpoints):
                                 edge_dst(fp)
                                 edge_ord(ordinal)
                                 edge_key(key_id(label))
-                                if fp not in kept:
+                                if fp not in graph_fps:
                                     if not new(idx, ordinal, s2, fp):
                                         return too_many(k, state, len(succs))
                                 continue
