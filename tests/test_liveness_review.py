@@ -6,13 +6,19 @@ did not see the whole graph may say about liveness. The oracles are weak fairnes
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
 from test_liveness_graph import RandomGraph, check_lasso
 
+from exporters.tla import to_tla
+from exporters.tlc import run_tlc
+from simulate import Actor, Stimulus, System, actor, eventually, explore, leads_to, replay_in_interpreter
 from simulate.explorer import explore_model, liveness
 from simulate.protocol import Checks, Liveness
+from simulate.result import Trace
+from statecharts import Chart, State, Transition, assign, ctx
 
 
 class Ring(RandomGraph):
@@ -71,3 +77,61 @@ def test_a_partial_graph_never_says_holds(options: dict[str, Any]) -> None:
     for dodge in (set(), {7}):
         v = explore_model(Ring(12, dodge), **options).verdict("L")  # type: ignore[arg-type]
         assert v.status == "incomplete", (options, dodge, v.status)
+
+
+# --------------------------------------------------------------------------- a fair step that leaves the constraint
+
+
+def _leaving(go_in_b: bool) -> System:
+    """A flips between a and b (unfair stimulus); the fair stimulus ``go`` counts x up, out of the constraint x < 1.
+    ``go`` is enabled in every state (``go_in_b``) or only in a. As in TLA+ (``ENABLED`` knows no CONSTRAINT), weak
+    fairness of ``go`` forbids flipping for ever while it stays enabled: ``<>x >= 1`` holds with ``go_in_b`` (no fair
+    behaviour stays within the constraint), and is violated without (loop through b, where ``go`` is disabled)."""
+    count = Transition(None, actions=[assign(x=ctx.x + 1)])
+    on_b = {"flip": Transition("a"), **({"go": count} if go_in_b else {})}
+    chart = Chart("C", State("top", State("a", on={"flip": Transition("b"), "go": count}), State("b", on=on_b)), context={"x": 0})
+    return System(
+        f"Leaving{int(go_in_b)}",
+        actors=[Actor("A", chart, end_states=["a", "b"])],
+        stimuli=[Stimulus("A", "flip"), Stimulus("A", "go", max=1, fair=True)],
+        properties=[eventually("counts", actor("A").x >= 1), leads_to("a counts", actor("A").in_state("a"), actor("A").x >= 1)],
+        constraint=actor("A").x < 1,
+        check_deadlock=False,
+    )
+
+
+def _fair_under_full_enabledness(result: Any, trace: Trace) -> None:
+    """The loop of a lasso is weakly fair when every step of the model counts as enabled, constraint or not."""
+    m = result.model
+    loop = [m.canonical(s.state)[0] for s in trace.steps[trace.loop_start :]]
+
+    def enabled(s: Any) -> set[Any]:
+        return {m.fair_key(label) for label, s2 in m.successors(s) if m.fair_key(label) is not None and m.canonical(s2)[0] != s}
+
+    taken = {m.fair_key(label) for a, b in zip(loop, loop[1:]) for label, s2 in m.successors(a) if m.canonical(s2)[0] == b != a}
+    assert set.intersection(*(enabled(s) for s in loop)) <= taken
+
+
+@pytest.mark.parametrize("mode", ["bfs", "dfs"])
+@pytest.mark.parametrize("go_in_b", [True, False])
+def test_a_fair_step_out_of_the_constraint_is_enabled(go_in_b: bool, mode: str) -> None:
+    result = explore(_leaving(go_in_b), mode=mode)
+    assert result.complete
+    for name in ("counts", "a counts"):
+        v = result.verdict(name)
+        assert v.status == ("holds" if go_in_b else "violated"), (name, v.status)
+        if v.trace is not None:
+            replay_in_interpreter(result, v.trace)
+            _fair_under_full_enabledness(result, v.trace)
+
+
+@pytest.mark.skipif(not os.environ.get("TLA2TOOLS"), reason="TLA2TOOLS not set (TLC is the oracle here)")
+@pytest.mark.parametrize("go_in_b", [True, False])
+def test_tlc_agrees_on_a_fair_step_out_of_the_constraint(go_in_b: bool) -> None:
+    system = _leaving(go_in_b)
+    spec = to_tla(system)
+    ours = explore(system)
+    for name in ("counts", "a counts"):
+        tlc = run_tlc(spec, jar=os.environ["TLA2TOOLS"], timeout=600, cfg=spec.cfg_for(invariants=[], properties=[name], deadlock=False))
+        assert tlc.verdict in ("ok", "liveness"), tlc.raw_output[-2000:]
+        assert ours.verdict(name).status == ("violated" if tlc.verdict == "liveness" else "holds"), (name, tlc.verdict)
