@@ -250,6 +250,8 @@ class Explorer(Checkpoints):
                         if s2 is state and not keep:
                             continue
                         if constraint is not None and not self._within(s2, idx, ordinal):
+                            if check_live is not None:
+                                self._left(idx, label)
                             continue
                         if symmetric:
                             s2 = canonical(s2)[0]
@@ -343,6 +345,8 @@ class Explorer(Checkpoints):
                 if s2 is state and not keep:
                     continue
                 if constraint is not None and not self._within(s2, idx, ordinal):
+                    if self.live:
+                        self._left(idx, label)
                     continue
                 c, _ = canonical(s2)
                 fp = hash(c) & FP_MASK
