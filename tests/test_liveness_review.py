@@ -135,3 +135,25 @@ def test_tlc_agrees_on_a_fair_step_out_of_the_constraint(go_in_b: bool) -> None:
         tlc = run_tlc(spec, jar=os.environ["TLA2TOOLS"], timeout=600, cfg=spec.cfg_for(invariants=[], properties=[name], deadlock=False))
         assert tlc.verdict in ("ok", "liveness"), tlc.raw_output[-2000:]
         assert ours.verdict(name).status == ("violated" if tlc.verdict == "liveness" else "holds"), (name, tlc.verdict)
+
+
+# --------------------------------------------------------------------------- a step that fails
+
+
+def test_a_failed_step_leaves_liveness_undecided() -> None:
+    # in a, the fair ``go`` leads to b, but ``boom`` raises there: the successors of a are unknown (the error verdict
+    # says so), and a lasso stuttering in a would not be fair (``go`` is enabled): liveness is not decided
+    boom = Transition(None, actions=[assign(x=ctx.x // ctx.y)])
+    chart = Chart("C", State("top", State("a", on={"go": Transition("b"), "boom": boom}), State("b")), context={"x": 1, "y": 0})
+    system = System(
+        "Boom",
+        actors=[Actor("A", chart, end_states=["a", "b"])],
+        stimuli=[Stimulus("A", "go", max=1, fair=True), Stimulus("A", "boom", max=1)],
+        properties=[eventually("reaches b", actor("A").in_state("b")), leads_to("a to b", actor("A").in_state("a"), actor("A").in_state("b"))],
+        check_deadlock=False,
+    )
+    for mode in ("bfs", "dfs"):
+        result = explore(system, mode=mode)
+        assert result.verdict("error").status == "violated"
+        for name in ("reaches b", "a to b"):
+            assert result.verdict(name).status == "incomplete", (mode, name)
