@@ -113,7 +113,8 @@ class System:
     properties: Sequence[Property] = ()
     constraint: Any = None
     """A predicate over the system state, as TLC's CONSTRAINT: a generated state outside it is checked against the
-    invariants and goals, but neither stored, counted as a distinct state nor expanded (so it is never a deadlock)."""
+    invariants and goals, but neither stored, counted as a distinct state nor expanded (so it is never a deadlock).
+    For liveness, a fair step to such a state still counts as enabled in its source (as TLA+'s ENABLED, in TLC)."""
     check_deadlock: bool = True
     symmetry: bool = False
     """Treat the instances of each ``count=`` group as interchangeable (orbits are explored once)."""

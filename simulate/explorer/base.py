@@ -113,6 +113,10 @@ class ExplorerBase:
         self.edge_dst = array("q")  # the destination's fingerprint
         self.edge_ord = array("I")  # the step's position among its source's successors
         self.edge_key = array("I")  # the step's fairness class: an index into fair_keys (0: not fair)
+        # fair steps to states outside the constraint (never stored): their source and class, for enabledness only
+        # (TLA+'s ENABLED knows no CONSTRAINT: weak fairness still asks for such a step, as TLC does)
+        self.leave_src = array("I")
+        self.leave_key = array("I")
         self.fair_keys: list[Any] = [None]
         self._key_ids: dict[Any, int] = {None: 0}
         self._label_keys: dict[Any, int] = {}
@@ -189,6 +193,13 @@ class ExplorerBase:
         self.edge_dst.append(fp)
         self.edge_ord.append(ordinal)
         self.edge_key.append(self._key_id(label))
+
+    def _left(self, src: int, label: Any) -> None:
+        """A step from ``src`` out of the constraint (liveness): its class, if fair, stays enabled in ``src``."""
+        kid = self._key_id(label)
+        if kid:
+            self.leave_src.append(src)
+            self.leave_key.append(kid)
 
     def edge_targets(self) -> tuple[Any, Any, Any]:
         """The kept edges' sources and destination indices (int32 numpy arrays: indices are 32-bit, as parent links), and which destinations are stored

@@ -48,6 +48,8 @@ class LiveGraph:
     key: Ints  # fairness class number (0: not fair)
     key_rank: Ints  # rank of each class number in the seed-independent order of the keys (0 stays first)
     initial: Bools
+    leave_src: Ints  # fair steps out of the constraint (not edges: they only keep their class enabled in their source)
+    leave_key: Ints
 
     def out_edges(self, nodes: Ints) -> Ints:
         """The positions of the edges leaving ``nodes``, node by node, each node's in successor order."""
@@ -217,7 +219,9 @@ class Liveness(Coverage):
         nkeys = len(g.key_rank)
         proper = region[g.src] & (g.key != 0) & (g.src != g.dst)
         s, d, k = g.src[proper], g.dst[proper], g.key[proper].astype(np.int64)
-        enabled = np.unique(s.astype(np.int64) * nkeys + k)  # (state, class) enabled in a state of the region
+        left = region[g.leave_src]  # a fair step out of the constraint is enabled too (TLA+'s ENABLED knows no CONSTRAINT)
+        pairs = np.concatenate((s.astype(np.int64) * nkeys + k, g.leave_src[left] * nkeys + g.leave_key[left]))
+        enabled = np.unique(pairs)  # (state, class) enabled in a state of the region
         pairs, per = np.unique(comp[enabled // nkeys].astype(np.int64) * nkeys + enabled % nkeys, return_counts=True)
         everywhere = pairs[per == size[pairs // nkeys]]
         internal = region[d] & (comp[s] == comp[d])
@@ -247,7 +251,9 @@ class Liveness(Coverage):
             key_rank = np.zeros(len(self.fair_keys), dtype=np.int64)
             key_rank[ranked] = np.arange(1, len(ranked) + 1)
             initial = np.frombuffer(self.parents, dtype=np.int32) == -1
-            self._live_graph_cache = LiveGraph(n, indptr, src, dst, ordinal, key, key_rank, initial)
+            leave_src = np.frombuffer(self.leave_src, dtype=np.uint32).astype(np.int64)
+            leave_key = np.frombuffer(self.leave_key, dtype=np.uint32).astype(np.int64)
+            self._live_graph_cache = LiveGraph(n, indptr, src, dst, ordinal, key, key_rank, initial, leave_src, leave_key)
             if not self.want_graph:  # the arrays of the search are not needed again: release them before the analysis
                 self.edge_src, self.edge_dst, self.edge_ord, self.edge_key = array("I"), array("q"), array("I"), array("I")
                 self._edges_released = True
@@ -277,7 +283,7 @@ class Liveness(Coverage):
 
         def enabled_at(i: int) -> set[int]:
             e = g.out_edges(np.array([i], dtype=np.int64))
-            return {int(k) for k in g.key[e][(g.dst[e] != i) & (g.key[e] != 0)]}
+            return {int(k) for k in g.key[e][(g.dst[e] != i) & (g.key[e] != 0)]} | {int(k) for k in g.leave_key[g.leave_src == i]}
 
         along = set.intersection(*(enabled_at(i) for i in [entry, *(d for d, _ in loop)])) - taken
         for k in sorted(along, key=lambda k: int(g.key_rank[k])):
@@ -286,6 +292,7 @@ class Liveness(Coverage):
             edges_k = (g.key == k) & (g.src != g.dst) & inside[g.src]
             enabled_k = np.zeros(g.n, dtype=bool)
             enabled_k[g.src[edges_k]] = True
+            enabled_k[g.leave_src[g.leave_key == k]] = True
             target = int(np.flatnonzero(inside & ~enabled_k)[0])
             if cur != target:
                 way = leg(cur, target)[1:]

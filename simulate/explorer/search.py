@@ -394,6 +394,8 @@ class Explorer(Checkpoints):
                                 if not inside:
                                     if keep:
                                         self._outside_checked(s2, idx, ordinal)
+                                        if check_live is not None:
+                                            self._left(idx, label)
                                     else:
                                         c_fps_append(OUTSIDE_FP)
                                         c_states_append(s2)
@@ -495,6 +497,8 @@ class Explorer(Checkpoints):
                 if s2 is state and not keep:
                     continue
                 if constraint is not None and not self._within(s2, idx, ordinal):
+                    if self.live:
+                        self._left(idx, label)
                     continue
                 c, _ = canonical(s2)
                 fp = hash(c)

@@ -42,9 +42,14 @@ class Verdicts(Liveness):
             trace = self.trace_to(idx, failing=label)
             out.append(Verdict("error", "error", "violated", trace, msg))
             break
+        failed = sum(1 for e in self.errors if e[3] == "error")
         for number, lp in enumerate(self.live, 1):
             if not complete:
                 out.append(Verdict(lp.name, lp.kind, "incomplete", None, "liveness needs the whole state space"))
+                continue
+            if failed:  # a state whose step raised has no known successors: no lasso through it is a behaviour
+                what = f"a step failed in {failed:,} state{'s' if failed > 1 else ''} (see the error verdict), whose successors are unknown"
+                out.append(Verdict(lp.name, lp.kind, "incomplete", None, f"liveness needs the whole state space: {what}"))
                 continue
             self._phase_label = f"liveness {number}/{len(self.live)}: {lp.name}"
             self._phase("", force=True)
