@@ -113,7 +113,8 @@ class ShardReduction:
         out = Collector(sh.m.n, sh.out_tables)
         sent, mask, net_fp = sh.sent, SENT_SLOTS - 1, sh.net_fp
         for gidx, state, succs, sets, fps in self.deferred:
-            kept = self.reducer.choose(state, succs, sets, lambda k: fps.get(k) in old)
+            old_at = {k for k, fp in fps.items() if fp in old}  # the positions of old successors
+            kept = self.reducer.choose(state, succs, sets, old_at.__contains__)
             if kept is None:
                 self.expanded += 1
                 items: Iterable[tuple[int, tuple[Any, Any]]] = enumerate(succs)
