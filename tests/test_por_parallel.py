@@ -156,3 +156,22 @@ def test_sharded_search_reports_deadlock_without_reduction(name: str) -> None:
     assert ("deadlock", "violated") in verdicts(one)
     assert verdicts(many) == verdicts(one)
     assert [len(v.trace.steps) for v in many.verdicts if v.trace] == [len(v.trace.steps) for v in one.verdicts if v.trace]
+
+
+def test_command_line_por_with_workers(tmp_path: Path) -> None:
+    """``statecharts check --por --workers 2`` reduces on worker processes, to the figures of ``--por`` alone."""
+    import json
+    import subprocess
+    import sys
+
+    target = Path(__file__).parent.parent / "examples" / "two_phase.py"
+
+    def run(*extra: str) -> dict[str, Any]:
+        out = subprocess.run([sys.executable, "-m", "statecharts", "check", str(target), "--por", "--json", *extra], capture_output=True, text=True, cwd=tmp_path)
+        data: dict[str, Any] = json.loads(out.stdout)
+        return data
+
+    one, two = run(), run("--workers", "2")
+    assert one["status"] == two["status"] == "ok"
+    assert any("partial-order reduction" in n for n in two["notes"])
+    assert one["stats"]["distinct_states"] == two["stats"]["distinct_states"]
