@@ -74,7 +74,8 @@ def explore(
     a raising constraint, a checkpoint that cannot be written) ends exploration with the
     verdicts found so far, a ``failed`` verdict and ``Result.failure`` saying what happened.
     ``reduce="por"`` applies partial-order reduction (``simulate.por``, docs/por.md): the same invariant,
-    goal and deadlock verdicts from fewer states; liveness properties are then explored without it.
+    goal and deadlock verdicts from fewer states, with any number of workers (the same reduced state space);
+    liveness properties are then explored without it.
     """
     if mode not in ("bfs", "dfs", "random"):
         raise ModelError(f"mode {mode!r}: use 'bfs', 'dfs' or 'random'")
@@ -88,7 +89,7 @@ def explore(
     if reduce == "por":
         from .por import check_options
 
-        check_options(system, mode=mode, workers=workers if engine != "ray" else 2, symmetry=False)
+        check_options(system, mode=mode, symmetry=False)
     if workers > 1 or engine == "ray":
         if mode != "bfs":
             raise ModelError(f"mode {mode!r} runs on one worker: use mode='bfs' with workers > 1")
@@ -110,6 +111,7 @@ def explore(
             checkpoint=checkpoint,
             checkpoint_every=checkpoint_every,
             resume=resume,
+            reduce=reduce,
         )
     model = compile_system(system, symmetry)
     explorer = Explorer(model, mode, max_states, max_depth, max_seconds, graph, stop_on_violation, seed, runs, progress, progress_interval)
@@ -117,7 +119,7 @@ def explore(
         from .por import Reducer, check_options
 
         if model.sym_groups:
-            check_options(system, mode=mode, workers=1, symmetry=True)
+            check_options(system, mode=mode, symmetry=True)
         explorer.use_reduction(lambda: Reducer(model, system))
     explorer.use_checkpoints(checkpoint, checkpoint_every, resume)
     return explorer.run()

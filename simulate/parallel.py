@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from . import parallel_checkpoints as checkpoints
-from . import stable
+from . import shard_por, stable
 from .entry import compile_system
 from .explorer import OUTSIDE, ExplorationFailed, _Explorer
 from .model import Label, State, StepError
@@ -49,6 +49,7 @@ class ParallelExplorer(_Explorer):
         checkpoint: str | Path | None = None,
         checkpoint_every: float = 300.0,
         resume: str | Path | None = None,
+        reduce: str | None = None,
     ) -> None:
         model = compile_system(system, symmetry, stable.StableModel)
         super().__init__(model, "bfs", max_states, max_depth, max_seconds, graph, stop_on_violation, 0, 0, progress, progress_interval)
@@ -65,6 +66,8 @@ class ParallelExplorer(_Explorer):
         self.owners: list[tuple[int, int, int]] = []  # (global start, shard, count) per level and shard
         self.t: Transport | None = None
         self.shard_stats: list[dict[str, Any]] = []
+        if reduce == "por":  # partial-order reduction: every shard decides as one worker (simulate.shard_por)
+            self.reducer = shard_por.reducer_for(self.model, system)
         self.use_checkpoints(checkpoint, checkpoint_every, resume)
         self._generation = 0
         self._stale: list[str] = []  # the shard files of the checkpoint the next one replaces
@@ -128,6 +131,8 @@ class ParallelExplorer(_Explorer):
         """The level-synchronous search, from the initial states or from a checkpoint's (counts, total, depth)."""
         assert self.t is not None
         n = self.workers
+        if self.reducer is not None:
+            self.t.call("por", [("start",)] * n)
         if start is None:
             codec = self.codec
             per: list[list[tuple[int, Any, int]]] = [[] for _ in range(n)]
@@ -180,6 +185,8 @@ class ParallelExplorer(_Explorer):
                 complete = False
                 self.limit = f"time limit of {self.max_seconds}s reached"
                 break
+            if self.reducer is not None:
+                shard_por.finish_level(self.t, reports, self.reducer)
             incoming = [[reports[src]["batches"][dst] for src in range(n)] for dst in range(n)]
             counts = self.t.call("receive", [(incoming[k],) for k in range(n)])
             depth += 1
@@ -233,6 +240,7 @@ class ParallelExplorer(_Explorer):
         for name, link in sorted(outside.items()):
             self.outside.append(link)
             self.found[name] = OUTSIDE + len(self.outside) - 1
+        for r in reports:  # every shard's deadlock and step errors (not only when a state outside the constraint decided)
             if r["deadlock"] is not None and (self.deadlock is None or r["deadlock"] < self.deadlock):
                 self.deadlock = r["deadlock"]
             for gidx, text in r["errors"]:
@@ -327,6 +335,7 @@ def explore_parallel(system: System, workers: int, engine: str, address: str | N
         )
     if not live:
         return ParallelExplorer(system, workers, engine, address, **options).run()
+    reduce = options.pop("reduce", None)  # as with one worker: liveness properties make the whole run unreduced
     if options.get("symmetry") or (options.get("symmetry") is None and system.symmetry):
         raise ModelError(
             f"system {system.name!r}: symmetry reduction is unsound for liveness properties ({', '.join(p.name for p in live)}), as in TLC: "
@@ -340,6 +349,8 @@ def explore_parallel(system: System, workers: int, engine: str, address: str | N
     second = explore(liveness, **{k: v for k, v in options.items() if k in ("max_states", "max_depth", "max_seconds", "progress", "progress_interval")})
     result.verdicts.extend(second.verdicts)
     result.stats.seconds += second.stats.seconds
+    if reduce == "por":
+        result.notes.insert(0, shard_por.liveness_note(", ".join(p.name for p in live)))
     result.notes.append(
         f"liveness ({', '.join(p.name for p in live)}) was checked in one process on the whole state graph "
         f"({second.stats.distinct_states:,} states); the {workers} workers checked the rest"

@@ -196,14 +196,31 @@ class Reducer:
     def keep(self, state: State, succs: Sequence[tuple[Any, State]], old: Callable[[State], bool] | None = None) -> list[int] | None:
         """Positions (into ``succs``) of a stubborn set's enabled steps, or None to follow them all; with ``old``, the
         smallest set that also meets the cycle proviso."""
+        return self.choose(state, succs, self.candidates(state, succs), None if old is None else lambda k: old(succs[k][1]))
+
+    @staticmethod
+    def choose(state: State, succs: Sequence[tuple[Any, State]], sets: list[list[int]], old: Callable[[int], bool] | None) -> list[int] | None:
+        """The first of the candidate ``sets`` (smallest first) that meets the cycle proviso of a breadth-first search
+        (``old(k)``: successor ``k`` was found at this depth or before): a kept step leads to a new state, none to an old
+        one (see ``_Explorer._por_keep``); None: follow every step. Apart from ``candidates`` so that the sharded search
+        (``simulate.shard_por``) can ask the owners which successors are old in between."""
+        for kept in sets:
+            proper = [k for k in kept if succs[k][1] != state]
+            if old is None or (proper and not any(old(k) for k in proper)):
+                return kept
+        return None
+
+    def candidates(self, state: State, succs: Sequence[tuple[Any, State]]) -> list[list[int]]:
+        """The stubborn sets' positions (into ``succs``) that may be followed instead of every step, smallest first
+        (stable: among equal sizes, in the order found); none when the state must be fully expanded."""
         budgets = state[2]
         if len(succs) < 2 or budgets[0] > 0 or budgets[1] > 0 or self.everything:
-            return None
+            return []
         by_actor: dict[int, list[int]] = {}
         for k, (label, _) in enumerate(succs):
             by_actor.setdefault(label[1], []).append(k)
         if len(by_actor) < 2:
-            return None
+            return []
         visible: dict[tuple[int, int], bool] = {}  # (instance, read set): one of its enabled steps is visible (computed once)
         read_sets = [self.reads, *(g.reads for g in self.guarded)]
 
@@ -258,13 +275,7 @@ class Reducer:
             if len(kept) == len(succs) or kept in sets or not hidden(group):
                 continue
             sets.append(kept)
-        # the smallest set that meets the cycle proviso of a breadth-first search (``old``: found at this depth or
-        # before): a kept step must lead to a new state, and none to an old one (see ``_Explorer._por_keep``)
-        for kept in sorted(sets, key=len):
-            proper = [succs[k][1] for k in kept if succs[k][1] != state]
-            if old is None or (proper and not any(old(s2) for s2 in proper)):
-                return kept
-        return None
+        return sorted(sets, key=len)
 
     def _closure_key(self, state: State, by_actor: dict[int, list[int]]) -> tuple[Any, ...]:
         """Everything ``_closure`` reads of a state, so that closures are memoized across states: the instances with
@@ -489,12 +500,11 @@ class Reducer:
         return False
 
 
-def check_options(system: System, *, mode: str, workers: int, symmetry: bool) -> None:
-    """Refuse the combinations partial-order reduction does not support yet, naming the options."""
+def check_options(system: System, *, mode: str, symmetry: bool) -> None:
+    """Refuse the combinations partial-order reduction does not support yet, naming the options (any number of
+    workers is supported: ``simulate.shard_por``)."""
     if mode != "bfs":
         raise ModelError(f"system {system.name!r}: reduce='por' needs mode='bfs' (its cycle proviso is breadth-first); drop reduce, or use mode='bfs'")
-    if workers > 1:
-        raise ModelError(f"system {system.name!r}: reduce='por' runs on one worker for now: drop reduce='por' (--por), or use workers=1")
     if symmetry:
         raise ModelError(
             f"system {system.name!r}: reduce='por' together with symmetry is not supported yet: explore with symmetry=False (--no-symmetry), or drop reduce='por'"

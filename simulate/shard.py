@@ -93,6 +93,7 @@ class Shard:
         self.batches = 0  # batches written and read through the exchange
         self.batch_seconds = 0.0  # wall seconds spent writing and reading them
         self.base_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # peak RSS before this shard held any state
+        self.reduction: Any = None  # partial-order reduction (simulate.shard_por), once ``por`` is called
 
     # ------------------------------------------------------------------ a level
 
@@ -162,6 +163,7 @@ class Shard:
         generated = 0
         stopped = False
         check_deadlock = self.system.check_deadlock
+        follow = self.reduction.follow if self.reduction is not None else None  # reduction: which successors to send now
         for first, states in frontier.chunks(tables, 1024):
             if checks:
                 checks = self._check(states, base + first, checks, hits)
@@ -184,7 +186,7 @@ class Shard:
                     if check_deadlock and report["deadlock"] is None and not at_rest(m, state):
                         report["deadlock"] = gidx
                     continue
-                for ordinal, (_, s2) in enumerate(succs):
+                for ordinal, (_, s2) in enumerate(succs) if follow is None else follow(gidx, state, succs):
                     if s2 is state:
                         continue
                     if canonical is not None:
@@ -354,6 +356,16 @@ class Shard:
             out.ordinals.append(ordinal)
         self.level_marks = [(0, 0)] * self.shards
         return self.receive([[self._put(self.shard, self._batch(out.rows(), self.shard))]])
+
+    # ------------------------------------------------------------------ partial-order reduction (simulate.shard_por)
+
+    def por(self, method: str, *args: Any) -> Any:
+        """Call ``method`` of this shard's reduction (``shard_por.ShardReduction``); the first call turns it on."""
+        if self.reduction is None:
+            from .shard_por import ShardReduction
+
+            self.reduction = ShardReduction(self)
+        return getattr(self.reduction, method)(*args)
 
     # ------------------------------------------------------------------ checkpoints (simulate.shard_checkpoint)
 

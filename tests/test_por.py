@@ -241,8 +241,6 @@ def test_notes_and_refusals() -> None:
     s = _independent(2, 1)
     r = explore(s, reduce="por")
     assert any("partial-order reduction" in n and "may not be the shortest" in n for n in r.notes)
-    with pytest.raises(ModelError, match="workers=1"):
-        explore(s, reduce="por", workers=2)
     with pytest.raises(ModelError, match="mode='bfs'"):
         explore(s, reduce="por", mode="dfs")
     with pytest.raises(ModelError, match="symmetry=False"):
