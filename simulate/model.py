@@ -3,9 +3,8 @@
 The global state is a 3-tuple of small ints and tuples of ints, cheap to hash and store:
 
 * ``locals``: one id per actor instance; each id interns (chart, ChartState, pending timers);
-* ``net``: message ids (each interns receiver + event with its sender): an int bitmask
-  (bit m set when message m is in the set) for an unordered-duplicating network, a sorted tuple (a multiset) for an unordered one, and a
-  sorted tuple of ``((sender, receiver), (ids...))`` channels for FIFO;
+* ``net``: message ids (each interns receiver + event with its sender): an int bitmask (bit m: message m is in the set) for
+  an unordered-duplicating network, a sorted tuple (a multiset) for an unordered one, sorted ``((sender, receiver), (ids...))`` channels for FIFO;
 * ``budgets``: remaining faults and bounded stimuli.
 
 A step is one macrostep of one actor (``Engine.successors``, the same function the
@@ -16,7 +15,7 @@ states in many global states, so successor generation is mostly lookups.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from statecharts import Chart
@@ -28,7 +27,7 @@ from statecharts.values import Event, FrozenMap, canonical_key, freeze
 from . import actor_protocol, network, symmetry
 from .determinism import check_deterministic, python_callables
 from .protocol import Checks, StepError
-from .system import ModelError, System
+from .system import ModelError, System, has_timers
 
 ENV = "env"
 """The sender name of stimuli."""
@@ -189,7 +188,7 @@ class Model:
             for d, ev in enumerate(self.stim_events[k])
         ]
         self.stim_instances = sorted({i for _, _, i, _, _ in self.stim_entries})
-        self.has_timers = any(_has_timers(a.chart) for a in system.actors)
+        self.has_timers = any(has_timers(a.chart) for a in system.actors)
         self.budget_layout = layout
         self.initial_budgets = tuple(initial_budgets)
         # symmetry
@@ -599,25 +598,3 @@ class Model:
                 ctx[f] = cs.context[fields[f]]
         results = self.charts[i].initial_states(ctx)
         return [(o.local, o.sends) for o in (self._outcome(i, r.state, frozenset(), r.outputs, r.taken) for r in results)]
-
-    def enabled_stimulus_keys(self, state: State) -> set[tuple[int, int]]:
-        """(stimulus, instance) pairs with an enabled step: used for fairness."""
-        keys = set()
-        for label, _ in self.successors(state):
-            if label.kind == "stimulus":
-                keys.add((label.detail[0], label.actor))
-        return keys
-
-
-def _has_timers(chart: Chart) -> bool:
-    """Whether a chart can ever hold a pending delayed self-send (``after`` or ``send(delay=)``)."""
-    from statecharts.actions import Send, sub_actions
-
-    def visit(actions: Iterable[Any]) -> bool:
-        return any((isinstance(a, Send) and a.delay is not None) or visit(sub_actions(a)) for a in actions)
-
-    return any(visit(s.entry) or visit(s.exit) for s in chart.states.values()) or any(visit(t.actions) for t in chart.transitions)
-
-
-def flatten(items: Iterable[Iterable[Any]]) -> list[Any]:
-    return [x for it in items for x in it]

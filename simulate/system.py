@@ -322,3 +322,12 @@ def _check_in_flight(system: System, where: str) -> None:
                         f"{where}: {what}: in_flight({ev!r}) names an event no actor sends, so it would always be 0 "
                         f"({_did_you_mean(ev, sent) if sent else 'no actor sends messages'})"
                     )
+
+
+def has_timers(chart: Chart) -> bool:
+    """Whether a chart can ever hold a pending delayed self-send (``after`` or ``send(delay=)``)."""
+
+    def visit(actions: Iterable[Any]) -> bool:
+        return any((isinstance(a, Send) and a.delay is not None) or visit(sub_actions(a)) for a in actions)
+
+    return any(visit(s.entry) or visit(s.exit) for s in chart.states.values()) or any(visit(t.actions) for t in chart.transitions)
