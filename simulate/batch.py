@@ -21,6 +21,9 @@ import numpy.typing as npt
 U32 = np.uint32
 U64 = np.uint64
 
+EMPTY = U64(0xFFFF_FFFF_FFFF_FFFF)
+"""An empty slot of ``Tables``' index (global ids are 60-bit: never this)."""
+
 NO_PARENT = 0xFFFFFFFF
 """The parent index of an initial state."""
 
@@ -41,6 +44,9 @@ class Tables:
         self._sorted: npt.NDArray[np.uint64] = np.zeros(0, U64)
         self._perm: npt.NDArray[np.intp] = np.zeros(0, np.intp)
         self._array: npt.NDArray[np.uint64] = np.zeros(0, U64)
+        self._objects: npt.NDArray[np.object_] = np.zeros(0, object)
+        self._keys: npt.NDArray[np.uint64] = np.full(1, EMPTY, dtype=U64)  # slot -> the global id alone in it, or EMPTY
+        self._vals: npt.NDArray[np.uint32] = np.zeros(1, dtype=U32)  # slot -> its position
 
     def gid_array(self) -> npt.NDArray[np.uint64]:
         """Position -> global id, as an array (refreshed when the table grew)."""
@@ -48,11 +54,36 @@ class Tables:
             self._array = np.array(self.gids, dtype=U64)
             self._perm = np.argsort(self._array, kind="stable")
             self._sorted = self._array[self._perm]
+            # a direct-mapped index of the global ids that have a slot to themselves (low bits of a digest: uniform)
+            size = min(1 << 18, 1 << max(4, (16 * len(self._array)).bit_length()))
+            slots = (self._array & U64(size - 1)).astype(np.intp)
+            alone = np.bincount(slots, minlength=size)[slots] == 1
+            self._keys = np.full(size, EMPTY, dtype=U64)
+            self._keys[slots[alone]] = self._array[alone]
+            self._vals = np.zeros(size, dtype=U32)
+            self._vals[slots[alone]] = np.flatnonzero(alone).astype(U32)
         return self._array
 
+    def gid_objects(self) -> npt.NDArray[np.object_]:
+        """Position -> global id as the process's own int objects (refreshed when the table grew): decoding a block
+        through it shares the ints of the table, as caches keyed by states want, at numpy's speed."""
+        if len(self._objects) != len(self.gids):
+            self._objects = np.array(self.gids + [None], dtype=object)[:-1]  # the None keeps numpy from making ints
+        return self._objects
+
     def positions(self, gids: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint32]:
-        """Positions of global ids that are all in the table (vectorised)."""
+        """Positions of global ids that are all in the table (vectorised): through the direct-mapped index, and a
+        binary search for those whose slot holds another global id (or several share it)."""
         self.gid_array()
+        slots = (gids & U64(len(self._keys) - 1)).astype(np.intp)
+        miss = self._keys[slots] != gids
+        if not miss.any():
+            return self._vals[slots]
+        out = self._vals[slots]
+        out[miss] = self._search(gids[miss])
+        return out
+
+    def _search(self, gids: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint32]:
         at = np.searchsorted(self._sorted, gids)
         at[at == len(self._sorted)] = 0
         if len(gids) and not np.array_equal(self._sorted[at], gids):
@@ -122,12 +153,12 @@ class Rows:
     def chunks(self, tables: Tables, chunk: int = 4096) -> Iterator[tuple[int, list[Any]]]:
         """(position of the first, states) a chunk of rows at a time, the states in the process's own ints."""
         # the process's own int objects, not new ones: caches keyed by states (the memo, predicates) then share them
-        gid_of, nets, buds = tables.gids.__getitem__, tables.nets, tables.buds
+        gid_objects, nets, buds = tables.gid_objects(), tables.nets, tables.buds
         for a in range(0, len(self.nets), chunk):
-            cols = self.cols[a : a + chunk].tolist()
+            cols = map(tuple, gid_objects[self.cols[a : a + chunk]].tolist())
             ni = self.nets[a : a + chunk].tolist()
             bi = self.buds[a : a + chunk].tolist()
-            yield a, [(tuple(map(gid_of, row)), nets[i], buds[j]) for row, i, j in zip(cols, ni, bi)]
+            yield a, [(row, nets[i], buds[j]) for row, i, j in zip(cols, ni, bi)]
 
 
 class Collector:

@@ -312,6 +312,8 @@ def test_a_batch_round_trips_between_processes_that_interned_differently(spec: s
     rows = batch.unpack(tb, b.codec.decode_nets)
     decoded = [st for _, st in rows.states(tb)]
     assert decoded == [b.codec.decode(a.codec.encode(st)) for st in states]  # the batch path agrees with the cached one
+    own = {id(g) for g in b.local_order}  # decoding gives the table's own int objects (caches keyed by states share them)
+    assert all(id(g) in own for st in decoded for g in st[0])
     assert [b.codec.fingerprint(st) for st in decoded] == [a.codec.fingerprint(st) for st in states] == rows.fps.tolist()
     assert [a.codec.encode(st) for st in states] == [b.codec.encode(st) for st in decoded]
     assert rows.ordinals.tolist() == [70_000 + k for k in range(len(states))]
