@@ -3,18 +3,20 @@ random walks; and the run that drives one of them to a :class:`Result`.
 
 Breadth-first search goes level by level (a level is a list of states and the range of their indices;
 processed entries are released at once, so memory holds fingerprints, parent links and about one
-level). The older levels' fingerprints are a sorted numpy store, looked up a chunk of successors at a
-time; only the level being built is a Python set. Symmetry, a constraint and keeping the graph (liveness, ``graph=True``)
+level). The older levels' fingerprints are a sorted numpy store and the level being built another, looked up a
+chunk of successors at a time; only recent candidates are in a Python set. Symmetry, a constraint and keeping the graph (liveness, ``graph=True``)
 are options of that one loop, tested once per successor; partial-order reduction (``simulate.por``)
 picks the successors to follow, and checkpoints are written at level boundaries.
 """
 
 from __future__ import annotations
 
+import gc
 import random
 import time
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -39,6 +41,23 @@ CHUNK = 65536
 RECENT = 1 << 15
 """The fingerprints of recent candidates kept (in a Python set, cleared when it reaches this many) to drop repeats
 before the lookup: every one is in the store or in the level built, so dropping a repeat changes nothing."""
+
+
+YOUNG = 20000
+"""The collector's first threshold while breadth-first search runs: its frontier's states survive the young
+collections of the default (700 allocations) by the million, and each such collection walks them again."""
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Raise the collector's first threshold to YOUNG for a while (unless the caller turned it off with 0)."""
+    thresholds = gc.get_threshold()
+    if 0 < thresholds[0] < YOUNG:
+        gc.set_threshold(YOUNG, *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
 
 
 class Explorer(Checkpoints):
@@ -94,11 +113,15 @@ class Explorer(Checkpoints):
         try:
             resumed = self._load_checkpoint() if self.resume_path is not None else None  # a refused checkpoint raises here
             if resumed is not None:
-                complete = self._bfs(resumed)
+                with fewer_collections():
+                    complete = self._bfs(resumed)
             elif self.mode == "random":
                 complete = self._simulate()
+            elif self.mode == "bfs":
+                with fewer_collections():
+                    complete = self._bfs()
             else:
-                complete = self._bfs() if self.mode == "bfs" else self._dfs()
+                complete = self._dfs()
         except KeyboardInterrupt:
             # an interrupted exploration reports what it had: verdicts on the explored part
             complete = False
