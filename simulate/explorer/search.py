@@ -38,7 +38,7 @@ OUTSIDE_FP = -1
 CHUNK = 65536
 """Candidates looked up together (at most; a chunk ends after the state that reaches this many)."""
 
-RECENT = 1 << 15
+RECENT = 1 << 13
 """The fingerprints of recent candidates kept (in a Python set, cleared when it reaches this many) to drop repeats
 before the lookup: every one is in the store or in the level built, so dropping a repeat changes nothing."""
 
