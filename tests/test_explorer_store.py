@@ -16,7 +16,7 @@ from test_protocol import DieHard
 
 from examples.two_phase import system as two_phase
 from simulate.entry import compile_system
-from simulate.explorer import Explorer, explore_model
+from simulate.explorer import Explorer, explore_model, search
 from simulate.explorer.checkpoints import CheckpointError
 from simulate.fpset import FingerprintSet
 from simulate.protocol import Checks
@@ -42,8 +42,9 @@ def test_fingerprint_set_lookups_match_a_python_set() -> None:
     assert fresh.tolist() == [1 not in oracle, False, False, False, False, 2 not in oracle]
 
 
-def _one_at_a_time(model: Any, max_states: int | None = None) -> tuple[list[int], list[int], int]:
-    """Breadth-first search storing successors one at a time: (parents, step positions, states generated)."""
+def _one_at_a_time(model: Any, max_states: int | None = None, within: Any = None) -> tuple[list[int], list[int], int]:
+    """Breadth-first search storing successors one at a time: (parents, step positions, states generated); ``within``:
+    a constraint (a state outside it is neither stored nor expanded)."""
     index: dict[Any, int] = {}
     parents: list[int] = []
     ordinals: list[int] = []
@@ -61,7 +62,7 @@ def _one_at_a_time(model: Any, max_states: int | None = None) -> tuple[list[int]
         for s in frontier:
             succs = model.successors(s)
             for o, (_, s2) in enumerate(succs):
-                if s2 in index:
+                if s2 in index or (within is not None and not within(s2)):
                     continue
                 if max_states is not None and len(parents) >= max_states:
                     return parents, ordinals, generated
@@ -80,25 +81,61 @@ def _explorer(model: Any, max_states: int | None = None) -> Explorer:
     return explorer
 
 
+@pytest.fixture(params=[None, 0, 40], ids=["recent-default", "recent-0", "recent-40"])
+def recent(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """How many recent candidates the search remembers (repeats of older ones are dropped by the lookup instead)."""
+    if request.param is not None:
+        monkeypatch.setattr(search, "RECENT", request.param)
+
+
 @pytest.mark.parametrize("max_states", [None, 1, 7, 1023, 1024, 3000, 9999])
-def test_bfs_stores_states_in_the_order_of_one_at_a_time(max_states: int | None) -> None:
+def test_bfs_stores_states_in_the_order_of_one_at_a_time(max_states: int | None, recent: None) -> None:
     """TwoPhase with 5 managers (14,000 states over many chunks of 1,024 expanded states): the same parent links,
-    step positions and counts as storing one successor at a time, also when max_states stops it mid-chunk."""
+    step positions and counts as storing one successor at a time, also when max_states stops it mid-chunk, and
+    whether a repeat is dropped by the set of recent candidates or by the lookup in this level's fingerprints."""
     model = compile_system(two_phase(5), False)
     parents, ordinals, generated = _one_at_a_time(model, max_states)
     explorer = _explorer(compile_system(two_phase(5), False), max_states)
     assert explorer.parents.tolist() == parents and explorer.ordinals.tolist() == ordinals
     assert explorer.stats.distinct_states == len(parents) and explorer.stats.states_generated == generated
-    assert len(explorer.store) + len(explorer.level) == len(parents)  # each stored state's fingerprint once
+    assert len(explorer.store) + len(explorer.built) == len(parents)  # each stored state's fingerprint once
+    assert sorted(explorer._fingerprints().tolist()) == sorted(hash(s) for s in _states(model, parents, ordinals))
+
+
+def _states(model: Any, parents: list[int], ordinals: list[int]) -> list[Any]:
+    """The stored states, rebuilt from parent links and step positions."""
+    initial = list(model.initial_states())
+    states: list[Any] = []
+    for p, o in zip(parents, ordinals, strict=True):
+        states.append(initial[o] if p < 0 else model.successors(states[p])[o][1])
+    return states
 
 
 @pytest.mark.parametrize("max_states", [None, 3, 9])
-def test_bfs_order_with_steps_back_to_older_levels(max_states: int | None) -> None:
+def test_bfs_order_with_steps_back_to_older_levels(max_states: int | None, recent: None) -> None:
     """Die Hard's steps lead back to older levels too (candidates the store has): the same order as one at a time."""
     parents, ordinals, generated = _one_at_a_time(DieHard(), max_states)
     explorer = _explorer(DieHard(), max_states)
     assert (explorer.parents.tolist(), explorer.ordinals.tolist(), explorer.stats.states_generated) == (parents, ordinals, generated)
-    assert len(explorer.store) + len(explorer.level) == len(parents)
+    assert len(explorer.store) + len(explorer.built) == len(parents)
+
+
+class Bounded(DieHard):
+    """Die Hard within a constraint: the big jug holds at most 3 (states outside it are neither stored nor expanded)."""
+
+    def checks(self) -> Checks:
+        checks = super().checks()
+        checks.constraint = lambda s: s[1] <= 3
+        return checks
+
+
+@pytest.mark.parametrize("max_states", [None, 2, 5])
+def test_bfs_order_within_a_constraint(max_states: int | None, recent: None) -> None:
+    """With a constraint the chunk's candidates are stored one at a time (those outside it checked): the same order."""
+    parents, ordinals, generated = _one_at_a_time(Bounded(), max_states, lambda s: s[1] <= 3)
+    explorer = _explorer(Bounded(), max_states)
+    assert (explorer.parents.tolist(), explorer.ordinals.tolist(), explorer.stats.states_generated) == (parents, ordinals, generated)
+    assert len(explorer.store) + len(explorer.built) == len(parents)
 
 
 class Fan(DieHard):

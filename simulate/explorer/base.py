@@ -5,8 +5,8 @@ The explorer stores a 64-bit fingerprint per distinct state (Python's ``hash`` o
 plus a parent link and the position of the step among its parent's successors; a trace is rebuilt
 by replaying those positions from the initial state (the step function is deterministic). Full
 states live only in the frontier. Breadth-first search keeps the fingerprints of the levels already
-built in a :class:`simulate.fpset.FingerprintSet` (8 bytes a state) and only the level being built
-in a Python set; depth-first search, random walks and the state graph keep a set or a dict.
+built in a :class:`simulate.fpset.FingerprintSet` (8 bytes a state), the level being built in another
+and only the candidates of a chunk in a Python set; depth-first search, random walks and the state graph keep a set or a dict.
 """
 
 from __future__ import annotations
@@ -105,7 +105,8 @@ class ExplorerBase:
         self.kept: set[int] = set()  # fingerprints of the stored states, when keeping the graph
         self.seen: set[int] = set()  # fingerprints, when not (depth-first; breadth-first moves them to the store)
         self.store = FingerprintSet()  # breadth-first without the graph: the fingerprints of the levels built (as uint64)
-        self.level: set[int] = set()  # breadth-first: the fingerprints of the level being built
+        self.level: set[int] = set()  # breadth-first with the graph: the fingerprints of the level being built
+        self.built = FingerprintSet()  # breadth-first without it: the fingerprints of the level being built (sorted runs)
         # the kept graph (liveness, graph=True): typed arrays, not Python tuples (about 20 bytes an edge); a
         # destination is a fingerprint until the search ends, then mapped to indices once (``edge_targets``)
         self.fps = array("q")  # fingerprint of each stored state, by index
@@ -313,6 +314,7 @@ class ExplorerBase:
     def _fingerprints(self) -> array[int]:
         """Every stored fingerprint (as signed 64-bit integers), in no particular order: for a checkpoint."""
         out = array("q", self.store.to_array().tobytes())
+        out.frombytes(self.built.to_array().tobytes())
         out.extend(self.level)
         out.extend(self.seen)
         return out

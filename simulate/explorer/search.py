@@ -3,18 +3,20 @@ random walks; and the run that drives one of them to a :class:`Result`.
 
 Breadth-first search goes level by level (a level is a list of states and the range of their indices;
 processed entries are released at once, so memory holds fingerprints, parent links and about one
-level). The older levels' fingerprints are a sorted numpy store, looked up a chunk of successors at a
-time; only the level being built is a Python set. Symmetry, a constraint and keeping the graph (liveness, ``graph=True``)
+level). The older levels' fingerprints are a sorted numpy store and the level being built another, looked up a
+chunk of successors at a time; only recent candidates are in a Python set. Symmetry, a constraint and keeping the graph (liveness, ``graph=True``)
 are options of that one loop, tested once per successor; partial-order reduction (``simulate.por``)
 picks the successors to follow, and checkpoints are written at level boundaries.
 """
 
 from __future__ import annotations
 
+import gc
 import random
 import time
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -31,6 +33,31 @@ Resumed = tuple[list[Any], "array[int]", list[Any], "array[int]", int]
 
 OUTSIDE_FP = -1
 """The fingerprint a candidate outside the constraint carries while its chunk waits (``hash`` never returns -1)."""
+
+
+CHUNK = 65536
+"""Candidates looked up together (at most; a chunk ends after the state that reaches this many)."""
+
+RECENT = 1 << 13
+"""The fingerprints of recent candidates kept (in a Python set, cleared when it reaches this many) to drop repeats
+before the lookup: every one is in the store or in the level built, so dropping a repeat changes nothing."""
+
+
+YOUNG = 20000
+"""The collector's first threshold while breadth-first search runs: its frontier's states survive the young
+collections of the default (700 allocations) by the million, and each such collection walks them again."""
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Raise the collector's first threshold to YOUNG for a while (unless the caller turned it off with 0)."""
+    thresholds = gc.get_threshold()
+    if 0 < thresholds[0] < YOUNG:
+        gc.set_threshold(YOUNG, *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
 
 
 class Explorer(Checkpoints):
@@ -86,11 +113,15 @@ class Explorer(Checkpoints):
         try:
             resumed = self._load_checkpoint() if self.resume_path is not None else None  # a refused checkpoint raises here
             if resumed is not None:
-                complete = self._bfs(resumed)
+                with fewer_collections():
+                    complete = self._bfs(resumed)
             elif self.mode == "random":
                 complete = self._simulate()
+            elif self.mode == "bfs":
+                with fewer_collections():
+                    complete = self._bfs()
             else:
-                complete = self._bfs() if self.mode == "bfs" else self._dfs()
+                complete = self._dfs()
         except KeyboardInterrupt:
             # an interrupted exploration reports what it had: verdicts on the explored part
             complete = False
@@ -190,7 +221,10 @@ class Explorer(Checkpoints):
         else:  # a checkpoint's next level so far is the last states stored (the loader checks it)
             level_states, level_index, next_states, _, depth = resumed
         store = self.store
-        level = self.level  # the fingerprints of the level being built
+        level = self.level  # the graph: the fingerprints of the level being built
+        built = self.built  # no graph: the fingerprints of the level being built, stored a chunk at a time
+        recent: set[int] = set()  # no graph: the fingerprints of recent candidates (RECENT)
+        recent_add, recent_size, chunk_size = recent.add, RECENT, CHUNK
         if not keep and self.seen:  # the initial states: the first level built
             store.push_sorted(store.from_signed(self.seen, len(self.seen)))
             self.seen.clear()
@@ -213,8 +247,9 @@ class Explorer(Checkpoints):
         checkpointing = self.checkpoint_path is not None
         # The chunk: per candidate its fingerprint (OUTSIDE_FP: outside the constraint), parent and step position; the
         # candidate states themselves go to the end of next_states at once (with a constraint: to c_states, as the ones
-        # outside it are checked in order with the new ones). A candidate joins ``level`` at once, so that it is a
-        # candidate once; the flush takes it out of both again if the store has it (an older level's state).
+        # outside it are checked in order with the new ones). A candidate joins ``recent`` at once, so that it is a
+        # candidate once while it stays there; the flush drops those that the store (older levels) or ``built`` (this
+        # level) has.
         c_fps: list[int] = []
         c_states: list[Any] = []
         c_parents: list[int] = []
@@ -266,14 +301,17 @@ class Explorer(Checkpoints):
             if not n:
                 return True
             try:
-                found = store.contains(np.array(c_fps, dtype=np.int64).view(np.uint64))
+                fps = np.array(c_fps, dtype=np.int64).view(np.uint64)
+                found = built.contains(fps)  # this level's first: most repeats are, and it is the smaller set
+                rest = np.flatnonzero(~found)
+                if len(rest):
+                    found[rest] = store.contains(fps[rest])
                 if constraint is not None:
-                    return store_in_order(found)
+                    return store_in_order(found, fps)
                 tail = len(next_states) - n
-                if found.any():  # some are older levels' states: drop them
-                    for p in np.flatnonzero(found).tolist():
-                        level.discard(c_fps[p])
+                if found.any():  # some are older levels' or this level's states: drop them
                     fresh = np.flatnonzero(~found).tolist()
+                    fps = fps[fresh]
                     next_states[tail:] = [next_states[tail + p] for p in fresh]
                     c_fps[:] = [c_fps[p] for p in fresh]
                     c_parents[:] = [c_parents[p] for p in fresh]
@@ -282,13 +320,14 @@ class Explorer(Checkpoints):
                 first = len(parents)
                 room = n if max_states is None else min(n, max(0, max_states - first))
                 if room < n:  # one too many: store those before it only
-                    level.difference_update(c_fps[room:])
                     del next_states[tail + room :]
                     del c_parents[room:], c_ordinals[room:]
                 if c_ordinals and max(c_ordinals) > widest:
                     widen(max(c_ordinals))
                 parents.extend(c_parents)
                 ordinals.extend(c_ordinals)
+                if room:
+                    built.push_sorted(np.sort(fps[:room]))
                 if check:
                     for i in range(room):
                         self._check(next_states[tail + i], first + i)
@@ -298,30 +337,34 @@ class Explorer(Checkpoints):
                 c_states.clear()
                 c_parents.clear()
                 c_ordinals.clear()
+                if len(recent) >= recent_size or len(parents) == max_states:  # (after a limit: some were not stored)
+                    recent.clear()
 
-        def store_in_order(found: Any) -> bool:
+        def store_in_order(found: Any, fps: Any) -> bool:
             """With a constraint: store the new candidates and check those outside it, one at a time in order."""
-            fresh = np.flatnonzero(~found).tolist()
-            for p in np.flatnonzero(found).tolist():
-                level.discard(c_fps[p])
-            for i, p in enumerate(fresh):
-                idx = c_parents[p]
-                if c_fps[p] == OUTSIDE_FP:
-                    self._outside_checked(c_states[p], idx, c_ordinals[p])
-                    continue
-                nidx = len(parents)
-                if max_states is not None and nidx >= max_states:
-                    level.difference_update(c_fps[q] for q in fresh[i:])  # not stored
-                    return False
-                parents_append(idx)
-                if c_ordinals[p] > widest:
-                    widen(c_ordinals[p])
-                ordinals_append(c_ordinals[p])
-                s2 = c_states[p]
-                if check:
-                    self._check(s2, nidx)
-                next_states_append(s2)
-            return True
+            stored: list[int] = []
+            try:
+                for p in np.flatnonzero(~found).tolist():
+                    idx = c_parents[p]
+                    if c_fps[p] == OUTSIDE_FP:
+                        self._outside_checked(c_states[p], idx, c_ordinals[p])
+                        continue
+                    nidx = len(parents)
+                    if max_states is not None and nidx >= max_states:
+                        return False
+                    parents_append(idx)
+                    if c_ordinals[p] > widest:
+                        widen(c_ordinals[p])
+                    ordinals_append(c_ordinals[p])
+                    stored.append(p)
+                    s2 = c_states[p]
+                    if check:
+                        self._check(s2, nidx)
+                    next_states_append(s2)
+                return True
+            finally:
+                if stored:
+                    built.push_sorted(np.sort(fps[stored]))
 
         def stop(limit: str, from_k: int, expanded: int = 0) -> bool:
             """End early: write the counters back and, when checkpointing, what is left to explore."""
@@ -418,25 +461,25 @@ class Explorer(Checkpoints):
                             continue
                         else:
                             fp = hash(s2)
-                        if fp in level:  # of the level being built, or a candidate of this chunk already
+                        if fp in recent:  # a candidate already: stored, or in the store, or in this chunk
                             continue
-                        level_add(fp)
+                        recent_add(fp)
                         c_fps_append(fp)
                         c_states_append(s2)
                         c_parents_append(idx)
                         c_ordinals_append(ordinal)
-                    if len(c_fps) >= 65536 or (max_states is not None and len(parents) + len(c_fps) >= max_states):
+                    if len(c_fps) >= chunk_size or (max_states is not None and len(parents) + len(c_fps) >= max_states):
                         if not flush():
                             return too_many(k, state, len(succs))
                 settle()
                 stats.states_generated, stats.distinct_states = generated, len(parents)
                 if next_states:
                     stats.max_depth = depth + 1
-                if not keep and level:  # the level built joins the store of older levels
-                    built = store.from_signed(level, len(level))
-                    level.clear()
-                    store.push_sorted(built)
+                while built.runs:  # the level built joins the store of older levels
+                    store.push_sorted(built.runs.pop(0))
+                built.count = 0
                 level.clear()
+                recent.clear()
                 level_states, level_index, depth = next_states, next_index(), depth + 1
                 next_states = []
                 next_states_append = next_states.append
