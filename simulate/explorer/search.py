@@ -11,12 +11,10 @@ picks the successors to follow, and checkpoints are written at level boundaries.
 
 from __future__ import annotations
 
-import gc
 import random
 import time
 from array import array
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -25,7 +23,7 @@ from statecharts.errors import ModelError, StatechartError
 
 from ..protocol import StepError
 from ..result import Result, Verdict, collision_probability
-from .base import FINGERPRINT_BITS, OUTSIDE, ExplorationFailed
+from .base import FINGERPRINT_BITS, OUTSIDE, ExplorationFailed, fewer_collections
 from .checkpoints import CheckpointError, Checkpoints
 
 Resumed = tuple[list[Any], "array[int]", list[Any], "array[int]", int]
@@ -41,23 +39,6 @@ CHUNK = 65536
 RECENT = 1 << 13
 """The fingerprints of recent candidates kept (in a Python set, cleared when it reaches this many) to drop repeats
 before the lookup: every one is in the store or in the level built, so dropping a repeat changes nothing."""
-
-
-YOUNG = 20000
-"""The collector's first threshold while breadth-first search runs: its frontier's states survive the young
-collections of the default (700 allocations) by the million, and each such collection walks them again."""
-
-
-@contextmanager
-def fewer_collections() -> Iterator[None]:
-    """Raise the collector's first threshold to YOUNG for a while (unless the caller turned it off with 0)."""
-    thresholds = gc.get_threshold()
-    if 0 < thresholds[0] < YOUNG:
-        gc.set_threshold(YOUNG, *thresholds[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
 
 
 class Explorer(Checkpoints):
