@@ -100,12 +100,17 @@ def _rpc_trace() -> tuple[Result, Trace]:
     return result, trace
 
 
+def _claiming(trace: Trace, k: int, other: int) -> Trace:
+    """A tampered copy of ``trace`` whose step ``k`` claims the state of step ``other`` (the original is untouched)."""
+    tampered = copy.copy(trace)
+    tampered.steps = [copy.copy(s) for s in trace.steps]
+    tampered.steps[k].state = trace.steps[other].state
+    return tampered
+
+
 def test_a_skipped_step_is_caught_and_named() -> None:
     result, trace = _rpc_trace()
-    tampered = copy.copy(trace)
-    tampered.steps = list(trace.steps)
-    tampered.steps[2] = copy.copy(trace.steps[2])
-    tampered.steps[2].state = trace.steps[3].state  # step 2 now jumps two steps ahead
+    tampered = _claiming(trace, 2, 3)  # step 2 now jumps two steps ahead
     with pytest.raises(TraceDivergence, match=re.escape(f"step {trace.steps[2].summary()}")) as e:
         replay_in_interpreter(result, tampered)
     assert e.value.step is tampered.steps[2]
@@ -123,8 +128,7 @@ def test_a_step_taking_another_message_is_caught() -> None:
 
 def test_a_foreign_initial_state_is_caught() -> None:
     result, trace = _rpc_trace()
-    tampered = Trace([copy.copy(s) for s in trace.steps])
-    tampered.steps[0].state = trace.steps[1].state
+    tampered = _claiming(trace, 0, 1)
     with pytest.raises(TraceDivergence, match="diverges at the initial state"):
         replay_in_interpreter(result, tampered)
 
@@ -191,8 +195,7 @@ def test_tlc_follows_por_counterexamples(name: str) -> None:
 @pytest.mark.slow
 def test_tlc_refuses_a_tampered_trace_at_the_tampered_step() -> None:
     result, trace = _rpc_trace()
-    tampered = Trace([copy.copy(s) for s in trace.steps])
-    tampered.steps[2].state = trace.steps[3].state
+    tampered = _claiming(trace, 2, 3)
     check = check_trace(result, tampered, jar=TLA2TOOLS)
     assert not check.ok
     assert check.followed == 2 and "refused step 2" in check.message
@@ -213,8 +216,7 @@ def test_the_trace_module_is_written_next_to_the_spec(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_tlc_refuses_a_foreign_initial_state() -> None:
     result, trace = _rpc_trace()
-    tampered = Trace([copy.copy(s) for s in trace.steps])
-    tampered.steps[0].state = trace.steps[1].state
+    tampered = _claiming(trace, 0, 1)
     check = check_trace(result, tampered, jar=TLA2TOOLS)
     assert not check.ok and check.followed == 0 and "initial state" in check.message
 
