@@ -162,40 +162,44 @@ class Rows:
 
 
 class Collector:
-    """Successors on their way out of a shard, gathered in Python lists and packed into ``Rows`` a chunk at a time."""
+    """Successors on their way out of a shard, gathered as tuples and packed into ``Rows`` a chunk at a time.
+
+    ``add((fingerprint, locals, network position, budgets, parent, step position))``: one append per successor
+    (the fingerprint signed, as ``hash`` gives it: the same 64 bits as the unsigned one)."""
 
     def __init__(self, n: int, tables: Tables) -> None:
         self.n = n
         self.tables = tables
         self.blocks: list[Rows] = []
-        self.fps: list[int] = []
-        self.locals: list[tuple[int, ...]] = []
-        self.nets: list[int] = []
-        self.buds: list[tuple[int, ...]] = []
-        self.parents: list[int] = []
-        self.ordinals: list[int] = []
+        self.items: list[tuple[int, tuple[int, ...], int, tuple[int, ...], int, int]] = []
+        self.add = self.items.append
+
+    def __len__(self) -> int:
+        return len(self.items)
 
     def flush(self) -> None:
         """Pack what was gathered into a block of arrays."""
-        k = len(self.fps)
+        k = len(self.items)
         if not k:
             return
         t = self.tables
-        gids = np.fromiter(chain.from_iterable(self.locals), dtype=U64, count=k * self.n)
+        fps, locals_, nets, buds, parents, ordinals = zip(*self.items)
+        self.items.clear()
+        fp_array = np.fromiter(fps, dtype=np.int64, count=k).view(U64)
+        gids = np.fromiter(chain.from_iterable(locals_), dtype=U64, count=k * self.n)
         cols = t.positions(gids).reshape(k, self.n)
-        for b in set(self.buds):
+        for b in set(buds):
             t.bud(b)
         self.blocks.append(
             Rows(
-                np.fromiter(self.fps, dtype=U64, count=k),
+                fp_array,
                 cols,
-                np.fromiter(self.nets, dtype=U32, count=k),
-                np.fromiter(map(t.bud_pos.__getitem__, self.buds), dtype=U32, count=k),
-                np.fromiter(self.parents, dtype=U32, count=k),
-                np.fromiter(self.ordinals, dtype=U32, count=k),
+                np.fromiter(nets, dtype=U32, count=k),
+                np.fromiter(map(t.bud_pos.__getitem__, buds), dtype=U32, count=k),
+                np.fromiter(parents, dtype=U32, count=k),
+                np.fromiter(ordinals, dtype=U32, count=k),
             )
         )
-        self.fps, self.locals, self.nets, self.buds, self.parents, self.ordinals = [], [], [], [], [], []
 
     def rows(self) -> Rows:
         self.flush()

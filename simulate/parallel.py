@@ -24,6 +24,7 @@ from .model import Label, State, StepError
 from .properties import Eventually, LeadsTo
 from .result import Result, Verdict, collision_probability
 from .shard import NO_PARENT
+from .steal import expand_level
 from .system import ModelError, System
 from .transport import Transport, make_transport
 
@@ -174,7 +175,8 @@ class ParallelExplorer(_Explorer):
                 stop = "stopped at the first violation"
             elif deadline is not None and time.perf_counter() > deadline:
                 stop = f"time limit of {self.max_seconds}s reached"
-            reports = self.t.call("expand", [(bases[k], deadline, not stop) for k in range(n)])
+            steal = not stop and self.reducer is None and n > 1  # reduction: each shard expands its own (shard_por)
+            reports, incoming = expand_level(self.t, [(bases[k], deadline, not stop) for k in range(n)], deadline, steal)
             self._absorb(reports)
             if stop:
                 if stop != "done":
@@ -187,7 +189,7 @@ class ParallelExplorer(_Explorer):
                 break
             if self.reducer is not None:
                 shard_por.finish_level(self.t, reports, self.reducer)
-            incoming = [[reports[src]["batches"][dst] for src in range(n)] for dst in range(n)]
+                incoming = [[reports[src]["batches"][dst] for src in range(n)] for dst in range(n)]
             counts = self.t.call("receive", [(incoming[k],) for k in range(n)])
             depth += 1
             counts = self._boundary(counts, total, depth)

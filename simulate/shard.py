@@ -22,20 +22,29 @@ from .batch import NO_PARENT, Batch, Collector, Rows, Tables
 from .fpset import FingerprintSet
 from .model import Model, StepError
 from .properties import Eventually, Invariant, LeadsTo, Sometimes, compile_predicate
-from .stable import FP64, StableModel
+from .stable import StableModel
 from .system import System
 
 __all__ = ["NO_PARENT", "Shard", "at_rest"]
 
-SENT_SLOTS = 1 << 18
-"""Entries in a shard's cache of fingerprints it already sent (direct-mapped, 8 bytes each): a repeat found there is
-not sent again. Lossy by design, exact when it hits: the receiver de-duplicates whatever gets through."""
+SENT = 1 << 16
+"""Fingerprints a shard remembers having sent (a set, emptied when it holds more): a repeat found there is not sent
+again. Lossy by design, exact when it hits: the receiver de-duplicates whatever gets through."""
 
 KEPT = "kept"
 """The first item of the handle of a batch a shard sent to itself (other handles are a path or a list)."""
 
 CHUNK = 8192
 """Successors gathered as Python objects before they are packed into arrays (bounds a shard's transient memory)."""
+
+MIN_TAIL = 4096
+"""A shard asked to yield (another is idle) does so only with at least this many states left to expand."""
+
+STEP = 1024
+"""States decoded and expanded at a time; a shard looks whether it is asked to yield between two such steps."""
+
+FORCE_YIELD: int | None = None
+"""Tests: yield at the first step at or after this position of every level's frontier, as if asked."""
 
 
 def at_rest(m: Model, state: Any) -> bool:
@@ -81,7 +90,7 @@ class Shard:
         self.marks = (0, 0)  # what this process had interned when it last received: values after it are new to others
         self.level_marks = [self.marks] * shards  # per destination, what it was sent this level
         self.level_bytes = 0
-        self.sent = array("Q", [slot ^ 1 for slot in range(SENT_SLOTS)])  # slot ^ 1: no fingerprint of this slot
+        self.sent: set[int] = set()  # signed fingerprints (``hash``'s 64 bits), see SENT
         self.net_fp: dict[Any, tuple[int, int]] = {}  # network -> (hash of its global ids, position in the tables)
         self.cpu_expand = self.cpu_receive = 0.0
         self.exchange: Any = None  # set by a transport whose shards live in other processes
@@ -94,6 +103,12 @@ class Shard:
         self.batch_seconds = 0.0  # wall seconds spent writing and reading them
         self.base_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # peak RSS before this shard held any state
         self.reduction: Any = None  # partial-order reduction (simulate.shard_por), once ``por`` is called
+        self.yield_flag: Any = None  # shared bytes, one per shard: set while another shard is idle (the coordinator)
+        self.tail: tuple[Rows, Tables, int] | None = None  # what this shard yielded this level: rows, tables, first index
+        self.level_start = self.marks  # what this process had interned when this level began
+        self.decided_before: set[str] = set()  # properties decided before this level
+        self.decided_own: set[str] = set()  # and those this shard's own states decided this level, before its tail
+        self.yielded = self.taken_over = 0  # states this shard left to others, and took over from others
 
     # ------------------------------------------------------------------ a level
 
@@ -147,34 +162,66 @@ class Shard:
             outgoing: list[list[Any]] = [[] for _ in range(self.shards)]
             self._send(Rows.empty(self.m.n), outgoing, True)
             return {**report, "batches": outgoing, "stopped": False}
+        self.level_start, self.decided_before = self.marks, set(self.decided)
         self.level_marks = [self.marks] * self.shards
         outgoing = [[] for _ in range(self.shards)]  # per destination, the handles of its batches in order
         self.level_bytes = 0
+        self.tail = None
+        yielding = self.reduction is None  # reduction: every shard expands its own states (simulate.shard_por)
+        checks, stopped, at = self._run(frontier, tables, base, checks, hits, report, outgoing, deadline, self.sent, yielding)
+        if at is not None:  # asked to yield: the rest waits for the coordinator's plan (``export``, ``pieces``)
+            self.tail = (frontier.take(slice(at, None)), tables, base + at)
+            report["tail"], report["tail_at"] = len(frontier) - at, base + at
+            self.yielded += len(frontier) - at
+        self.decided.update(hits)
+        self.decided.update(report["outside"])
+        self.decided_own = set(self.decided)
+        self.peak_rows = max(self.peak_rows, frontier.nbytes())
+        del frontier
+        self.batch_bytes = max(self.batch_bytes, self.level_bytes)
+        return {**report, "batches": outgoing, "stopped": stopped}
+
+    def _run(
+        self,
+        frontier: Rows,
+        tables: Tables,
+        base: int,
+        checks: list[tuple[str, Any, bool]],
+        hits: dict[str, int],
+        report: dict[str, Any],
+        outgoing: list[list[Any]],
+        deadline: float | None,
+        sent: set[int],
+        yielding: bool,
+    ) -> tuple[list[tuple[str, Any, bool]], bool, int | None]:
+        """Check and expand these rows (global indices from ``base``) and send their successors, the last batch to every
+        owner; (the checks still undecided, stopped by the deadline, where it yielded when asked or None)."""
         m = self.m
         successors = m.successors
         canonical = m.canonical if m.sym_groups else None
         net_fp, net_of = self.net_fp, self._net
-        sent = self.sent
-        mask = SENT_SLOTS - 1
+        sent_add = sent.add
         out = Collector(m.n, self.out_tables)
-        fps_a, loc_a, net_a, bud_a, par_a, ord_a = (
-            out.fps.append, out.locals.append, out.nets.append, out.buds.append, out.parents.append, out.ordinals.append
-        )
+        add = out.add
         generated = 0
         stopped = False
+        at = None
+        flag, me = self.yield_flag, self.shard
         check_deadlock = self.system.check_deadlock
         follow = self.reduction.follow if self.reduction is not None else None  # reduction: which successors to send now
-        for first, states in frontier.chunks(tables, 1024):
+        for first, states in frontier.chunks(tables, STEP):
+            if yielding and ((flag is not None and flag[me] and len(frontier) - first >= MIN_TAIL) or (FORCE_YIELD is not None and first >= FORCE_YIELD)):
+                at = first
+                break
             if checks:
                 checks = self._check(states, base + first, checks, hits)
             if stopped or (deadline is not None and time.perf_counter() > deadline):
                 stopped = True  # the rest of the level is checked, not expanded
                 continue
-            if len(out.fps) >= CHUNK:
+            if len(out) >= CHUNK:
+                if len(sent) > SENT:
+                    sent.clear()
                 self._send(out.rows(), outgoing, False)
-                fps_a, loc_a, net_a, bud_a, par_a, ord_a = (
-                    out.fps.append, out.locals.append, out.nets.append, out.buds.append, out.parents.append, out.ordinals.append
-                )
             for gidx, state in enumerate(states, base + first):
                 try:
                     succs = successors(state)
@@ -195,25 +242,66 @@ class Shard:
                     hit = net_fp.get(net)
                     if hit is None:
                         hit = net_of(net)
-                    fp = hash((locals_, hit[0], budgets)) & FP64
-                    slot = fp & mask
-                    if sent[slot] == fp:
+                    fp = hash((locals_, hit[0], budgets))
+                    if fp in sent:
                         continue
-                    sent[slot] = fp
-                    fps_a(fp)
-                    loc_a(locals_)
-                    net_a(hit[1])
-                    bud_a(budgets)
-                    par_a(gidx)
-                    ord_a(ordinal)
-        self.decided.update(hits)
-        self.decided.update(report["outside"])
-        self.peak_rows = max(self.peak_rows, frontier.nbytes())
-        del frontier
+                    sent_add(fp)
+                    add((fp, locals_, hit[1], budgets, gidx, ordinal))
         self._send(out.rows(), outgoing, True)
-        self.batch_bytes = max(self.batch_bytes, self.level_bytes)
-        report["generated"] = generated
-        return {**report, "batches": outgoing, "stopped": stopped}
+        report["generated"] += generated
+        return checks, stopped, at
+
+    # ------------------------------------------------------------------ the end of a level, shared (work stealing)
+
+    def export(self, parts: list[tuple[int, int, int]]) -> list[Any]:
+        """Hand parts of the tail this shard yielded, (start, stop, destination) each, to the shards that expand them."""
+        if not parts:
+            return []
+        assert self.tail is not None
+        rows, tables, _ = self.tail
+        return [
+            self._put(dest, Batch.pack(rows.take(slice(start, stop)), tables, ([], []), encode_net=self.codec.net_gids))
+            for start, stop, dest in parts
+        ]
+
+    def pieces(self, work: list[tuple[Any, ...]], deadline: float | None) -> list[dict[str, Any]]:
+        """Expand pieces of yielded tails: ``("own", start, stop)`` of this shard's, ``("foreign", handle, base)`` of
+        another's. A piece is one stream of batches, as if its owner had gone on: a foreign one remembers only its own
+        sent fingerprints and checks every property undecided before this level (found in a piece of lower indices, or
+        not), an own one skips those this shard's lower indices decided."""
+        t0 = time.process_time()
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            reports = []
+            for item in work:
+                hits: dict[str, int] = {}
+                report: dict[str, Any] = {"hits": hits, "outside": {}, "errors": [], "deadlock": None, "generated": 0}
+                outgoing: list[list[Any]] = [[] for _ in range(self.shards)]
+                self.level_marks = [self.level_start] * self.shards  # every value of this level: receivers read pieces out of order
+                if item[0] == "own":
+                    assert self.tail is not None
+                    rows, tables, base = self.tail
+                    rows, base, decided, sent = rows.take(slice(item[1], item[2])), base + item[1], self.decided_own, self.sent
+                else:
+                    b = self._get(item[1])
+                    self.taken_over += len(b)
+                    tables = Tables(self.m.local_order)
+                    rows, base, decided, sent = b.unpack(tables, self.codec.decode_nets), item[2], self.decided_before, set()
+                checks = [(name, pred, True) for name, pred in self.invariants if name not in decided]
+                checks += [(name, pred, False) for name, pred in self.goals if name not in decided]
+                _, stopped, _ = self._run(rows, tables, base, checks, hits, report, outgoing, deadline, sent, False)
+                self.decided.update(hits)
+                if item[0] == "own":
+                    self.decided_own.update(hits)
+                reports.append({**report, "batches": outgoing, "stopped": stopped})
+            self.tail = None
+            self.batch_bytes = max(self.batch_bytes, self.level_bytes)
+            return reports
+        finally:
+            if collecting:
+                gc.enable()
+            self.cpu_expand += time.process_time() - t0
 
     def _send(self, rows: Rows, outgoing: list[list[Any]], last: bool) -> None:
         """Hand a chunk of successors to their owners, a batch per owner (at the end of a level, to every owner)."""
@@ -254,15 +342,7 @@ class Shard:
         gc.disable()
         try:
             for h in (h for sender in handles for h in sender):
-                if self.exchange is None:
-                    b = h
-                elif type(h) is tuple and h[0] == KEPT:
-                    b = self.kept.pop(h[1])
-                else:
-                    t1 = time.perf_counter()
-                    b = self.exchange.get(h)
-                    self.batch_seconds += time.perf_counter() - t1
-                    self.batches += 1
+                b = self._get(h)
                 self.received += len(b)
                 self._receive(b)
             self.marks = (len(self.m.local_order), len(self.m.msg_values))
@@ -271,6 +351,18 @@ class Shard:
             if collecting:
                 gc.enable()
             self.cpu_receive += time.process_time() - t0
+
+    def _get(self, h: Any) -> Batch:
+        """The batch behind a handle: in one process the batch itself, a kept one from memory, else from the exchange."""
+        if self.exchange is None:
+            return h  # type: ignore[no-any-return]
+        if type(h) is tuple and h[0] == KEPT:
+            return self.kept.pop(h[1])
+        t1 = time.perf_counter()
+        b = self.exchange.get(h)
+        self.batch_seconds += time.perf_counter() - t1
+        self.batches += 1
+        return b  # type: ignore[no-any-return]
 
     def _receive(self, b: Batch) -> None:
         """Keep the batch's new states (the first of any repeats) that are within the constraint, if any."""
@@ -348,12 +440,7 @@ class Shard:
         out = Collector(self.m.n, self.out_tables)
         for fp, enc, ordinal in encs:
             locals_, net, budgets = self.codec.decode(enc)
-            out.fps.append(fp)
-            out.locals.append(locals_)
-            out.nets.append(self._net(net)[1])
-            out.buds.append(budgets)
-            out.parents.append(NO_PARENT)
-            out.ordinals.append(ordinal)
+            out.add((fp - (1 << 64) if fp >> 63 else fp, locals_, self._net(net)[1], budgets, NO_PARENT, ordinal))
         self.level_marks = [(0, 0)] * self.shards
         return self.receive([[self._put(self.shard, self._batch(out.rows(), self.shard))]])
 
@@ -429,4 +516,6 @@ class Shard:
             "batch_bytes": self.batch_bytes,
             "batches": self.batches,
             "batch_seconds": self.batch_seconds,
+            "yielded": self.yielded,
+            "taken_over": self.taken_over,
         }

@@ -89,12 +89,7 @@ def restore(shard: Shard, paths: list[str], signature: str) -> int:
     try:
         for locals_, enet, budgets in encs:
             locals_, net, budgets = shard.codec.decode((locals_, (enet, hash(enet)), budgets))
-            out.fps.append(0)
-            out.locals.append(locals_)
-            out.nets.append(shard.in_tables.net(net))
-            out.buds.append(budgets)
-            out.parents.append(0)
-            out.ordinals.append(0)
+            out.add((0, locals_, shard.in_tables.net(net), budgets, 0, 0))
         rows = out.rows()
     except (KeyError, ValueError, TypeError, AssertionError) as e:
         raise CheckpointError(f"{path} is inconsistent: its frontier names a value no shard file holds ({type(e).__name__}: {e})") from None

@@ -8,6 +8,7 @@ live. Arguments and results are plain picklable values (``shard.Batch`` among th
 from __future__ import annotations
 
 import multiprocessing as mp
+import multiprocessing.connection as mp_connection
 import os
 import pickle
 import shutil
@@ -69,6 +70,11 @@ class Transport:
     def call_one(self, shard: int, method: str, *args: Any) -> Any:
         raise NotImplementedError
 
+    def call_yielding(self, method: str, args: Sequence[tuple[Any, ...]]) -> list[Any]:
+        """As ``call``; where shards run at once, those still running when one is done are asked to yield (work stealing,
+        ``simulate.steal``). Shards called one after the other never are."""
+        return self.call(method, args)
+
     def close(self) -> None:
         """Stop the workers (idempotent)."""
 
@@ -89,12 +95,13 @@ class InProcess(Transport):
 _SYSTEM: System | None = None  # handed to forked workers without pickling (charts may hold lambdas)
 
 
-def _serve(conn: Any, shard: int, shards: int, symmetry: bool, directory: str) -> None:
+def _serve(conn: Any, shard: int, shards: int, symmetry: bool, directory: str, flags: Any) -> None:
     """A worker process: build the shard, then answer (method, args) requests until told to stop."""
     assert _SYSTEM is not None
     try:
         target: Any = Shard(_SYSTEM, shard, shards, symmetry)
         target.exchange = FileExchange(directory)
+        target.yield_flag = flags
         conn.send(("ok", None))
     except BaseException as e:
         conn.send(("error", f"{type(e).__name__}: {e}"))
@@ -128,10 +135,13 @@ class Processes(Transport):
         self.dir = tempfile.mkdtemp(prefix="statecharts-batches-", dir=shm)
         self.conns = []
         self.procs = []
+        self.flags = ctx.RawArray("b", shards)  # shared: flags[k] asks shard k to yield (see call_yielding)
         try:
             for k in range(shards):
                 parent, child = ctx.Pipe()
-                p = ctx.Process(target=_serve, args=(child, k, shards, symmetry, self.dir), daemon=True, name=f"statecharts-shard-{k}")
+                p = ctx.Process(
+                    target=_serve, args=(child, k, shards, symmetry, self.dir, self.flags), daemon=True, name=f"statecharts-shard-{k}"
+                )
                 p.start()
                 child.close()
                 self.conns.append(parent)
@@ -158,6 +168,25 @@ class Processes(Transport):
     def call_one(self, shard: int, method: str, *args: Any) -> Any:
         self.conns[shard].send((method, args))
         return self._answer(self.conns[shard])
+
+    def call_yielding(self, method: str, args: Sequence[tuple[Any, ...]]) -> list[Any]:
+        for c, a in zip(self.conns, args):
+            c.send((method, a))
+        out: list[Any] = [None] * len(self.conns)
+        pending = {c: k for k, c in enumerate(self.conns)}
+        asked = False
+        try:
+            while pending:
+                for ready in mp_connection.wait(list(pending)):
+                    out[pending.pop(ready)] = self._answer(ready)  # type: ignore[call-overload]
+                if pending and not asked:  # one is idle: ask the others to share what they have left
+                    asked = True
+                    for k in pending.values():
+                        self.flags[k] = 1
+        finally:
+            for k in range(len(self.conns)):
+                self.flags[k] = 0
+        return out
 
     def close(self) -> None:
         for c in self.conns:
@@ -196,8 +225,8 @@ class RayActors(Transport):
                 where = f"the Ray cluster at {address}" if address else "a local Ray instance"
                 raise WorkerError(f"could not start {where}: {e}") from None
             self.started = True
-        remote_shard = ray.remote(num_cpus=1)(_RayShard)
-        self.actors = [remote_shard.remote(system, k, shards, symmetry) for k in range(shards)]
+        remote_shard = ray.remote(num_cpus=1)(_RayShard).options(max_concurrency=2)  # a second thread takes ``ask_yield``
+        self.actors: list[Any] = [remote_shard.remote(system, k, shards, symmetry) for k in range(shards)]
 
     def _get(self, refs: Any) -> Any:
         try:
@@ -210,6 +239,17 @@ class RayActors(Transport):
 
     def call_one(self, shard: int, method: str, *args: Any) -> Any:
         return self._get(getattr(self.actors[shard], method).remote(*args))
+
+    def call_yielding(self, method: str, args: Sequence[tuple[Any, ...]]) -> list[Any]:
+        refs = [getattr(a, method).remote(*x) for a, x in zip(self.actors, args)]
+        try:
+            _, pending = self.ray.wait(refs, num_returns=1)
+        except self.ray.exceptions.RayError as e:
+            raise WorkerError(f"a Ray worker failed: {e}") from None
+        asks = [self.actors[refs.index(r)].ask_yield.remote() for r in pending]
+        out = list(self._get(refs))
+        self._get(asks)  # every request has landed before the next level clears the flags
+        return out
 
     def close(self) -> None:
         for a in getattr(self, "actors", []):
@@ -226,6 +266,15 @@ class _RayShard(Shard):
     def __init__(self, system: System, shard: int, shards: int, symmetry: bool = False) -> None:
         super().__init__(system, shard, shards, symmetry)
         self.exchange = RayExchange()
+        self.yield_flag = bytearray(shards)
+
+    def ask_yield(self) -> None:
+        """Runs beside ``expand`` (the actor's second thread): ask it to share the rest of its level."""
+        self.yield_flag[self.shard] = 1
+
+    def expand(self, base: int, deadline: float | None, expand: bool) -> dict[str, Any]:
+        self.yield_flag[self.shard] = 0  # a request that came after the last level ended
+        return super().expand(base, deadline, expand)
 
 
 def make_transport(engine: str, system: System, workers: int, symmetry: bool = False, address: str | None = None) -> Transport:

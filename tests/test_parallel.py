@@ -270,8 +270,11 @@ def test_shards_store_16_bytes_a_state_and_account_for_their_arrays() -> None:
 
 
 def test_a_tiny_sent_cache_loses_no_state(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The cache of sent fingerprints is lossy (two slots here: most repeats get through) but never skips a new state."""
-    monkeypatch.setattr(shard_module, "SENT_SLOTS", 2)
+    """The cache of sent fingerprints is lossy (emptied after every state here: most repeats get through) but never
+    skips a new state."""
+    monkeypatch.setattr(shard_module, "SENT", 0)
+    monkeypatch.setattr(shard_module, "STEP", 1)
+    monkeypatch.setattr(shard_module, "CHUNK", 1)
     s = _system("examples.distributed_lock:system")
     tiny = explore(s, workers=2, engine="inprocess")
     assert _summary(tiny) == _summary(explore(s))
@@ -301,12 +304,9 @@ def test_a_batch_round_trips_between_processes_that_interned_differently(spec: s
     ta, tb = Tables(a.local_order), Tables(b.local_order)
     out = Collector(a.n, ta)
     for k, st in enumerate(states):
-        out.fps.append(a.codec.fingerprint(st))
-        out.locals.append(st[0])
-        out.nets.append(ta.net(st[1]))
-        out.buds.append(st[2])
-        out.parents.append(k)
-        out.ordinals.append(70_000 + k)  # does not fit in 16 bits: must not be narrowed
+        fp = a.codec.fingerprint(st)
+        signed = fp - (1 << 64) if fp >> 63 else fp  # as ``hash`` gives it
+        out.add((signed, st[0], ta.net(st[1]), st[2], k, 70_000 + k))  # 70,000 does not fit in 16 bits: must not be narrowed
     batch = pickle.loads(pickle.dumps(Batch.pack(out.rows(), ta, a.codec.new_values(0, 0), lambda net: a.codec.encode_net(net)[0])))
     b.codec.learn(batch.locals, batch.msgs)
     rows = batch.unpack(tb, b.codec.decode_nets)
