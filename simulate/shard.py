@@ -27,9 +27,9 @@ from .system import System
 
 __all__ = ["NO_PARENT", "Shard", "at_rest"]
 
-SENT = 1 << 16
-"""Fingerprints a shard remembers having sent (a set, emptied when it holds more): a repeat found there is not sent
-again. Lossy by design, exact when it hits: the receiver de-duplicates whatever gets through."""
+SENT_SLOTS = 1 << 18
+"""Entries in a shard's cache of fingerprints it already sent (direct-mapped, 8 bytes each): a repeat found there is
+not sent again. Lossy by design, exact when it hits: the receiver de-duplicates whatever gets through."""
 
 KEPT = "kept"
 """The first item of the handle of a batch a shard sent to itself (other handles are a path or a list)."""
@@ -37,7 +37,7 @@ KEPT = "kept"
 CHUNK = 8192
 """Successors gathered as Python objects before they are packed into arrays (bounds a shard's transient memory)."""
 
-MIN_TAIL = 4096
+MIN_TAIL = 1024
 """A shard asked to yield (another is idle) does so only with at least this many states left to expand."""
 
 STEP = 1024
@@ -45,6 +45,11 @@ STEP = 1024
 
 FORCE_YIELD: int | None = None
 """Tests: yield at the first step at or after this position of every level's frontier, as if asked."""
+
+
+def _sent_cache(slots: int = SENT_SLOTS) -> array[int]:
+    """An empty cache of sent fingerprints (signed, as ``hash`` gives them; slot ^ 1 is no fingerprint of its slot)."""
+    return array("q", (np.arange(slots, dtype=np.int64) ^ 1).tobytes())
 
 
 def at_rest(m: Model, state: Any) -> bool:
@@ -90,7 +95,7 @@ class Shard:
         self.marks = (0, 0)  # what this process had interned when it last received: values after it are new to others
         self.level_marks = [self.marks] * shards  # per destination, what it was sent this level
         self.level_bytes = 0
-        self.sent: set[int] = set()  # signed fingerprints (``hash``'s 64 bits), see SENT
+        self.sent = _sent_cache()
         self.net_fp: dict[Any, tuple[int, int]] = {}  # network -> (hash of its global ids, position in the tables)
         self.cpu_expand = self.cpu_receive = 0.0
         self.exchange: Any = None  # set by a transport whose shards live in other processes
@@ -191,7 +196,7 @@ class Shard:
         report: dict[str, Any],
         outgoing: list[list[Any]],
         deadline: float | None,
-        sent: set[int],
+        sent: array[int],
         yielding: bool,
     ) -> tuple[list[tuple[str, Any, bool]], bool, int | None]:
         """Check and expand these rows (global indices from ``base``) and send their successors, the last batch to every
@@ -200,7 +205,7 @@ class Shard:
         successors = m.successors
         canonical = m.canonical if m.sym_groups else None
         net_fp, net_of = self.net_fp, self._net
-        sent_add = sent.add
+        mask = len(sent) - 1
         out = Collector(m.n, self.out_tables)
         add = out.add
         generated = 0
@@ -219,8 +224,6 @@ class Shard:
                 stopped = True  # the rest of the level is checked, not expanded
                 continue
             if len(out) >= CHUNK:
-                if len(sent) > SENT:
-                    sent.clear()
                 self._send(out.rows(), outgoing, False)
             for gidx, state in enumerate(states, base + first):
                 try:
@@ -243,9 +246,10 @@ class Shard:
                     if hit is None:
                         hit = net_of(net)
                     fp = hash((locals_, hit[0], budgets))
-                    if fp in sent:
+                    slot = fp & mask
+                    if sent[slot] == fp:
                         continue
-                    sent_add(fp)
+                    sent[slot] = fp
                     add((fp, locals_, hit[1], budgets, gidx, ordinal))
         self._send(out.rows(), outgoing, True)
         report["generated"] += generated
@@ -287,7 +291,7 @@ class Shard:
                     b = self._get(item[1])
                     self.taken_over += len(b)
                     tables = Tables(self.m.local_order)
-                    rows, base, decided, sent = b.unpack(tables, self.codec.decode_nets), item[2], self.decided_before, set()
+                    rows, base, decided, sent = b.unpack(tables, self.codec.decode_nets), item[2], self.decided_before, _sent_cache(1 << 12)
                 checks = [(name, pred, True) for name, pred in self.invariants if name not in decided]
                 checks += [(name, pred, False) for name, pred in self.goals if name not in decided]
                 _, stopped, _ = self._run(rows, tables, base, checks, hits, report, outgoing, deadline, sent, False)

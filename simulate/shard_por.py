@@ -28,7 +28,7 @@ import numpy.typing as npt
 from .batch import Collector
 from .model import Model
 from .por import Reducer, check_options
-from .shard import CHUNK, SENT, Shard
+from .shard import CHUNK, SENT_SLOTS, Shard
 from .stable import FP64
 from .system import System
 
@@ -111,7 +111,7 @@ class ShardReduction:
         sh = self.shard
         outgoing: list[list[Any]] = [[] for _ in range(sh.shards)]
         out = Collector(sh.m.n, sh.out_tables)
-        sent, net_fp = sh.sent, sh.net_fp
+        sent, mask, net_fp = sh.sent, SENT_SLOTS - 1, sh.net_fp
         for gidx, state, succs, sets, fps in self.deferred:
             old_at = {k for k, fp in fps.items() if fp in old}  # the positions of old successors
             kept = self.reducer.choose(state, succs, sets, old_at.__contains__)
@@ -129,13 +129,12 @@ class ShardReduction:
                 if hit is None:
                     hit = sh._net(net)
                 fp = hash((locals_, hit[0], budgets))
-                if fp in sent:
+                slot = fp & mask
+                if sent[slot] == fp:
                     continue
-                sent.add(fp)
+                sent[slot] = fp
                 out.add((fp, locals_, hit[1], budgets, gidx, ordinal))
             if len(out) >= CHUNK:
-                if len(sent) > SENT:
-                    sent.clear()
                 sh._send(out.rows(), outgoing, False)
         self.deferred = []
         sh._send(out.rows(), outgoing, False)

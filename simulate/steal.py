@@ -17,7 +17,7 @@ from typing import Any
 
 from .transport import Transport
 
-MIN_PIECE = 1024
+MIN_PIECE = 512
 """Fewer states than this are not worth moving to another shard."""
 
 

@@ -270,11 +270,8 @@ def test_shards_store_16_bytes_a_state_and_account_for_their_arrays() -> None:
 
 
 def test_a_tiny_sent_cache_loses_no_state(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The cache of sent fingerprints is lossy (emptied after every state here: most repeats get through) but never
-    skips a new state."""
-    monkeypatch.setattr(shard_module, "SENT", 0)
-    monkeypatch.setattr(shard_module, "STEP", 1)
-    monkeypatch.setattr(shard_module, "CHUNK", 1)
+    """The cache of sent fingerprints is lossy (two slots here: most repeats get through) but never skips a new state."""
+    monkeypatch.setattr(shard_module, "SENT_SLOTS", 2)
     s = _system("examples.distributed_lock:system")
     tiny = explore(s, workers=2, engine="inprocess")
     assert _summary(tiny) == _summary(explore(s))
