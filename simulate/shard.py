@@ -291,7 +291,7 @@ class Shard:
                     b = self._get(item[1])
                     self.taken_over += len(b)
                     tables = Tables(self.m.local_order)
-                    rows, base, decided, sent = b.unpack(tables, self.codec.decode_nets), item[2], self.decided_before, _sent_cache(1 << 12)
+                    rows, base, decided, sent = b.unpack(tables, self.codec.decode_nets), item[2], self.decided_before, _sent_cache(1 << 16)
                 checks = [(name, pred, True) for name, pred in self.invariants if name not in decided]
                 checks += [(name, pred, False) for name, pred in self.goals if name not in decided]
                 _, stopped, _ = self._run(rows, tables, base, checks, hits, report, outgoing, deadline, sent, False)
