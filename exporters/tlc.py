@@ -82,7 +82,8 @@ def run_tlc(
             name = tla_path.stem
             Path(d, f"{name}.tla").write_text(tla_path.read_text())
             Path(d, f"{name}.cfg").write_text(cfg if cfg is not None else cfg_path.read_text())
-        cmd = [java, "-XX:+UseParallelGC", "-cp", str(jar), "tlc2.TLC", "-workers", str(workers)]
+        # java.io.tmpdir: TLC extracts its standard modules (Integers.tla, ...) there; a run of its own, no collisions
+        cmd = [java, "-XX:+UseParallelGC", f"-Djava.io.tmpdir={d}", "-cp", str(jar), "tlc2.TLC", "-workers", str(workers)]
         cmd += ["-metadir", str(Path(d, "states")), "-config", f"{name}.cfg", f"{name}.tla"]
         try:
             proc = subprocess.run(cmd, cwd=d, capture_output=True, text=True, timeout=timeout)

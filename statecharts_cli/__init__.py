@@ -185,6 +185,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     t.add_argument("-o", "--output", metavar="DIR", default=".", help="directory for NAME.tla and NAME.cfg (default: the current directory)")
     t.add_argument("--tlc", action="store_true", help="run TLC (tla2tools.jar from $TLA2TOOLS) and print its verdicts and state count beside ours")
+    t.add_argument(
+        "--traces", action="store_true", help="with --tlc: also have TLC follow every trace the explorer reports (counterexamples and witnesses)"
+    )
     t.add_argument("--timeout", type=_seconds, default=600.0, help="seconds per TLC run (default 600)")
 
     u = command(

@@ -130,6 +130,8 @@ def cmd_tla(args: argparse.Namespace, out: Console) -> int:
             raise ToolMissing(f"TLA2TOOLS={jar}: no such file (it should be the path of tla2tools.jar)")
         if shutil.which("java") is None:
             raise ToolMissing("--tlc needs Java (17 or later) on PATH to run TLC")
+    if args.traces and not args.tlc:
+        raise UsageError("--traces asks TLC to follow the explorer's traces: give --tlc too")
     target = Target.parse(args.target)
     system = find_system(load_module(target.location), target)
     tla_path, cfg_path = tla.write_tla(system, args.output)
@@ -192,5 +194,33 @@ def _cross_check(system: System, tla: Any, jar: str, args: argparse.Namespace, o
     for row in rows:
         table.add_row(*row)
     out.print(table)
+    if args.traces:
+        agree = _check_traces(result, spec, jar, args, out) and agree
     out.print(Text("TLC agrees with the explorer" if agree else "TLC and the explorer DISAGREE", style="bold green" if agree else "bold red"))
     return 0 if agree else 1
+
+
+def _check_traces(result: Result, spec: Any, jar: str, args: argparse.Namespace, out: Console) -> bool:
+    """Have TLC follow each trace of the result, step by step (``exporters.tlc.check_trace``); print and return the verdict."""
+    from exporters.tlc import TlcError, check_trace
+
+    table = Table(header_style="bold")
+    table.add_column("trace of")
+    table.add_column("steps", justify="right")
+    table.add_column("TLC")
+    ok = True
+    for v in result.verdicts:
+        if v.trace is None:
+            continue
+        try:
+            check = check_trace(result, v.trace, spec=spec, jar=jar, timeout=args.timeout)
+        except TlcError as e:
+            raise ToolMissing(f"TLC failed on the trace of {v.name!r}: {e}") from None
+        ok = ok and check.ok
+        word = "followed every step" if check.ok else f"refused step {check.followed} (after {check.followed} of {check.steps + 1} states)"
+        table.add_row(v.name, str(check.steps), f"{'✓' if check.ok else '✗'} {word}")
+    if table.row_count:
+        out.print(table)
+    else:
+        out.print(Text("no traces to check (no property is violated or reached)", style="cyan"))
+    return ok

@@ -370,6 +370,18 @@ def test_tla_cross_check_with_tlc(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert "distinct states" in out and "16" in out and "TLC agrees with the explorer" in out
 
 
+@pytest.mark.skipif(not os.environ.get("TLA2TOOLS"), reason="TLA2TOOLS not set (path of tla2tools.jar)")
+def test_tla_has_tlc_follow_every_trace(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "tla", "examples.die_hard", "-o", str(tmp_path), "--tlc", "--traces")
+    assert code == 0, out
+    assert out.count("followed every step") == 2  # NotSolved's counterexample and Solvable's witness
+
+
+def test_traces_without_tlc_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "tla", "examples.die_hard", "-o", str(tmp_path), "--traces")
+    assert code == 4 and "--tlc" in err
+
+
 # --------------------------------------------------------------------------- run
 
 
