@@ -12,8 +12,8 @@ critical path is roughly the coordinator's CPU plus the busiest shard's, and "CP
 one-worker run's CPU over that. The last lines project 16 and 64 workers from the measured shard CPU
 and per-batch exchange cost: a projection, not a measurement.
 
-    python benchmarks/bench_parallel.py                 # TwoPhase N=8 and the fixed gateway
-    python benchmarks/bench_parallel.py --n 7 --no-gateway --no-ray
+    python benchmarks/bench_parallel.py                 # TwoPhase N=8 and the fixed gateway, each run 3 times
+    python benchmarks/bench_parallel.py --n 7 --no-gateway --no-ray --repeat 1
 """
 
 from __future__ import annotations
@@ -111,6 +111,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=8, help="resource managers in TwoPhase")
     parser.add_argument("--no-gateway", action="store_true", help="skip the flagship's fixed design")
     parser.add_argument("--no-ray", action="store_true", help="skip the Ray runs")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs of each configuration, interleaved; each row is the run of median wall time (default 3)"
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     jar = os.environ.get("TLA2TOOLS")
@@ -121,10 +124,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
     bad = False
     for target, title in targets:
-        rows = {f"{w} {e}": ours(target, args.n, w, e) for w, e in engines}
-        if target == "twophase" and jar:
-            rows["TLC -workers 1"] = tlc_hand(args.n, jar, 1)
-            rows["TLC -workers 2"] = tlc_hand(args.n, jar, 2)
+        runs: dict[str, list[dict[str, Any]]] = {}
+        for _ in range(max(1, args.repeat)):  # round robin, so that a noisy minute hits every configuration alike
+            for w, e in engines:
+                runs.setdefault(f"{w} {e}", []).append(ours(target, args.n, w, e))
+            if target == "twophase" and jar:
+                for w in (1, 2):
+                    runs.setdefault(f"TLC -workers {w}", []).append(tlc_hand(args.n, jar, w))
+        rows = {name: _median(rs) for name, rs in runs.items()}
         report["targets"][title] = rows
         counts = {k: r["distinct"] for k, r in rows.items()}
         if len(set(counts.values())) != 1:
@@ -142,6 +149,12 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if bad else 0
 
 
+def _median(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The run of median wall time, with every run's wall time (sorted) beside it."""
+    ordered = sorted(runs, key=lambda r: r["wall"])
+    return {**ordered[(len(ordered) - 1) // 2], "walls": [r["wall"] for r in ordered]}
+
+
 def _print(title: str, rows: dict[str, dict[str, Any]], with_tlc: bool) -> None:
     print(f"\n{title}")
     print(
@@ -154,9 +167,10 @@ def _print(title: str, rows: dict[str, dict[str, Any]], with_tlc: bool) -> None:
         store = f"{r['store_bytes_per_state']:>10.1f}" if r.get("store_bytes_per_state") else f"{'':>10}"
         cpu = f"{r['critical_cpu']:>8.2f}" if "critical_cpu" in r else f"{'':>8}"
         cpu_ratio = f"{one['critical_cpu'] / r['critical_cpu']:>10.2f}" if "critical_cpu" in r else f"{'':>10}"
+        spread = f"  (runs {', '.join(f'{w:.2f}' for w in r['walls'])} s)" if len(r.get("walls", [])) > 1 else ""
         print(
             f"{name:>16} {r['distinct']:>10,} {r['wall']:>8.2f} {cpu} {r['distinct'] / r['wall']:>10,.0f} {bps} {store} "
-            f"{one['wall'] / r['wall']:>10.2f} {cpu_ratio}"
+            f"{one['wall'] / r['wall']:>10.2f} {cpu_ratio}{spread}"
         )
     if with_tlc:
         for run in ("1 processes", "2 processes", "2 ray"):
