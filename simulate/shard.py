@@ -47,6 +47,10 @@ FORCE_YIELD: int | None = None
 """Tests: yield at the first step at or after this position of every level's frontier, as if asked."""
 
 
+_WIDTHS = {"B": np.uint8, "H": np.uint16, "I": np.uint32}
+"""The numpy type of each width of the array of step positions."""
+
+
 def _sent_cache(slots: int = SENT_SLOTS) -> array[int]:
     """An empty cache of sent fingerprints (signed, as ``hash`` gives them; slot ^ 1 is no fingerprint of its slot)."""
     return array("q", (np.arange(slots, dtype=np.int64) ^ 1).tobytes())
@@ -86,7 +90,7 @@ class Shard:
         self.live = any(isinstance(p, (Eventually, LeadsTo)) for p in system.properties)
         self.store = FingerprintSet()
         self.parents: array[int] = array("I")
-        self.ordinals: array[int] = array("I")
+        self.ordinals: array[int] = array("B")  # step positions: 1 byte each, widened when a larger one comes
         self.blocks: list[tuple[int, int, int]] = []  # (global start, local start, count) per level
         self.pending: list[Rows] = []  # states accepted this level, not yet numbered
         self.pending_count = 0
@@ -383,7 +387,11 @@ class Shard:
         if not len(rows):
             return
         self.parents.frombytes(rows.parents.tobytes())
-        self.ordinals.frombytes(rows.ordinals.tobytes())
+        largest = int(rows.ordinals.max())
+        if largest >> 8 * self.ordinals.itemsize:
+            code = next(c for c in "BHI" if not largest >> 8 * array(c).itemsize)
+            self.ordinals = array(code, self.ordinals)
+        self.ordinals.frombytes(rows.ordinals.astype(_WIDTHS[self.ordinals.typecode]).tobytes())
         self.pending.append(rows.frontier())
         self.pending_count += len(rows)
         self.peak_rows = max(self.peak_rows, sum(r.nbytes() for r in self.pending))

@@ -82,7 +82,7 @@ def restore(shard: Shard, paths: list[str], signature: str) -> int:
         raise CheckpointError(f"{path} is inconsistent: a frontier of {len(encs)} states but {len(parents)} stored")
     shard.store.runs, shard.store.count = ([np.sort(fps)] if len(fps) else []), len(fps)
     shard.parents = array("I", parents)
-    shard.ordinals = array("I", ordinals)
+    shard.ordinals = ordinals if ordinals.typecode in "BHI" else array("I", ordinals)
     shard.blocks = blocks
     shard.decided = decided
     out = Collector(shard.m.n, shard.in_tables)

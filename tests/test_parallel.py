@@ -436,3 +436,19 @@ def test_a_sharded_checkpoint_resumes_in_another_process_under_another_hash_seed
         [[v.name, v.status, [f"{x.actor} {x.kind} {x.text}" for x in v.trace.steps] if v.trace else None] for v in whole.verdicts],
     ]
     assert json.loads(out.stdout.strip().splitlines()[-1]) == expected
+
+
+def test_step_positions_past_one_byte_widen_the_shards_arrays() -> None:
+    """A state with 300 steps: shards keep step positions in one byte until a larger one comes, then two; the
+    witness of the last step is found as one worker finds it."""
+    chart = Chart("Fan", State("on", on={f"e{i}": Transition(guard=ctx.n == 0, actions=assign(n=i + 1)) for i in range(300)}), context={"n": 0})
+    s = System(
+        "Fan",
+        actors=[Actor("f", chart, end_states=["on"])],
+        stimuli=[Stimulus("f", f"e{i}") for i in range(300)],
+        properties=[sometimes("Last", actor("f").n == 300)],
+    )
+    one = explore(s)
+    for two in (explore(s, workers=2, engine="inprocess"), explore(s, workers=2)):
+        assert _summary(two) == _summary(one) and _traces(two) == _traces(one)
+        assert [sh["links"] for sh in two.shards] == [sh["states"] * (4 + 2) for sh in two.shards]  # both hold a position >= 256
