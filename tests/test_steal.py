@@ -123,3 +123,35 @@ def test_the_plan_covers_every_tail_in_order_and_balances() -> None:
                 assert b - a >= min(steal_min, left)
         assert sum(load) == sum(tails)
         assert max(load) - min(load) <= 2 * steal_min  # even, but for a remainder too small to move
+
+
+def _jumps(below: int, jump_from: int, jumps: int = 6) -> Any:
+    """c.x counts up to 4 and jumps from ``jump_from`` to 100 + i, outside the constraint x < 50; d.y widens the
+    levels so that every shard holds states. ``Below`` is violated (and ``Big`` reached) by states inside and outside."""
+    from simulate import Actor, Stimulus, System, actor
+    from statecharts import Chart, State, Transition, assign, ctx
+
+    on = {"inc": Transition(guard=ctx.x < 4, actions=assign(x=ctx.x + 1))}
+    on.update({f"j{i}": Transition(guard=ctx.x == jump_from, actions=assign(x=100 + i)) for i in range(jumps)})
+    c = Chart("C", State("on", on=on), context={"x": 0})
+    d = Chart("D", State("on", on={"up": Transition(guard=ctx.y < 3, actions=assign(y=ctx.y + 1))}), context={"y": 0})
+    return System(
+        "Jumps",
+        actors=[Actor("c", c, end_states=["on"]), Actor("d", d, end_states=["on"])],
+        stimuli=[Stimulus("c", "inc"), *[Stimulus("c", f"j{i}") for i in range(jumps)], Stimulus("d", "up")],
+        constraint=actor("c").x < 50,
+        properties=[invariant("Below", actor("c").x < below), sometimes("Big", actor("c").x >= below)],
+    )
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_a_stored_state_in_an_own_piece_beats_a_state_outside_the_constraint_of_its_level(workers: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Level 3 holds x = 3 (stored) and x = 100.. (outside, received by the same shard): one worker reports the stored
+    one, so must a shard that yielded its whole level and expands the first part of it itself (an own piece)."""
+    s = _jumps(below=3, jump_from=2)
+    one = explore(s)
+    assert [len(v.trace.steps) for v in one.verdicts if v.trace] == [4, 4]  # inc, inc, inc: the stored state
+    _force(monkeypatch, 0)
+    shared = explore(s, workers=workers, engine="inprocess")
+    assert _moved(shared) > 0
+    assert _full(shared) == _full(one)
