@@ -11,7 +11,7 @@ import pytest
 
 from simulate import any_in, explore, invariant, sometimes, steal
 from simulate import shard as shard_module
-from tests.test_parallel import _counter, _summary, _system, _traces
+from tests.test_parallel import _counter, _jumps, _summary, _system, _traces
 
 SLOW = pytest.mark.slow
 SYSTEMS = [
@@ -123,25 +123,6 @@ def test_the_plan_covers_every_tail_in_order_and_balances() -> None:
                 assert b - a >= min(steal_min, left)
         assert sum(load) == sum(tails)
         assert max(load) - min(load) <= 2 * steal_min  # even, but for a remainder too small to move
-
-
-def _jumps(below: int, jump_from: int, jumps: int = 6) -> Any:
-    """c.x counts up to 4 and jumps from ``jump_from`` to 100 + i, outside the constraint x < 50; d.y widens the
-    levels so that every shard holds states. ``Below`` is violated (and ``Big`` reached) by states inside and outside."""
-    from simulate import Actor, Stimulus, System, actor
-    from statecharts import Chart, State, Transition, assign, ctx
-
-    on = {"inc": Transition(guard=ctx.x < 4, actions=assign(x=ctx.x + 1))}
-    on.update({f"j{i}": Transition(guard=ctx.x == jump_from, actions=assign(x=100 + i)) for i in range(jumps)})
-    c = Chart("C", State("on", on=on), context={"x": 0})
-    d = Chart("D", State("on", on={"up": Transition(guard=ctx.y < 3, actions=assign(y=ctx.y + 1))}), context={"y": 0})
-    return System(
-        "Jumps",
-        actors=[Actor("c", c, end_states=["on"]), Actor("d", d, end_states=["on"])],
-        stimuli=[Stimulus("c", "inc"), *[Stimulus("c", f"j{i}") for i in range(jumps)], Stimulus("d", "up")],
-        constraint=actor("c").x < 50,
-        properties=[invariant("Below", actor("c").x < below), sometimes("Big", actor("c").x >= below)],
-    )
 
 
 @pytest.mark.parametrize("workers", [2, 3])
