@@ -183,8 +183,8 @@ class Shard:
             report["tail"], report["tail_at"] = len(frontier) - at, base + at
             self.yielded += len(frontier) - at
         self.decided.update(hits)
+        self.decided_own = set(self.decided)  # not the outside hits: a stored state of this level beats them (an own piece checks on)
         self.decided.update(report["outside"])
-        self.decided_own = set(self.decided)
         self.peak_rows = max(self.peak_rows, frontier.nbytes())
         del frontier
         self.batch_bytes = max(self.batch_bytes, self.level_bytes)
