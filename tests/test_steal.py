@@ -4,6 +4,7 @@ verdicts, coverage and traces, state for state, as shards that expand everything
 from __future__ import annotations
 
 import dataclasses
+import random
 import time
 from typing import Any
 
@@ -11,7 +12,7 @@ import pytest
 
 from simulate import any_in, explore, invariant, sometimes, steal
 from simulate import shard as shard_module
-from tests.test_parallel import _counter, _jumps, _summary, _system, _traces
+from tests.test_parallel import _counter, _jumps, _summary, _system, _traces, _two_phase
 
 SLOW = pytest.mark.slow
 SYSTEMS = [
@@ -136,3 +137,39 @@ def test_a_stored_state_in_an_own_piece_beats_a_state_outside_the_constraint_of_
     shared = explore(s, workers=workers, engine="inprocess")
     assert _moved(shared) > 0
     assert _full(shared) == _full(one)
+
+
+def _shuffled_messages(monkeypatch: pytest.MonkeyPatch, s: Any) -> None:
+    """Every shard interns the system's messages in its own order first (as shards do that meet them in another order,
+    or resume a checkpoint): per-process message ids, hence the order of a set network's members, differ per shard."""
+    msgs = list(explore(s).model.msg_values)
+    original = shard_module.Shard.__init__
+
+    def init(self: Any, system: Any, shard: int, shards: int, symmetry: bool = False) -> None:
+        original(self, system, shard, shards, symmetry)
+        for dest, ev in random.Random(shard + 7).sample(msgs, len(msgs)):
+            self.m.intern_msg(dest, ev)
+
+    monkeypatch.setattr(shard_module.Shard, "__init__", init)
+
+
+def _rotate(tails: list[int], shards: int) -> list[list[tuple[int, int, int]]]:
+    """A plan that hands every shard's whole tail to the next shard."""
+    return [[(0, left, (v + 1) % shards)] if left else [] for v, left in enumerate(tails)]
+
+
+@pytest.mark.parametrize("plan", ["even", "rotate"])
+def test_a_thief_that_numbers_messages_otherwise_steps_in_the_owners_order(plan: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """TwoPhase's set network: a shard expands a state's deliveries in the order of its own message ids. A thief whose
+    ids differ from the owner's must still send the successors in the owner's order, with the owner's step positions
+    (traces replay through the owner): the same states, indices and traces, and every trace a real behaviour."""
+    s = _two_phase(3)
+    _shuffled_messages(monkeypatch, s)
+    plain = {w: explore(s, workers=w, engine="inprocess") for w in (2, 3)}
+    _force(monkeypatch, 0)
+    if plan == "rotate":
+        monkeypatch.setattr(steal, "plan", _rotate)
+    for w in (2, 3):
+        shared = explore(s, workers=w, engine="inprocess")
+        assert _moved(shared) > 0
+        assert _full(shared) == _full(plain[w])
