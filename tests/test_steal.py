@@ -173,3 +173,40 @@ def test_a_thief_that_numbers_messages_otherwise_steps_in_the_owners_order(plan:
         shared = explore(s, workers=w, engine="inprocess")
         assert _moved(shared) > 0
         assert _full(shared) == _full(plain[w])
+
+
+def _states_by_index(s: Any, workers: int, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Every stored index's state (its fingerprint), replayed from the initial state through the owners' step positions."""
+    from simulate import parallel
+
+    kept: list[Any] = []
+    run = parallel.ParallelExplorer.run
+
+    def keep(self: Any) -> Any:
+        kept.append(self)
+        return run(self)
+
+    with monkeypatch.context() as mp:
+        mp.setattr(parallel.ParallelExplorer, "run", keep)
+        r = explore(s, workers=workers, engine="inprocess")  # in one process: the shards stay open for the replay
+    ex = kept[-1]
+    out = []
+    for g in range(r.stats.distinct_states):
+        states, _ = ex._replay(ex._chain(g))
+        out.append(ex.codec.fingerprint(ex.model.canonical(states[-1])[0]))
+    return out
+
+
+@SLOW
+@pytest.mark.xfail(
+    strict=True,
+    reason="a set network's successor order follows each process's message ids, which follow the states it expanded: "
+    "a shard that took over a piece interns messages in another order and numbers later levels' states otherwise",
+)
+def test_state_for_state_after_stealing_in_a_set_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same state at every index, with and without stealing (LeaderElection: a set network, symmetry)."""
+    s = _system("examples.leader_election:system")
+    plain = _states_by_index(s, 2, monkeypatch)
+    _force(monkeypatch, 0)
+    monkeypatch.setattr(steal, "plan", _rotate)
+    assert _states_by_index(s, 2, monkeypatch) == plain
