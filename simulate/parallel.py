@@ -231,8 +231,8 @@ class ParallelExplorer(_Explorer):
         before = set(self.found)
         for r in reports:
             self.stats.states_generated += r["generated"]
-            for name, gidx in r["hits"].items():
-                if name not in self.found or gidx < self.found[name]:
+            for name, gidx in r["hits"].items():  # a shard may check on what another decided earlier (outside the constraint)
+                if name not in before and (name not in self.found or gidx < self.found[name]):
                     self.found[name] = gidx
         outside: dict[str, tuple[int, int]] = {}
         for r in reports:

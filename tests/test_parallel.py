@@ -453,3 +453,30 @@ def test_step_positions_past_one_byte_widen_the_shards_arrays() -> None:
     for two in (explore(s, workers=2, engine="inprocess"), explore(s, workers=2)):
         assert _summary(two) == _summary(one) and _traces(two) == _traces(one)
         assert [sh["links"] for sh in two.shards] == [sh["states"] * (4 + 2) for sh in two.shards]  # both hold a position >= 256
+
+
+def _jumps(below: int, jump_from: int, jumps: int = 6) -> System:
+    """c.x counts up to 4 and jumps from ``jump_from`` to 100 + i, outside the constraint x < 50; d.y widens the
+    levels so that every shard holds states. ``Below`` is violated (and ``Big`` reached) by states inside and outside."""
+    on = {"inc": Transition(guard=ctx.x < 4, actions=assign(x=ctx.x + 1))}
+    on.update({f"j{i}": Transition(guard=ctx.x == jump_from, actions=assign(x=100 + i)) for i in range(jumps)})
+    c = Chart("C", State("on", on=on), context={"x": 0})
+    d = Chart("D", State("on", on={"up": Transition(guard=ctx.y < 3, actions=assign(y=ctx.y + 1))}), context={"y": 0})
+    return System(
+        "Jumps",
+        actors=[Actor("c", c, end_states=["on"]), Actor("d", d, end_states=["on"])],
+        stimuli=[Stimulus("c", "inc"), *[Stimulus("c", f"j{i}") for i in range(jumps)], Stimulus("d", "up")],
+        constraint=actor("c").x < 50,
+        properties=[invariant("Below", actor("c").x < below), sometimes("Big", actor("c").x >= below)],
+    )
+
+
+def test_a_property_decided_outside_the_constraint_stays_decided_on_every_shard() -> None:
+    """States outside the constraint decide Below at level 2 (x jumps from 1 to 100..); x = 3 is stored at level 3 on
+    shards that never saw them, and must not replace the earlier verdict (one worker never checks Below again)."""
+    s = _jumps(below=3, jump_from=1)
+    one = explore(s)
+    assert [len(v.trace.steps) for v in one.verdicts if v.trace] == [3, 3]  # inc, then a jump out of the constraint
+    for workers in (2, 3, 4):
+        several = explore(s, workers=workers, engine="inprocess")
+        assert (_summary(several), _traces(several)) == (_summary(one), _traces(one))

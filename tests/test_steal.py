@@ -4,6 +4,7 @@ verdicts, coverage and traces, state for state, as shards that expand everything
 from __future__ import annotations
 
 import dataclasses
+import random
 import time
 from typing import Any
 
@@ -11,7 +12,7 @@ import pytest
 
 from simulate import any_in, explore, invariant, sometimes, steal
 from simulate import shard as shard_module
-from tests.test_parallel import _counter, _summary, _system, _traces
+from tests.test_parallel import _counter, _jumps, _summary, _system, _traces, _two_phase
 
 SLOW = pytest.mark.slow
 SYSTEMS = [
@@ -123,3 +124,89 @@ def test_the_plan_covers_every_tail_in_order_and_balances() -> None:
                 assert b - a >= min(steal_min, left)
         assert sum(load) == sum(tails)
         assert max(load) - min(load) <= 2 * steal_min  # even, but for a remainder too small to move
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_a_stored_state_in_an_own_piece_beats_a_state_outside_the_constraint_of_its_level(workers: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Level 3 holds x = 3 (stored) and x = 100.. (outside, received by the same shard): one worker reports the stored
+    one, so must a shard that yielded its whole level and expands the first part of it itself (an own piece)."""
+    s = _jumps(below=3, jump_from=2)
+    one = explore(s)
+    assert [len(v.trace.steps) for v in one.verdicts if v.trace] == [4, 4]  # inc, inc, inc: the stored state
+    _force(monkeypatch, 0)
+    shared = explore(s, workers=workers, engine="inprocess")
+    assert _moved(shared) > 0
+    assert _full(shared) == _full(one)
+
+
+def _shuffled_messages(monkeypatch: pytest.MonkeyPatch, s: Any) -> None:
+    """Every shard interns the system's messages in its own order first (as shards do that meet them in another order,
+    or resume a checkpoint): per-process message ids, hence the order of a set network's members, differ per shard."""
+    msgs = list(explore(s).model.msg_values)
+    original = shard_module.Shard.__init__
+
+    def init(self: Any, system: Any, shard: int, shards: int, symmetry: bool = False) -> None:
+        original(self, system, shard, shards, symmetry)
+        for dest, ev in random.Random(shard + 7).sample(msgs, len(msgs)):
+            self.m.intern_msg(dest, ev)
+
+    monkeypatch.setattr(shard_module.Shard, "__init__", init)
+
+
+def _rotate(tails: list[int], shards: int) -> list[list[tuple[int, int, int]]]:
+    """A plan that hands every shard's whole tail to the next shard."""
+    return [[(0, left, (v + 1) % shards)] if left else [] for v, left in enumerate(tails)]
+
+
+@pytest.mark.parametrize("plan", ["even", "rotate"])
+def test_a_thief_that_numbers_messages_otherwise_steps_in_the_owners_order(plan: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """TwoPhase's set network: a shard expands a state's deliveries in the order of its own message ids. A thief whose
+    ids differ from the owner's must still send the successors in the owner's order, with the owner's step positions
+    (traces replay through the owner): the same states, indices and traces, and every trace a real behaviour."""
+    s = _two_phase(3)
+    _shuffled_messages(monkeypatch, s)
+    plain = {w: explore(s, workers=w, engine="inprocess") for w in (2, 3)}
+    _force(monkeypatch, 0)
+    if plan == "rotate":
+        monkeypatch.setattr(steal, "plan", _rotate)
+    for w in (2, 3):
+        shared = explore(s, workers=w, engine="inprocess")
+        assert _moved(shared) > 0
+        assert _full(shared) == _full(plain[w])
+
+
+def _states_by_index(s: Any, workers: int, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Every stored index's state (its fingerprint), replayed from the initial state through the owners' step positions."""
+    from simulate import parallel
+
+    kept: list[Any] = []
+    run = parallel.ParallelExplorer.run
+
+    def keep(self: Any) -> Any:
+        kept.append(self)
+        return run(self)
+
+    with monkeypatch.context() as mp:
+        mp.setattr(parallel.ParallelExplorer, "run", keep)
+        r = explore(s, workers=workers, engine="inprocess")  # in one process: the shards stay open for the replay
+    ex = kept[-1]
+    out = []
+    for g in range(r.stats.distinct_states):
+        states, _ = ex._replay(ex._chain(g))
+        out.append(ex.codec.fingerprint(ex.model.canonical(states[-1])[0]))
+    return out
+
+
+@SLOW
+@pytest.mark.xfail(
+    strict=True,
+    reason="a set network's successor order follows each process's message ids, which follow the states it expanded: "
+    "a shard that took over a piece interns messages in another order and numbers later levels' states otherwise",
+)
+def test_state_for_state_after_stealing_in_a_set_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same state at every index, with and without stealing (LeaderElection: a set network, symmetry)."""
+    s = _system("examples.leader_election:system")
+    plain = _states_by_index(s, 2, monkeypatch)
+    _force(monkeypatch, 0)
+    monkeypatch.setattr(steal, "plan", _rotate)
+    assert _states_by_index(s, 2, monkeypatch) == plain
