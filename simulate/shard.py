@@ -202,12 +202,11 @@ class Shard:
         deadline: float | None,
         sent: array[int],
         yielding: bool,
-        successors: Any = None,
     ) -> tuple[list[tuple[str, Any, bool]], bool, int | None]:
         """Check and expand these rows (global indices from ``base``) and send their successors, the last batch to every
         owner; (the checks still undecided, stopped by the deadline, where it yielded when asked or None)."""
         m = self.m
-        successors = successors or m.successors  # a foreign piece of a set network: in its owner's order
+        successors = m.successors  # a state's steps in the same order in every process (``StableModel``)
         canonical = m.canonical if m.sym_groups else None
         net_fp, net_of = self.net_fp, self._net
         mask = len(sent) - 1
@@ -268,41 +267,13 @@ class Shard:
             return []
         assert self.tail is not None
         rows, tables, _ = self.tail
-        order = None if self.m.network == "fifo" else tuple(self.codec.msg_gid)  # set networks: see ``_owners_order``
         return [
-            (self._put(dest, Batch.pack(rows.take(slice(start, stop)), tables, ([], []), encode_net=self.codec.net_gids)), order)
+            self._put(dest, Batch.pack(rows.take(slice(start, stop)), tables, ([], []), encode_net=self.codec.net_gids))
             for start, stop, dest in parts
         ]
 
-    def _owners_order(self, order: tuple[int, ...]) -> Any:
-        """``successors`` in the order the owner of a foreign piece gives them: a set network's deliveries, drops and
-        duplicates come in the order of a process's own message ids (``order``: the owner's, as global ids), and a
-        step position names a successor in its owner's order (traces replay through the owner)."""
-        self.codec.sync()
-        owner = {g: k for k, g in enumerate(order)}
-        rank = [owner.get(g, len(order)) for g in self.codec.msg_gid]  # every message of the piece's states is the owner's
-        successors = self.m.successors
-
-        def in_owners_order(state: Any) -> list[tuple[Any, Any]]:
-            succs = successors(state)
-            out: list[tuple[Any, Any]] = []
-            i, n = 0, len(succs)
-            while i < n:
-                kind = succs[i][0][0]
-                j = i + 1
-                if kind in ("deliver", "drop", "duplicate"):
-                    while j < n and succs[j][0][0] == kind:
-                        j += 1
-                    out += sorted(succs[i:j], key=lambda step: rank[step[0][2]])  # stable: a message's outcomes keep their order
-                else:
-                    out.append(succs[i])
-                i = j
-            return out
-
-        return in_owners_order
-
     def pieces(self, work: list[tuple[Any, ...]], deadline: float | None) -> list[dict[str, Any]]:
-        """Expand pieces of yielded tails: ``("own", start, stop)`` of this shard's, ``("foreign", handle, order, base)`` of
+        """Expand pieces of yielded tails: ``("own", start, stop)`` of this shard's, ``("foreign", handle, base)`` of
         another's. A piece is one stream of batches, as if its owner had gone on: a foreign one remembers only its own
         sent fingerprints and checks every property undecided before this level (found in a piece of lower indices, or
         not), an own one skips those this shard's lower indices decided."""
@@ -315,23 +286,20 @@ class Shard:
                 hits: dict[str, int] = {}
                 report: dict[str, Any] = {"hits": hits, "outside": {}, "errors": [], "deadlock": None, "generated": 0}
                 outgoing: list[list[Any]] = [[] for _ in range(self.shards)]
-                successors = None
                 self.level_marks = [self.level_start] * self.shards  # every value of this level: receivers read pieces out of order
                 if item[0] == "own":
                     assert self.tail is not None
                     rows, tables, base = self.tail
                     rows, base, decided, sent = rows.take(slice(item[1], item[2])), base + item[1], self.decided_own, self.sent
                 else:
-                    _, handle, order, base = item
+                    _, handle, base = item
                     b = self._get(handle)
                     self.taken_over += len(b)
                     tables = Tables(self.m.local_order)
                     rows, decided, sent = b.unpack(tables, self.codec.decode_nets), self.decided_before, _sent_cache(1 << 16)
-                    if order is not None:
-                        successors = self._owners_order(order)
                 checks = [(name, pred, True) for name, pred in self.invariants if name not in decided]
                 checks += [(name, pred, False) for name, pred in self.goals if name not in decided]
-                _, stopped, _ = self._run(rows, tables, base, checks, hits, report, outgoing, deadline, sent, False, successors)
+                _, stopped, _ = self._run(rows, tables, base, checks, hits, report, outgoing, deadline, sent, False)
                 self.decided.update(hits)
                 if item[0] == "own":
                     self.decided_own.update(hits)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import struct
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from statecharts.engine import ChartState
@@ -277,6 +277,42 @@ class StableModel(Model):
         self.local_values = self.by_gid  # type: ignore[assignment]  # indexed by global id, as the list is by position
         self.local_order: list[int] = []
         self.codec = StableCodec(self)
+
+    # A state's steps come in one order in every process, whatever it met first: a set or multiset network's messages
+    # are taken in the order of their global ids, not of this process's message ids (which follow its history, e.g.
+    # the pieces of other shards' levels it expanded). Step positions then name the same step everywhere.
+
+    def _by_gid(self, ids: Sequence[int]) -> tuple[int, ...]:
+        codec = self.codec
+        if max(ids) >= len(codec.msg_gid):
+            codec.sync()
+        return tuple(sorted(ids, key=codec.msg_gid.__getitem__))
+
+    def members(self, mask: int) -> tuple[int, ...]:
+        """The message ids in a set network's bitmask, in the order of their global ids (cached)."""
+        hit = self._members_cache.get(mask)
+        if hit is None:
+            cache = self._members_cache
+            hit = Model.members(self, mask)  # ascending ids (cached, unless the cache is full): replaced here
+            hit = self._by_gid(hit) if hit else hit
+            if mask in cache:
+                cache[mask] = hit
+        return hit
+
+    def deliverable(self, net: Any) -> Iterator[tuple[int, Any, bool]]:
+        if self.network != "unordered" or len(net) < 2:
+            yield from Model.deliverable(self, net)
+            return
+        for m in self._by_gid(sorted(set(net))):  # a multiset (sorted by id): its distinct messages, by global id
+            k = net.index(m)
+            yield m, net[:k] + net[k + 1 :], True
+
+    def _duplicated(self, net: Any) -> Iterator[tuple[int, Any]]:
+        if self.network != "unordered" or len(net) < 2:
+            yield from Model._duplicated(self, net)
+            return
+        for m in self._by_gid(sorted(set(net))):
+            yield m, tuple(sorted((*net, m)))
 
     def intern_value(self, key: Any) -> int:
         """The global id of a local-state value (chart number, chart state, timers), interning it."""

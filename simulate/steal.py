@@ -67,7 +67,7 @@ def expand_level(t: Transport, args: list[tuple[Any, ...]], deadline: float | No
             moved = iter(handles[v])
             seq = []
             for start, stop, k in parts[v]:
-                item = ("own", start, stop) if k == v else ("foreign", *next(moved), reports[v]["tail_at"] + start)
+                item = ("own", start, stop) if k == v else ("foreign", next(moved), reports[v]["tail_at"] + start)
                 seq.append((k, len(work[k])))
                 work[k].append(item)
             where.append(seq)

@@ -198,11 +198,6 @@ def _states_by_index(s: Any, workers: int, monkeypatch: pytest.MonkeyPatch) -> l
 
 
 @SLOW
-@pytest.mark.xfail(
-    strict=True,
-    reason="a set network's successor order follows each process's message ids, which follow the states it expanded: "
-    "a shard that took over a piece interns messages in another order and numbers later levels' states otherwise",
-)
 def test_state_for_state_after_stealing_in_a_set_network(monkeypatch: pytest.MonkeyPatch) -> None:
     """The same state at every index, with and without stealing (LeaderElection: a set network, symmetry)."""
     s = _system("examples.leader_election:system")
