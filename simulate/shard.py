@@ -160,8 +160,7 @@ class Shard:
         self.pending, self.pending_count = [], 0
         self.in_tables, self.out_tables, self.net_fp = Tables(self.m.local_order), Tables(self.m.local_order), {}
         # the level's invariants and goals are checked here, on the states as they are decoded for expansion
-        checks = [(name, pred, True) for name, pred in self.invariants if name not in self.decided]
-        checks += [(name, pred, False) for name, pred in self.goals if name not in self.decided]
+        checks = self._undecided(self.decided)
         if not expand:
             for first, states in frontier.chunks(tables):
                 checks = self._check(states, base + first, checks, hits)
@@ -297,8 +296,7 @@ class Shard:
                     self.taken_over += len(b)
                     tables = Tables(self.m.local_order)
                     rows, decided, sent = b.unpack(tables, self.codec.decode_nets), self.decided_before, _sent_cache(1 << 16)
-                checks = [(name, pred, True) for name, pred in self.invariants if name not in decided]
-                checks += [(name, pred, False) for name, pred in self.goals if name not in decided]
+                checks = self._undecided(decided)
                 _, stopped, _ = self._run(rows, tables, base, checks, hits, report, outgoing, deadline, sent, False)
                 self.decided.update(hits)
                 if item[0] == "own":
@@ -396,6 +394,10 @@ class Shard:
         self.pending.append(rows.frontier())
         self.pending_count += len(rows)
         self.peak_rows = max(self.peak_rows, sum(r.nbytes() for r in self.pending))
+
+    def _undecided(self, decided: set[str]) -> list[tuple[str, Any, bool]]:
+        """(name, predicate, is an invariant) of the invariants and goals not in ``decided``."""
+        return [(n, p, True) for n, p in self.invariants if n not in decided] + [(n, p, False) for n, p in self.goals if n not in decided]
 
     @staticmethod
     def _check(states: list[Any], first: int, checks: list[tuple[str, Any, bool]], hits: dict[str, int]) -> list[tuple[str, Any, bool]]:
