@@ -14,6 +14,8 @@ import gc
 import resource
 import time
 from array import array
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -121,17 +123,24 @@ class Shard:
 
     # ------------------------------------------------------------------ a level
 
-    def expand(self, base: int, deadline: float | None, expand: bool) -> dict[str, Any]:
-        """Number last level's states from ``base``, then expand them (unless ``expand`` is False)."""
+    @contextmanager
+    def _busy(self, counter: str) -> Iterator[None]:
+        """Pause the cyclic collector (a level allocates many short-lived tuples and no cycles: it would only rescan
+        them) and add the CPU seconds spent to ``counter`` (``cpu_expand``, ``cpu_receive``)."""
         t0 = time.process_time()
         collecting = gc.isenabled()
-        gc.disable()  # a level allocates many short-lived tuples and no cycles: the collector would only rescan them
+        gc.disable()
         try:
-            return self._expand(base, deadline, expand)
+            yield
         finally:
             if collecting:
                 gc.enable()
-            self.cpu_expand += time.process_time() - t0
+            setattr(self, counter, getattr(self, counter) + time.process_time() - t0)
+
+    def expand(self, base: int, deadline: float | None, expand: bool) -> dict[str, Any]:
+        """Number last level's states from ``base``, then expand them (unless ``expand`` is False)."""
+        with self._busy("cpu_expand"):
+            return self._expand(base, deadline, expand)
 
     def _net(self, net: Any) -> tuple[int, int]:
         """(hash of the network in global ids, its position in the outgoing table, which holds it in global ids).
@@ -276,10 +285,7 @@ class Shard:
         another's. A piece is one stream of batches, as if its owner had gone on: a foreign one remembers only its own
         sent fingerprints and checks every property undecided before this level (found in a piece of lower indices, or
         not), an own one skips those this shard's lower indices decided."""
-        t0 = time.process_time()
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        with self._busy("cpu_expand"):
             reports = []
             for item in work:
                 hits: dict[str, int] = {}
@@ -305,10 +311,6 @@ class Shard:
             self.tail = None
             self.batch_bytes = max(self.batch_bytes, self.level_bytes)
             return reports
-        finally:
-            if collecting:
-                gc.enable()
-            self.cpu_expand += time.process_time() - t0
 
     def _send(self, rows: Rows, outgoing: list[list[Any]], last: bool) -> None:
         """Hand a chunk of successors to their owners, a batch per owner (at the end of a level, to every owner)."""
@@ -344,20 +346,13 @@ class Shard:
 
     def receive(self, handles: list[list[Any]]) -> int:
         """Accept the new states among these batches (per sender, in this order); return how many there are."""
-        t0 = time.process_time()
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        with self._busy("cpu_receive"):
             for h in (h for sender in handles for h in sender):
                 b = self._get(h)
                 self.received += len(b)
                 self._receive(b)
             self.marks = (len(self.m.local_order), len(self.m.msg_values))
             return self.pending_count
-        finally:
-            if collecting:
-                gc.enable()
-            self.cpu_receive += time.process_time() - t0
 
     def _get(self, h: Any) -> Batch:
         """The batch behind a handle: in one process the batch itself, a kept one from memory, else from the exchange."""
