@@ -164,14 +164,20 @@ class Rows:
 class Collector:
     """Successors on their way out of a shard, gathered as tuples and packed into ``Rows`` a chunk at a time.
 
-    ``add((fingerprint, locals, network position, budgets, parent, step position))``: one append per successor
-    (the fingerprint signed, as ``hash`` gives it: the same 64 bits as the unsigned one)."""
+    ``add((fingerprint, instance, value, network position, budgets, parent, step position))``: one append per
+    successor (the fingerprint signed, as ``hash`` gives it: the same 64 bits as the unsigned one). With an instance
+    of -1 the value is the successor's whole tuple of local-state global ids. Given the parents' block (``source``:
+    their columns and the global index of the first), an instance of 0 or more says the successor's columns are its
+    parent's with that one instance's replaced by the value, a global id: a step changes at most the local state of
+    the instance its label names (``Model.successors``), and one global id per successor is cheaper to look up than one
+    per instance."""
 
-    def __init__(self, n: int, tables: Tables) -> None:
+    def __init__(self, n: int, tables: Tables, source: tuple[npt.NDArray[np.uint32], int] | None = None) -> None:
         self.n = n
         self.tables = tables
+        self.source = source
         self.blocks: list[Rows] = []
-        self.items: list[tuple[int, tuple[int, ...], int, tuple[int, ...], int, int]] = []
+        self.items: list[tuple[int, int, Any, int, tuple[int, ...], int, int]] = []
         self.add = self.items.append
 
     def __len__(self) -> int:
@@ -183,23 +189,41 @@ class Collector:
         if not k:
             return
         t = self.tables
-        fps, locals_, nets, buds, parents, ordinals = zip(*self.items)
+        fps, insts, values, nets, buds, parents, ordinals = zip(*self.items)
         self.items.clear()
-        fp_array = np.fromiter(fps, dtype=np.int64, count=k).view(U64)
-        gids = np.fromiter(chain.from_iterable(locals_), dtype=U64, count=k * self.n)
-        cols = t.positions(gids).reshape(k, self.n)
+        parent_array = np.fromiter(parents, dtype=U32, count=k)
+        inst = np.fromiter(insts, dtype=np.intp, count=k)
+        full = inst < 0
+        if not full.any():  # the common case: every successor given by one instance
+            cols = self._from_parents(parent_array, inst, values)
+        elif full.all():
+            cols = t.positions(np.fromiter(chain.from_iterable(values), dtype=U64, count=k * self.n)).reshape(k, self.n)
+        else:
+            cols = np.empty((k, self.n), dtype=U32)
+            whole, delta = np.flatnonzero(full), np.flatnonzero(~full)
+            w = [values[p] for p in whole.tolist()]
+            cols[whole] = t.positions(np.fromiter(chain.from_iterable(w), dtype=U64, count=len(w) * self.n)).reshape(len(w), self.n)
+            cols[delta] = self._from_parents(parent_array[delta], inst[delta], [values[p] for p in delta.tolist()])
         for b in set(buds):
             t.bud(b)
         self.blocks.append(
             Rows(
-                fp_array,
+                np.fromiter(fps, dtype=np.int64, count=k).view(U64),
                 cols,
                 np.fromiter(nets, dtype=U32, count=k),
                 np.fromiter(map(t.bud_pos.__getitem__, buds), dtype=U32, count=k),
-                np.fromiter(parents, dtype=U32, count=k),
+                parent_array,
                 np.fromiter(ordinals, dtype=U32, count=k),
             )
         )
+
+    def _from_parents(self, parents: npt.NDArray[np.uint32], inst: npt.NDArray[np.intp], gids: Sequence[int]) -> npt.NDArray[np.uint32]:
+        """Columns of successors given by one instance each: their parents' with that instance's replaced."""
+        assert self.source is not None, "a successor given by one instance needs its parents' block"
+        src, base = self.source
+        cols = src[parents.astype(np.intp) - base]
+        cols[np.arange(len(cols)), inst] = self.tables.positions(np.fromiter(gids, dtype=U64, count=len(cols)))
+        return cols
 
     def rows(self) -> Rows:
         self.flush()

@@ -218,7 +218,7 @@ class Shard:
         canonical = m.canonical if m.sym_groups else None
         net_fp, net_of = self.net_fp, self._net
         mask = len(sent) - 1
-        out = Collector(m.n, self.out_tables)
+        out = Collector(m.n, self.out_tables, (frontier.cols, base))
         add = out.add
         generated = 0
         stopped = False
@@ -248,7 +248,7 @@ class Shard:
                     if check_deadlock and report["deadlock"] is None and not at_rest(m, state):
                         report["deadlock"] = gidx
                     continue
-                for ordinal, (_, s2) in enumerate(succs) if follow is None else follow(gidx, state, succs):
+                for ordinal, (label, s2) in enumerate(succs) if follow is None else follow(gidx, state, succs):
                     if s2 is state:
                         continue
                     if canonical is not None:
@@ -262,7 +262,11 @@ class Shard:
                     if sent[slot] == fp:
                         continue
                     sent[slot] = fp
-                    add((fp, locals_, hit[1], budgets, gidx, ordinal))
+                    if canonical is None:  # the parent's columns with the one its label names replaced
+                        i = label[1]
+                        add((fp, i, locals_[i], hit[1], budgets, gidx, ordinal))
+                    else:  # a canonical form may differ from its parent anywhere
+                        add((fp, -1, locals_, hit[1], budgets, gidx, ordinal))
         self._send(out.rows(), outgoing, True)
         report["generated"] += generated
         return checks, stopped, at
@@ -450,7 +454,7 @@ class Shard:
         out = Collector(self.m.n, self.out_tables)
         for fp, enc, ordinal in encs:
             locals_, net, budgets = self.codec.decode(enc)
-            out.add((fp - (1 << 64) if fp >> 63 else fp, locals_, self._net(net)[1], budgets, NO_PARENT, ordinal))
+            out.add((fp - (1 << 64) if fp >> 63 else fp, -1, locals_, self._net(net)[1], budgets, NO_PARENT, ordinal))
         self.level_marks = [(0, 0)] * self.shards
         return self.receive([[self._put(self.shard, self._batch(out.rows(), self.shard))]])
 

@@ -133,7 +133,7 @@ class ShardReduction:
                 if sent[slot] == fp:
                     continue
                 sent[slot] = fp
-                out.add((fp, locals_, hit[1], budgets, gidx, ordinal))
+                out.add((fp, -1, locals_, hit[1], budgets, gidx, ordinal))
             if len(out) >= CHUNK:
                 sh._send(out.rows(), outgoing, False)
         self.deferred = []

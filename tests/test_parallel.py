@@ -304,7 +304,7 @@ def test_a_batch_round_trips_between_processes_that_interned_differently(spec: s
     for k, st in enumerate(states):
         fp = a.codec.fingerprint(st)
         signed = fp - (1 << 64) if fp >> 63 else fp  # as ``hash`` gives it
-        out.add((signed, st[0], ta.net(st[1]), st[2], k, 70_000 + k))  # 70,000 does not fit in 16 bits: must not be narrowed
+        out.add((signed, -1, st[0], ta.net(st[1]), st[2], k, 70_000 + k))  # 70,000 does not fit in 16 bits: must not be narrowed
     batch = pickle.loads(pickle.dumps(Batch.pack(out.rows(), ta, a.codec.new_values(0, 0), lambda net: a.codec.encode_net(net)[0])))
     b.codec.learn(batch.locals, batch.msgs)
     rows = batch.unpack(tb, b.codec.decode_nets)
@@ -316,6 +316,56 @@ def test_a_batch_round_trips_between_processes_that_interned_differently(spec: s
     assert [a.codec.encode(st) for st in states] == [b.codec.encode(st) for st in decoded]
     assert rows.ordinals.tolist() == [70_000 + k for k in range(len(states))]
     assert rows.parents.dtype == np.uint32 and batch.rows.cols.dtype == np.uint8  # few local states: 8-bit columns
+
+
+def _with_faults(spec: str) -> System:
+    from simulate.system import Faults
+
+    return dataclasses.replace(_system(spec), faults=Faults(drop=1, duplicate=1))
+
+
+@pytest.mark.parametrize(
+    "system",
+    [
+        pytest.param(lambda: _system("examples.two_phase:system"), id="set network"),
+        pytest.param(lambda: _system("examples.leader_election:system"), id="set network, many deliveries"),
+        pytest.param(lambda: _system("examples.fetch_machine:system"), id="timers"),
+        pytest.param(lambda: _system("examples.two_phase_commit:system"), id="crashes"),
+        pytest.param(lambda: _with_faults("examples.distributed_lock:system"), id="drops and duplicates"),
+        pytest.param(lambda: _with_faults("examples.auth_flow:system"), id="drops and duplicates, stimuli"),
+    ],
+)
+def test_successors_sent_by_the_instance_their_label_names_decode_to_the_successors(system: Any) -> None:
+    """A shard sends a successor as its parent's row with one column replaced, the instance its label names: every
+    kind of step (deliveries, stimuli, timers, crashes, drops, duplicates) changes at most that instance's local state,
+    and the rows rebuilt that way decode to the successors themselves."""
+    from simulate.batch import Collector, Tables
+    from simulate.stable import StableModel
+
+    m = StableModel(system())
+    parents, frontier, seen = [], m.initial_states(), set()
+    while frontier and len(parents) < 400:
+        parents.extend(frontier)
+        seen.update(frontier)
+        frontier = list(dict.fromkeys(s2 for st in frontier for _, s2 in m.successors(st) if s2 not in seen))
+    tables = Tables(m.local_order)
+    whole = Collector(m.n, tables)
+    for st in parents:
+        whole.add((0, -1, st[0], tables.net(st[1]), st[2], 0, 0))
+    block = whole.rows()
+    base = 1_000  # global index of the first parent
+    out, expected, kinds = Collector(m.n, tables, (block.cols, base)), [], set()
+    for k, st in enumerate(parents):
+        for ordinal, (label, s2) in enumerate(m.successors(st)):
+            i = label[1]
+            assert all(s2[0][j] == st[0][j] for j in range(m.n) if j != i), f"{label} changes an instance it does not name"
+            out.add((0, i, s2[0][i], tables.net(s2[1]), s2[2], base + k, ordinal))
+            expected.append(s2)
+            kinds.add(label[0])
+    rows = out.rows()
+    assert [st for _, st in rows.states(tables)] == expected
+    assert rows.parents.tolist() == [base + k for k, st in enumerate(parents) for _ in m.successors(st)]
+    assert len(kinds) >= 2, kinds  # the system takes more than one kind of step
 
 
 # ------------------------------------------------------------------ checkpoints with several workers
