@@ -165,11 +165,11 @@ class Collector:
     """Successors on their way out of a shard, gathered as tuples and packed into ``Rows`` a chunk at a time.
 
     ``add((fingerprint, instance, value, network position, budgets, parent, step position))``: one append per
-    successor (the fingerprint signed, as ``hash`` gives it: the same 64 bits as the unsigned one). With an instance
-    of -1 the value is the successor's whole tuple of local-state global ids. Given the parents' block (``source``:
-    their columns and the global index of the first), an instance of 0 or more says the successor's columns are its
-    parent's with that one instance's replaced by the value, a global id: a step changes at most the local state of
-    the instance its label names (``Model.successors``), and one global id per successor is cheaper to look up than one
+    successor (the fingerprint signed, as ``hash`` gives it: the same 64 bits as the unsigned one). Without
+    ``source`` the value is the successor's whole tuple of local-state global ids (the instance is -1). Given the
+    parents' block (``source``: their columns and the global index of the first), the successor's columns are its
+    parent's with the instance's replaced by the value, a global id: a step changes at most the local state of the
+    instance its label names (``Model.successors``), and one global id per successor is cheaper to look up than one
     per instance."""
 
     def __init__(self, n: int, tables: Tables, source: tuple[npt.NDArray[np.uint32], int] | None = None) -> None:
@@ -192,18 +192,15 @@ class Collector:
         fps, insts, values, nets, buds, parents, ordinals = zip(*self.items)
         self.items.clear()
         parent_array = np.fromiter(parents, dtype=U32, count=k)
-        inst = np.fromiter(insts, dtype=np.intp, count=k)
-        full = inst < 0
-        if not full.any():  # the common case: every successor given by one instance
-            cols = self._from_parents(parent_array, inst, values)
-        elif full.all():
+        if self.source is None:  # whole tuples of global ids
             cols = t.positions(np.fromiter(chain.from_iterable(values), dtype=U64, count=k * self.n)).reshape(k, self.n)
-        else:
-            cols = np.empty((k, self.n), dtype=U32)
-            whole, delta = np.flatnonzero(full), np.flatnonzero(~full)
-            w = [values[p] for p in whole.tolist()]
-            cols[whole] = t.positions(np.fromiter(chain.from_iterable(w), dtype=U64, count=len(w) * self.n)).reshape(len(w), self.n)
-            cols[delta] = self._from_parents(parent_array[delta], inst[delta], [values[p] for p in delta.tolist()])
+        else:  # the parents' columns with one instance's replaced
+            src, base = self.source
+            inst = np.fromiter(insts, dtype=np.intp, count=k)
+            if k and int(inst.min()) < 0:
+                raise AssertionError("a collector given its parents' block takes successors by one instance only")
+            cols = src[parent_array.astype(np.intp) - base]
+            cols[np.arange(k), inst] = t.positions(np.fromiter(values, dtype=U64, count=k))
         for b in set(buds):
             t.bud(b)
         self.blocks.append(
@@ -216,14 +213,6 @@ class Collector:
                 np.fromiter(ordinals, dtype=U32, count=k),
             )
         )
-
-    def _from_parents(self, parents: npt.NDArray[np.uint32], inst: npt.NDArray[np.intp], gids: Sequence[int]) -> npt.NDArray[np.uint32]:
-        """Columns of successors given by one instance each: their parents' with that instance's replaced."""
-        assert self.source is not None, "a successor given by one instance needs its parents' block"
-        src, base = self.source
-        cols = src[parents.astype(np.intp) - base]
-        cols[np.arange(len(cols)), inst] = self.tables.positions(np.fromiter(gids, dtype=U64, count=len(cols)))
-        return cols
 
     def rows(self) -> Rows:
         self.flush()

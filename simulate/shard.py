@@ -218,7 +218,7 @@ class Shard:
         canonical = m.canonical if m.sym_groups else None
         net_fp, net_of = self.net_fp, self._net
         mask = len(sent) - 1
-        out = Collector(m.n, self.out_tables, (frontier.cols, base))
+        out = Collector(m.n, self.out_tables, (frontier.cols, base) if canonical is None else None)
         add = out.add
         generated = 0
         stopped = False
