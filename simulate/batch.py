@@ -1,8 +1,8 @@
 """States as flat arrays: the frontier a shard keeps and the batches shards send each other.
 
-A state is its instances' local-state global ids, its network and its budgets. In a ``Rows``
-block the instances are positions in an append-only table of global ids (``uint32``, one column
-per instance), and networks and budgets are positions in small tables: a level of states costs
+A state is its instances' local ids, its network and its budgets. In a ``Rows`` block the
+instances are the process's local ids (``uint32``, one column per instance; ``Tables.gids`` gives
+their global ids), and networks and budgets are positions in small tables: a level of states costs
 about 4 bytes per instance plus 8, instead of the ~150 bytes of Python tuples. A ``Batch`` is a
 ``Rows`` block that crosses processes: it carries its own tables (global ids, networks in
 message global ids, budgets), restricted to what it uses, and the values behind global ids the
@@ -27,54 +27,74 @@ EMPTY = U64(0xFFFF_FFFF_FFFF_FFFF)
 NO_PARENT = 0xFFFFFFFF
 """The parent index of an initial state."""
 
+FP64 = (1 << 64) - 1
+
+# CPython's tuple hash (xxHash's round on 64-bit lanes, Objects/tupleobject.c), for ``fingerprints``
+_P1, _P2, _P5 = U64(11400714785074694791), U64(14029467366897019727), U64(2870177450012600261)
+
+
+def tuple_hashes(lanes: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """``hash(t) & FP64`` of a tuple per row, given the hashes of its members (``lanes``, one column each):
+    CPython's own algorithm, vectorised, so a block of states gets the fingerprints ``hash`` would give them."""
+    k, m = lanes.shape
+    acc = np.full(k, _P5, dtype=U64)
+    with np.errstate(over="ignore"):
+        for j in range(m):
+            acc += lanes[:, j] * _P2
+            acc = (acc << U64(31)) | (acc >> U64(33))
+            acc *= _P1
+        acc += U64(m ^ (2870177450012600261 ^ 3527539))
+    acc[acc == EMPTY] = U64(1546275796)  # hash() is never -1
+    return acc
+
 
 class Tables:
     """A process's append-only tables behind ``Rows``: local-state global ids, networks, budgets.
 
-    ``gids`` is the model's own list of local-state global ids in interning order (``StableModel.local_order``),
-    so every local state the process knows has a position.
+    ``gids`` is the model's own list of local-state global ids in interning order (``StableModel.local_order``):
+    a local id is a position in it. ``net_lanes`` holds, per network position, ``hash`` of the hash of the network
+    in global ids where the owner of the table gave it (``add_net``): the successors of a shard, whose
+    fingerprints ``Collector`` computes.
     """
 
     def __init__(self, gids: list[int]) -> None:
-        self.gids = gids  # position -> global id (shared with the model, which appends to it)
+        self.gids = gids  # local id -> global id (shared with the model, which appends to it)
         self.nets: list[Any] = []
+        self.net_lanes: list[int] = []
         self.net_pos: dict[Any, int] = {}
         self.buds: list[tuple[int, ...]] = []
+        self.bud_lanes: list[int] = []  # hash(budgets), per budgets position
         self.bud_pos: dict[tuple[int, ...], int] = {}
+        self._gids = _Grown()
+        self._lanes = _Grown()
         self._sorted: npt.NDArray[np.uint64] = np.zeros(0, U64)
         self._perm: npt.NDArray[np.intp] = np.zeros(0, np.intp)
-        self._array: npt.NDArray[np.uint64] = np.zeros(0, U64)
-        self._objects: npt.NDArray[np.object_] = np.zeros(0, object)
         self._keys: npt.NDArray[np.uint64] = np.full(1, EMPTY, dtype=U64)  # slot -> the global id alone in it, or EMPTY
-        self._vals: npt.NDArray[np.uint32] = np.zeros(1, dtype=U32)  # slot -> its position
+        self._vals: npt.NDArray[np.uint32] = np.zeros(1, dtype=U32)  # slot -> its local id
 
     def gid_array(self) -> npt.NDArray[np.uint64]:
-        """Position -> global id, as an array (refreshed when the table grew)."""
-        if len(self._array) != len(self.gids):
-            self._array = np.array(self.gids, dtype=U64)
-            self._perm = np.argsort(self._array, kind="stable")
-            self._sorted = self._array[self._perm]
-            # a direct-mapped index of the global ids that have a slot to themselves (low bits of a digest: uniform)
-            size = min(1 << 18, 1 << max(4, (16 * len(self._array)).bit_length()))
-            slots = (self._array & U64(size - 1)).astype(np.intp)
-            alone = np.bincount(slots, minlength=size)[slots] == 1
-            self._keys = np.full(size, EMPTY, dtype=U64)
-            self._keys[slots[alone]] = self._array[alone]
-            self._vals = np.zeros(size, dtype=U32)
-            self._vals[slots[alone]] = np.flatnonzero(alone).astype(U32)
-        return self._array
+        """Local id -> global id, as an array (extended as the table grows)."""
+        return self._gids.of(self.gids)
 
-    def gid_objects(self) -> npt.NDArray[np.object_]:
-        """Position -> global id as the process's own int objects (refreshed when the table grew): decoding a block
-        through it shares the ints of the table, as caches keyed by states want, at numpy's speed."""
-        if len(self._objects) != len(self.gids):
-            self._objects = np.array(self.gids + [None], dtype=object)[:-1]  # the None keeps numpy from making ints
-        return self._objects
+    def net_lane_array(self) -> npt.NDArray[np.uint64]:
+        """Network position -> ``net_lanes``, as an array (extended as the table grows)."""
+        return self._lanes.of(self.net_lanes)
 
     def positions(self, gids: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint32]:
-        """Positions of global ids that are all in the table (vectorised): through the direct-mapped index, and a
+        """Local ids of global ids that are all in the table (vectorised): through a direct-mapped index, and a
         binary search for those whose slot holds another global id (or several share it)."""
-        self.gid_array()
+        if len(self._sorted) != len(self.gids):
+            array = self.gid_array()
+            self._perm = np.argsort(array, kind="stable")
+            self._sorted = array[self._perm]
+            # a direct-mapped index of the global ids that have a slot to themselves (low bits of a digest: uniform)
+            size = min(1 << 18, 1 << max(4, (16 * len(array)).bit_length()))
+            slots = (array & U64(size - 1)).astype(np.intp)
+            alone = np.bincount(slots, minlength=size)[slots] == 1
+            self._keys = np.full(size, EMPTY, dtype=U64)
+            self._keys[slots[alone]] = array[alone]
+            self._vals = np.zeros(size, dtype=U32)
+            self._vals[slots[alone]] = np.flatnonzero(alone).astype(U32)
         slots = (gids & U64(len(self._keys) - 1)).astype(np.intp)
         miss = self._keys[slots] != gids
         if not miss.any():
@@ -97,12 +117,38 @@ class Tables:
             self.nets.append(net)
         return pos
 
+    def add_net(self, net: Any, net_hash: int) -> int:
+        """Append a network (no look-up: the caller keeps its own) with the hash of its global ids; its position."""
+        self.net_lanes.append(hash(net_hash) & FP64)
+        self.nets.append(net)
+        return len(self.nets) - 1
+
     def bud(self, budgets: tuple[int, ...]) -> int:
         pos = self.bud_pos.get(budgets)
         if pos is None:
             pos = self.bud_pos[budgets] = len(self.buds)
             self.buds.append(budgets)
+            self.bud_lanes.append(hash(budgets) & FP64)
         return pos
+
+
+class _Grown:
+    """An append-only list of 64-bit ints mirrored as an array, extended in place (capacity doubles)."""
+
+    def __init__(self) -> None:
+        self.buf: npt.NDArray[np.uint64] = np.zeros(0, U64)
+        self.n = 0
+
+    def of(self, source: list[int]) -> npt.NDArray[np.uint64]:
+        need = len(source)
+        if need > self.n:
+            if need > len(self.buf):
+                buf = np.empty(max(need, 2 * len(self.buf)), dtype=U64)
+                buf[: self.n] = self.buf[: self.n]
+                self.buf = buf
+            self.buf[self.n : need] = source[self.n : need]
+            self.n = need
+        return self.buf[:need]
 
 
 class Rows:
@@ -152,10 +198,9 @@ class Rows:
 
     def chunks(self, tables: Tables, chunk: int = 4096) -> Iterator[tuple[int, list[Any]]]:
         """(position of the first, states) a chunk of rows at a time, the states in the process's own ints."""
-        # the process's own int objects, not new ones: caches keyed by states (the memo, predicates) then share them
-        gid_objects, nets, buds = tables.gid_objects(), tables.nets, tables.buds
+        nets, buds = tables.nets, tables.buds
         for a in range(0, len(self.nets), chunk):
-            cols = map(tuple, gid_objects[self.cols[a : a + chunk]].tolist())
+            cols = map(tuple, self.cols[a : a + chunk].tolist())
             ni = self.nets[a : a + chunk].tolist()
             bi = self.buds[a : a + chunk].tolist()
             yield a, [(row, nets[i], buds[j]) for row, i, j in zip(cols, ni, bi)]
@@ -164,20 +209,21 @@ class Rows:
 class Collector:
     """Successors on their way out of a shard, gathered as tuples and packed into ``Rows`` a chunk at a time.
 
-    ``add((fingerprint, instance, value, network position, budgets, parent, step position))``: one append per
-    successor (the fingerprint signed, as ``hash`` gives it: the same 64 bits as the unsigned one). Without
-    ``source`` the value is the successor's whole tuple of local-state global ids (the instance is -1). Given the
+    ``add((instance, value, network position, budgets, parent, step position))``: one append per successor.
+    Without ``source`` the value is the successor's whole tuple of local ids (the instance is -1). Given the
     parents' block (``source``: their columns and the global index of the first), the successor's columns are its
-    parent's with the instance's replaced by the value, a global id: a step changes at most the local state of the
-    instance its label names (``Model.successors``), and one global id per successor is cheaper to look up than one
-    per instance."""
+    parent's with the instance's replaced by the value, a local id: a step changes at most the local state of the
+    instance its label names (``Model.successors``). The fingerprints are computed here, a block at a time, from the
+    columns' global ids, the tables' ``net_lanes`` and the budgets (``tuple_hashes``), not one successor at a time
+    in the loop; ``fingerprints=False`` leaves them 0 (a frontier rebuilt from a checkpoint, whose are stored)."""
 
-    def __init__(self, n: int, tables: Tables, source: tuple[npt.NDArray[np.uint32], int] | None = None) -> None:
+    def __init__(self, n: int, tables: Tables, source: tuple[npt.NDArray[np.uint32], int] | None = None, fingerprints: bool = True) -> None:
         self.n = n
         self.tables = tables
         self.source = source
+        self.fingerprints = fingerprints
         self.blocks: list[Rows] = []
-        self.items: list[tuple[int, int, Any, int, tuple[int, ...], int, int]] = []
+        self.items: list[tuple[int, Any, int, tuple[int, ...], int, int]] = []
         self.add = self.items.append
 
     def __len__(self) -> int:
@@ -189,30 +235,31 @@ class Collector:
         if not k:
             return
         t = self.tables
-        fps, insts, values, nets, buds, parents, ordinals = zip(*self.items)
+        insts, values, nets, buds, parents, ordinals = zip(*self.items)
         self.items.clear()
         parent_array = np.fromiter(parents, dtype=U32, count=k)
-        if self.source is None:  # whole tuples of global ids
-            cols = t.positions(np.fromiter(chain.from_iterable(values), dtype=U64, count=k * self.n)).reshape(k, self.n)
+        if self.source is None:  # whole tuples of local ids
+            cols = np.fromiter(chain.from_iterable(values), dtype=U32, count=k * self.n).reshape(k, self.n)
         else:  # the parents' columns with one instance's replaced
             src, base = self.source
             inst = np.fromiter(insts, dtype=np.intp, count=k)
             if k and int(inst.min()) < 0:
                 raise AssertionError("a collector given its parents' block takes successors by one instance only")
             cols = src[parent_array.astype(np.intp) - base]
-            cols[np.arange(k), inst] = t.positions(np.fromiter(values, dtype=U64, count=k))
+            cols[np.arange(k), inst] = np.fromiter(values, dtype=U32, count=k)
         for b in set(buds):
             t.bud(b)
-        self.blocks.append(
-            Rows(
-                np.fromiter(fps, dtype=np.int64, count=k).view(U64),
-                cols,
-                np.fromiter(nets, dtype=U32, count=k),
-                np.fromiter(map(t.bud_pos.__getitem__, buds), dtype=U32, count=k),
-                parent_array,
-                np.fromiter(ordinals, dtype=U32, count=k),
-            )
-        )
+        net_array = np.fromiter(nets, dtype=U32, count=k)
+        bud_array = np.fromiter(map(t.bud_pos.__getitem__, buds), dtype=U32, count=k)
+        if self.fingerprints:
+            lanes = np.empty((k, 3), dtype=U64)
+            lanes[:, 0] = tuple_hashes(t.gid_array()[cols])  # a 60-bit global id hashes as itself
+            lanes[:, 1] = t.net_lane_array()[net_array]
+            lanes[:, 2] = np.array(t.bud_lanes, dtype=U64)[bud_array]
+            fps = tuple_hashes(lanes)
+        else:
+            fps = np.zeros(k, dtype=U64)
+        self.blocks.append(Rows(fps, cols, net_array, bud_array, parent_array, np.fromiter(ordinals, dtype=U32, count=k)))
 
     def rows(self) -> Rows:
         self.flush()

@@ -30,8 +30,10 @@ from .system import System
 __all__ = ["NO_PARENT", "Shard", "at_rest"]
 
 SENT_SLOTS = 1 << 18
-"""Entries in a shard's cache of fingerprints it already sent (direct-mapped, 8 bytes each): a repeat found there is
-not sent again. Lossy by design, exact when it hits: the receiver de-duplicates whatever gets through."""
+"""Entries in a shard's cache of the states it already sent (direct-mapped, 8 bytes each), keyed by ``hash`` of the
+state in this process's local ids (the fingerprint, of global ids, is computed later, a block at a time): a repeat
+found there is not sent again. Lossy by design, exact when it hits (up to a 64-bit collision of two keys): the
+receiver de-duplicates whatever gets through."""
 
 KEPT = "kept"
 """The first item of the handle of a batch a shard sent to itself (other handles are a path or a list)."""
@@ -54,7 +56,7 @@ _WIDTHS = {"B": np.uint8, "H": np.uint16, "I": np.uint32}
 
 
 def _sent_cache(slots: int = SENT_SLOTS) -> array[int]:
-    """An empty cache of sent fingerprints (signed, as ``hash`` gives them; slot ^ 1 is no fingerprint of its slot)."""
+    """An empty cache of sent states' keys (signed, as ``hash`` gives them; slot ^ 1 is no key of its slot)."""
     return array("q", (np.arange(slots, dtype=np.int64) ^ 1).tobytes())
 
 
@@ -152,9 +154,8 @@ class Shard:
             if len(self.net_fp) >= 1 << 18:
                 self.net_fp.clear()
             enet = self.codec.net_gids(net)
-            nets = self.out_tables.nets
-            hit = self.net_fp[net] = (hash(enet), len(nets))
-            nets.append(enet)
+            h = hash(enet)
+            hit = self.net_fp[net] = (h, self.out_tables.add_net(enet, h))
         return hit
 
     def _expand(self, base: int, deadline: float | None, expand: bool) -> dict[str, Any]:
@@ -257,16 +258,16 @@ class Shard:
                     hit = net_fp.get(net)
                     if hit is None:
                         hit = net_of(net)
-                    fp = hash((locals_, hit[0], budgets))
-                    slot = fp & mask
-                    if sent[slot] == fp:
+                    key = hash((locals_, hit[0], budgets))  # of local ids: this process's name for the state
+                    slot = key & mask
+                    if sent[slot] == key:
                         continue
-                    sent[slot] = fp
+                    sent[slot] = key
                     if canonical is None:  # the parent's columns with the one its label names replaced
                         i = label[1]
-                        add((fp, i, locals_[i], hit[1], budgets, gidx, ordinal))
+                        add((i, locals_[i], hit[1], budgets, gidx, ordinal))
                     else:  # a canonical form may differ from its parent anywhere
-                        add((fp, -1, locals_, hit[1], budgets, gidx, ordinal))
+                        add((-1, locals_, hit[1], budgets, gidx, ordinal))
         self._send(out.rows(), outgoing, True)
         report["generated"] += generated
         return checks, stopped, at
@@ -452,9 +453,9 @@ class Shard:
         """Accept initial states: (fingerprint, encoding, ordinal among the initial states)."""
         self.codec.learn(*values)
         out = Collector(self.m.n, self.out_tables)
-        for fp, enc, ordinal in encs:
+        for _fp, enc, ordinal in encs:  # the collector computes the same fingerprint
             locals_, net, budgets = self.codec.decode(enc)
-            out.add((fp - (1 << 64) if fp >> 63 else fp, -1, locals_, self._net(net)[1], budgets, NO_PARENT, ordinal))
+            out.add((-1, locals_, self._net(net)[1], budgets, NO_PARENT, ordinal))
         self.level_marks = [(0, 0)] * self.shards
         return self.receive([[self._put(self.shard, self._batch(out.rows(), self.shard))]])
 

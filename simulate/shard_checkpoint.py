@@ -85,11 +85,11 @@ def restore(shard: Shard, paths: list[str], signature: str) -> int:
     shard.ordinals = ordinals if ordinals.typecode in "BHI" else array("I", ordinals)
     shard.blocks = blocks
     shard.decided = decided
-    out = Collector(shard.m.n, shard.in_tables)
+    out = Collector(shard.m.n, shard.in_tables, fingerprints=False)  # a frontier: its fingerprints are in the store
     try:
         for locals_, enet, budgets in encs:
             locals_, net, budgets = shard.codec.decode((locals_, (enet, hash(enet)), budgets))
-            out.add((0, -1, locals_, shard.in_tables.net(net), budgets, 0, 0))
+            out.add((-1, locals_, shard.in_tables.net(net), budgets, 0, 0))
         rows = out.rows()
     except (KeyError, ValueError, TypeError, AssertionError) as e:
         raise CheckpointError(f"{path} is inconsistent: its frontier names a value no shard file holds ({type(e).__name__}: {e})") from None

@@ -29,7 +29,6 @@ from .batch import Collector
 from .model import Model
 from .por import Reducer, check_options
 from .shard import CHUNK, SENT_SLOTS, Shard
-from .stable import FP64
 from .system import System
 
 if TYPE_CHECKING:
@@ -86,7 +85,7 @@ class ShardReduction:
                 hit = net_fp.get(net)
                 if hit is None:
                     hit = sh._net(net)
-                fp = fps[k] = hash((locals_, hit[0], budgets)) & FP64
+                fp = fps[k] = sh.codec.state_fp(locals_, hit[0], budgets)
                 self.asked[fp % shards].append(fp)
         self.deferred.append((gidx, state, succs, sets, fps))
         return ()
@@ -128,12 +127,12 @@ class ShardReduction:
                 hit = net_fp.get(net)
                 if hit is None:
                     hit = sh._net(net)
-                fp = hash((locals_, hit[0], budgets))
-                slot = fp & mask
-                if sent[slot] == fp:
+                key = hash((locals_, hit[0], budgets))  # of local ids, as the shard's own loop keys its cache
+                slot = key & mask
+                if sent[slot] == key:
                     continue
-                sent[slot] = fp
-                out.add((fp, -1, locals_, hit[1], budgets, gidx, ordinal))
+                sent[slot] = key
+                out.add((-1, locals_, hit[1], budgets, gidx, ordinal))
             if len(out) >= CHUNK:
                 sh._send(out.rows(), outgoing, False)
         self.deferred = []

@@ -4,13 +4,13 @@ A compiled model interns local states and messages as small ints in discovery or
 same global state would have different ints in different processes. Parallel exploration needs
 names that every process computes alike: a *global id* is a 60-bit BLAKE2b digest of a canonical
 serialisation of a value (sets and maps are serialised in the order of their members' digests,
-so neither the hash seed nor the insertion order matters). ``StableModel`` interns local states
-*by* their global ids, so a state's tuple of instances is the same ints in every process, with
-no re-encoding. Messages keep small per-process ids (a set network is a bitmask over them), so
-a network crosses processes as the global ids of its messages (a sorted tuple for set and
-multiset networks, per-channel tuples for FIFO). The fingerprint is ``hash()`` of
-(instances, hash of the network's global ids, budgets), ints only, which Python computes
-identically in every process and under every ``PYTHONHASHSEED``.
+so neither the hash seed nor the insertion order matters). ``StableModel`` keeps the small ints
+(cheap to hash in the successor loop) and gives each local state its global id as it interns
+it; a state crosses processes as the global ids of its instances, and a network as the global
+ids of its messages (a sorted tuple for set and multiset networks, per-channel tuples for FIFO).
+The fingerprint is ``hash()`` of (the instances' global ids, hash of the network's global ids,
+budgets), ints only, which Python computes identically in every process and under every
+``PYTHONHASHSEED``; ``batch.fingerprints`` computes the same 64 bits for a block of states at once.
 """
 
 from __future__ import annotations
@@ -88,21 +88,12 @@ def fingerprint(enc: Encoded) -> int:
     return hash((gl, net_hash, budgets)) & FP64
 
 
-def _digest_checked(table: dict[int, Any], value: Any, what: str) -> int:
-    """The global id of a value, refusing (never silently merging) two values with one 60-bit digest."""
-    g = digest(value)
-    prev = table.get(g)
-    if prev is not None and prev != value:
-        raise ModelError(f"two {what} share the global id {g:#x} ({prev!r:.60} and {value!r:.60}): explore this system with workers=1")
-    return g
-
-
 class StableCodec:
     """The encoding of a model's states in global ids, for states that cross processes.
 
-    Local states are already global ids (``StableModel``); messages are mapped to and from
-    global ids here. ``decode`` turns an encoded state from another process into this one's
-    ints, after ``learn`` has been given the values behind global ids it has not seen yet.
+    Local states and messages are mapped to and from global ids here. ``decode`` turns an encoded
+    state from another process into this one's ints, after ``learn`` has been given the values
+    behind global ids it has not seen yet.
     """
 
     def __init__(self, model: StableModel) -> None:
@@ -162,17 +153,23 @@ class StableCodec:
     def encode(self, state: Any) -> Encoded:
         """The state in global ids (its fingerprint is ``fingerprint`` of this)."""
         locals_, net, budgets = state
-        return (locals_, self.encode_net(net), budgets)
+        gid = self.m.local_order
+        return (tuple([gid[x] for x in locals_]), self.encode_net(net), budgets)
 
     def fingerprint(self, state: Any) -> int:
         return fingerprint(self.encode(state))
+
+    def state_fp(self, locals_: tuple[int, ...], net_hash: int, budgets: tuple[int, ...]) -> int:
+        """``fingerprint`` of a state given the hash of its network in global ids (a shard keeps those per network)."""
+        gid = self.m.local_order
+        return hash((tuple([gid[x] for x in locals_]), net_hash, budgets)) & FP64
 
     def new_values(self, local_from: int, msg_from: int) -> tuple[list[tuple[int, Any]], list[tuple[int, Any]]]:
         """(gid, value) of everything interned from these positions on: what other processes must learn."""
         self.sync()
         m = self.m
         return (
-            [(g, m.by_gid[g]) for g in m.local_order[local_from:]],
+            [(m.local_order[x], m.local_values[x]) for x in range(local_from, len(m.local_order))],
             [(self.msg_gid[i], m.msg_values[i]) for i in range(msg_from, len(m.msg_values))],
         )
 
@@ -185,14 +182,14 @@ class StableCodec:
             msgs = {g for _, chan in enet for g in chan}
         else:
             msgs = set(enet)
-        return [(g, m.by_gid[g]) for g in sorted(set(gl))], [(g, m.msg_values[self.gid_msg[g]]) for g in sorted(msgs)]
+        return [(g, m.local_values[m.lid_of[g]]) for g in sorted(set(gl))], [(g, m.msg_values[self.gid_msg[g]]) for g in sorted(msgs)]
 
     def learn(self, locals_: Sequence[tuple[int, Any]], msgs: Sequence[tuple[int, Any]]) -> None:
         """Intern values first seen by another process, so that their global ids decode here."""
         m = self.m
-        by_gid = m.by_gid
+        lid_of = m.lid_of
         for g, v in locals_:
-            if g not in by_gid:
+            if g not in lid_of:
                 m.adopt_value(g, v)
         if msgs:
             self.sync()
@@ -211,7 +208,8 @@ class StableCodec:
         net = self.dec_cache.get(enet)
         if net is None:
             net = self.decode_net(enet)
-        return (gl, net, budgets)
+        lid_of = self.m.lid_of
+        return (tuple([lid_of[g] for g in gl]), net, budgets)
 
     def decode_net(self, enet: Any) -> Any:
         """A network from the global ids of its messages (cached)."""
@@ -264,18 +262,18 @@ class StableCodec:
 
 
 class StableModel(Model):
-    """A compiled model whose local states are interned by global id, so every process names them alike.
+    """A compiled model whose local states also have global ids, so that every process names them alike.
 
-    ``local_values`` maps a global id to its value (a dict, not a list) and ``local_order`` lists the
-    global ids in the order this process met them. Symmetry representatives are chosen by comparing
-    global ids (``Model`` compares per-process message ids), so every process picks the same one.
+    Local ids stay small ints in the order this process met them (the successor loop hashes tuples of
+    them); ``local_order`` lists their global ids in that order and ``lid_of`` maps a global id back.
+    Symmetry representatives are chosen by comparing global ids (``Model`` compares per-process ids), so
+    every process picks the same one.
     """
 
     def __init__(self, system: System) -> None:
         super().__init__(system)
-        self.by_gid: dict[int, Any] = {}
-        self.local_values = self.by_gid  # type: ignore[assignment]  # indexed by global id, as the list is by position
         self.local_order: list[int] = []
+        self.lid_of: dict[int, int] = {}
         self.codec = StableCodec(self)
 
     # A state's steps come in one order in every process, whatever it met first: a set or multiset network's messages
@@ -315,21 +313,29 @@ class StableModel(Model):
             yield m, tuple(sorted((*net, m)))
 
     def intern_value(self, key: Any) -> int:
-        """The global id of a local-state value (chart number, chart state, timers), interning it."""
+        """The local id of a local-state value (chart number, chart state, timers), interning it with its global id."""
         lid = self.local_ids.get(key)
         if lid is None:
-            lid = _digest_checked(self.by_gid, key, "local states")
-            self.by_gid[lid] = key
-            self.local_ids[key] = lid
-            self.local_order.append(lid)
+            g = digest(key)
+            other = self.lid_of.get(g)
+            if other is not None and self.local_values[other] != key:
+                raise ModelError(
+                    f"two local states share the global id {g:#x} ({self.local_values[other]!r:.60} and {key!r:.60}): "
+                    "explore this system with workers=1"
+                )
+            lid = self._add_value(g, key)
         return lid
 
     def adopt_value(self, gid: int, key: Any) -> None:
         """Intern a local-state value under the global id another process computed for it (no second digest)."""
-        if gid not in self.by_gid:
-            self.by_gid[gid] = key
-            self.local_ids[key] = gid
-            self.local_order.append(gid)
+        if gid not in self.lid_of:
+            self._add_value(gid, key)
+
+    def _add_value(self, gid: int, key: Any) -> int:
+        lid = self.local_ids[key] = self.lid_of[gid] = len(self.local_values)
+        self.local_values.append(key)
+        self.local_order.append(gid)
+        return lid
 
     def intern_local(self, i: int, cs: ChartState, timers: frozenset[tuple[str | None, Event]]) -> int:
         return self.intern_value((self.chart_no[i], cs, timers))
@@ -341,7 +347,7 @@ class StableModel(Model):
         key = (lid, perm)
         hit = self._rename_local_cache.get(key)
         if hit is None:
-            chart_no, cs, timers = self.by_gid[lid]
+            chart_no, cs, timers = self.local_values[lid]
             mapping = self._rename_map(perm)
             cs2 = ChartState(cs.config, _rename(cs.context, mapping), cs.history)
             timers2 = frozenset(_rename(t, mapping) for t in timers)
@@ -352,7 +358,7 @@ class StableModel(Model):
         locals_, _, budgets = state
         me = self.names[i]
         anon = self._anon_perm(i)
-        own = self.rename_local(locals_[i], anon)
+        own = self.local_order[self.rename_local(locals_[i], anon)]
         inbox = [self.rename_msg(m, anon) for m in self.message_ids(state) if self.msg_values[m][0] == i]
         outbox = [self.rename_msg(m, anon) for m in self.message_ids(state) if self.msg_values[m][1].origin == me]
         codec = self.codec

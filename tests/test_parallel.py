@@ -86,8 +86,8 @@ def test_traces_replay_as_real_behaviours() -> None:
 def test_interning_order_does_not_matter(monkeypatch: pytest.MonkeyPatch) -> None:
     """Shards that interned local states and messages in other orders (here: shuffled, per shard) still agree.
 
-    Local states are interned by global id (their position in ``local_order`` differs, their id does not); messages keep
-    per-process ids, so a shuffled order gives every shard different message ids and network bitmasks."""
+    Local states and messages keep per-process ids (a local id is a position in ``local_order``, the global ids in
+    this process's order), so a shuffled order gives every shard different local ids, message ids and network bitmasks."""
     s = _system("examples.two_phase_commit:system")
     baseline = explore(s)
     values = list(baseline.model.local_values)
@@ -295,23 +295,21 @@ def test_a_batch_round_trips_between_processes_that_interned_differently(spec: s
     while frontier and len(states) < 300:
         states.extend(frontier)
         frontier = [s2 for st in frontier for _, s2 in a.successors(st)]
-    for v in reversed(list(a.local_values.values())):  # b interns local states and messages in the opposite order
+    for v in reversed(a.local_values):  # b interns local states and messages in the opposite order
         b.intern_value(v)
     for dest, ev in reversed(a.msg_values):
         b.intern_msg(dest, ev)
     ta, tb = Tables(a.local_order), Tables(b.local_order)
-    out = Collector(a.n, ta)
+    out = Collector(a.n, ta)  # computes the fingerprints, from the global ids and the networks' hashes
     for k, st in enumerate(states):
-        fp = a.codec.fingerprint(st)
-        signed = fp - (1 << 64) if fp >> 63 else fp  # as ``hash`` gives it
-        out.add((signed, -1, st[0], ta.net(st[1]), st[2], k, 70_000 + k))  # 70,000 does not fit in 16 bits: must not be narrowed
+        net_pos = ta.add_net(st[1], a.codec.encode_net(st[1])[1])
+        out.add((-1, st[0], net_pos, st[2], k, 70_000 + k))  # 70,000 does not fit in 16 bits: must not be narrowed
     batch = pickle.loads(pickle.dumps(Batch.pack(out.rows(), ta, a.codec.new_values(0, 0), lambda net: a.codec.encode_net(net)[0])))
     b.codec.learn(batch.locals, batch.msgs)
     rows = batch.unpack(tb, b.codec.decode_nets)
     decoded = [st for _, st in rows.states(tb)]
     assert decoded == [b.codec.decode(a.codec.encode(st)) for st in states]  # the batch path agrees with the cached one
-    own = {id(g) for g in b.local_order}  # decoding gives the table's own int objects (caches keyed by states share them)
-    assert all(id(g) in own for st in decoded for g in st[0])
+    assert sum(x[0] != y[0] for x, y in zip(states, decoded)) > len(states) // 2  # most states have other local ids in b
     assert [b.codec.fingerprint(st) for st in decoded] == [a.codec.fingerprint(st) for st in states] == rows.fps.tolist()
     assert [a.codec.encode(st) for st in states] == [b.codec.encode(st) for st in decoded]
     assert rows.ordinals.tolist() == [70_000 + k for k in range(len(states))]
@@ -350,17 +348,17 @@ def test_successors_sent_by_the_instance_their_label_names_decode_to_the_success
         seen.update(frontier)
         frontier = list(dict.fromkeys(s2 for st in frontier for _, s2 in m.successors(st) if s2 not in seen))
     tables = Tables(m.local_order)
-    whole = Collector(m.n, tables)
+    whole = Collector(m.n, tables, fingerprints=False)
     for st in parents:
-        whole.add((0, -1, st[0], tables.net(st[1]), st[2], 0, 0))
+        whole.add((-1, st[0], tables.net(st[1]), st[2], 0, 0))
     block = whole.rows()
     base = 1_000  # global index of the first parent
-    out, expected, expected_parents, kinds = Collector(m.n, tables, (block.cols, base)), [], [], set()
+    out, expected, expected_parents, kinds = Collector(m.n, tables, (block.cols, base), fingerprints=False), [], [], set()
     for k, st in enumerate(parents):
         for ordinal, (label, s2) in enumerate(m.successors(st)):
             i = label[1]
             assert all(s2[0][j] == st[0][j] for j in range(m.n) if j != i), f"{label} changes an instance it does not name"
-            out.add((0, i, s2[0][i], tables.net(s2[1]), s2[2], base + k, ordinal))
+            out.add((i, s2[0][i], tables.net(s2[1]), s2[2], base + k, ordinal))
             expected.append(s2)
             expected_parents.append(base + k)
             kinds.add(label[0])
