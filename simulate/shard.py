@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from .batch import NO_PARENT, Batch, Collector, Rows, Tables
+from .columns import compile_block
 from .fpset import FingerprintSet
 from .model import Model, StepError
 from .properties import Eventually, Invariant, LeadsTo, Sometimes, compile_predicate
@@ -90,6 +91,8 @@ class Shard:
         self.out_tables = Tables(m.local_order)
         self.invariants = [(p.name, compile_predicate(m, p.predicate, f"invariant {p.name!r}")) for p in system.properties if isinstance(p, Invariant)]
         self.goals = [(p.name, compile_predicate(m, p.predicate, f"sometimes {p.name!r}")) for p in system.properties if isinstance(p, Sometimes)]
+        # those that read only which states the actors are in are checked a block of rows at a time (simulate.columns)
+        self.block_preds = {p.name: compile_block(m, p.predicate, p.name) for p in system.properties if isinstance(p, (Invariant, Sometimes))}
         self.constraint = compile_predicate(m, system.constraint, "constraint") if system.constraint is not None else None
         self.live = any(isinstance(p, (Eventually, LeadsTo)) for p in system.properties)
         self.store = FingerprintSet()
@@ -173,7 +176,7 @@ class Shard:
         checks = self._undecided(self.decided)
         if not expand:
             for first, states in frontier.chunks(tables):
-                checks = self._check(states, base + first, checks, hits)
+                checks = self._check(states, frontier.cols[first : first + len(states)], base + first, checks, hits)
             self.decided.update(hits)
             self.decided.update(report["outside"])
             self.level_marks = [self.marks] * self.shards
@@ -232,7 +235,7 @@ class Shard:
                 at = first
                 break
             if checks:
-                checks = self._check(states, base + first, checks, hits)
+                checks = self._check(states, frontier.cols[first : first + len(states)], base + first, checks, hits)
             if stopped or (deadline is not None and time.perf_counter() > deadline):
                 stopped = True  # the rest of the level is checked, not expanded
                 continue
@@ -399,9 +402,29 @@ class Shard:
         """(name, predicate, is an invariant) of the invariants and goals not in ``decided``."""
         return [(n, p, True) for n, p in self.invariants if n not in decided] + [(n, p, False) for n, p in self.goals if n not in decided]
 
+    def _check(self, states: list[Any], cols: Any, first: int, checks: list[tuple[str, Any, bool]], hits: dict[str, int]) -> list[tuple[str, Any, bool]]:
+        """Check states (global indices from ``first``; ``cols`` their rows' columns) against the undecided properties;
+        return those still undecided. A property's first hit is its own: those checked on the block and those checked
+        state by state do not wait for each other."""
+        blocks = self.block_preds
+        if any(blocks[c[0]] is not None for c in checks):
+            left: list[tuple[str, Any, bool]] = []
+            for c in checks:
+                block = blocks[c[0]]
+                if block is None:
+                    left.extend(self._check_states(states, first, [c], hits))
+                    continue
+                bad = block(cols) != c[2]
+                if bad.any():
+                    hits[c[0]] = first + int(np.argmax(bad))
+                else:
+                    left.append(c)
+            return left
+        return self._check_states(states, first, checks, hits)
+
     @staticmethod
-    def _check(states: list[Any], first: int, checks: list[tuple[str, Any, bool]], hits: dict[str, int]) -> list[tuple[str, Any, bool]]:
-        """Check states (global indices from ``first``) against the undecided properties; return those still undecided."""
+    def _check_states(states: list[Any], first: int, checks: list[tuple[str, Any, bool]], hits: dict[str, int]) -> list[tuple[str, Any, bool]]:
+        """``_check``, one state and one predicate call at a time."""
         if len(checks) == 1:  # the common case, without a list per state
             name, pred, invariant = checks[0]
             for k, state in enumerate(states, first):
