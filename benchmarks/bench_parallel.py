@@ -189,8 +189,8 @@ def _print(title: str, rows: dict[str, dict[str, Any]], with_tlc: bool) -> None:
         print(
             f"  projection (a model, not a measurement): {m['work']:.1f} CPU-s of shard work, {m['per_batch'] * 1000:.1f} ms per batch "
             f"written or read, {m['per_level'] * 1000:.0f} ms of coordinator per level over {m['levels']} levels: "
-            f"16 workers ~{proj[16]:.1f} s, 64 workers ~{proj[64]:.1f} s (batches per owner are then small: buffering them to a fixed size "
-            "per owner would remove most of that cost)"
+            f"16 workers ~{proj[16]:.1f} s, 64 workers ~{proj[64]:.1f} s (with many workers the batches dominate, above all the one "
+            "every shard sends every owner at the end of a level, which carries the values it interned: W per shard per level)"
         )
 
 

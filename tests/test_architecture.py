@@ -18,7 +18,7 @@ from statecharts.errors import StatechartError
 
 PACKAGES = ["statecharts", "simulate", "exporters", "statecharts_cli"]
 # Control-flow signals private to the engine: raised and caught inside one function's reach, never an error.
-SIGNALS = {"statecharts.engine.values._NoChoice", "statecharts.engine.values._Abort"}
+SIGNALS = {"statecharts.engine.values._NoChoice", "statecharts.engine.values._Abort", "simulate.columns._Unsupported"}
 
 
 def _modules() -> list[ModuleType]:
