@@ -131,7 +131,11 @@ class Shard:
     @contextmanager
     def _busy(self, counter: str) -> Iterator[None]:
         """Pause the cyclic collector (a level allocates many short-lived tuples and no cycles: it would only rescan
-        them) and add the CPU seconds spent to ``counter`` (``cpu_expand``, ``cpu_receive``)."""
+        them) and add the CPU seconds spent to ``counter`` (``cpu_expand``, ``cpu_receive``).
+
+        In a worker process of its own (an exchange), what survives the level (the model's caches, the store) is
+        then frozen (``gc.freeze``): otherwise the collections that follow, the first one full, walk all of it again
+        after every level (6-8% of a shard's time on the gateway). It is still freed when no longer referenced."""
         t0 = time.process_time()
         collecting = gc.isenabled()
         gc.disable()
@@ -139,6 +143,8 @@ class Shard:
             yield
         finally:
             if collecting:
+                if self.exchange is not None:
+                    gc.freeze()
                 gc.enable()
             setattr(self, counter, getattr(self, counter) + time.process_time() - t0)
 
