@@ -530,3 +530,20 @@ def test_a_property_decided_outside_the_constraint_stays_decided_on_every_shard(
     for workers in (2, 3, 4):
         several = explore(s, workers=workers, engine="inprocess")
         assert (_summary(several), _traces(several)) == (_summary(one), _traces(one))
+
+
+def test_tuple_hashes_are_pythons_hash() -> None:
+    """``batch.tuple_hashes`` gives, per row, the 64 bits of ``hash`` of the tuple of the values whose hashes it is
+    given: so a block's fingerprints are those a state's ``hash`` gives, in every process."""
+    import numpy as np
+
+    from simulate.batch import FP64, tuple_hashes
+
+    rng = random.Random(3)
+    for width in (0, 1, 3, 9):
+        rows = [
+            tuple(rng.choice([rng.getrandbits(60), rng.randrange(300), -rng.getrandbits(63), rng.getrandbits(64), (1, 2)]) for _ in range(width))
+            for _ in range(500)
+        ]
+        lanes = np.array([[hash(v) & FP64 for v in row] for row in rows], dtype=np.uint64).reshape(len(rows), width)
+        assert tuple_hashes(lanes).tolist() == [hash(row) & FP64 for row in rows]
