@@ -11,7 +11,7 @@ receiver may not know yet.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from itertools import chain
 from typing import Any
 
@@ -65,8 +65,8 @@ class Tables:
         self.buds: list[tuple[int, ...]] = []
         self.bud_lanes: list[int] = []  # hash(budgets), per budgets position
         self.bud_pos: dict[tuple[int, ...], int] = {}
-        self._gids = _Grown()
-        self._lanes = _Grown()
+        self._gids = Grown()
+        self._lanes = Grown()
         self._sorted: npt.NDArray[np.uint64] = np.zeros(0, U64)
         self._perm: npt.NDArray[np.intp] = np.zeros(0, np.intp)
         self._keys: npt.NDArray[np.uint64] = np.full(1, EMPTY, dtype=U64)  # slot -> the global id alone in it, or EMPTY
@@ -132,21 +132,25 @@ class Tables:
         return pos
 
 
-class _Grown:
-    """An append-only list of 64-bit ints mirrored as an array, extended in place (capacity doubles)."""
+class Grown:
+    """An append-only column mirrored as an array, extended in place (capacity doubles): the values of a list
+    (``of``), or values computed for the new positions (``extend``)."""
 
-    def __init__(self) -> None:
-        self.buf: npt.NDArray[np.uint64] = np.zeros(0, U64)
+    def __init__(self, dtype: Any = U64) -> None:
+        self.buf: npt.NDArray[Any] = np.zeros(0, dtype)
         self.n = 0
 
-    def of(self, source: list[int]) -> npt.NDArray[np.uint64]:
-        need = len(source)
+    def of(self, source: list[int]) -> npt.NDArray[Any]:
+        return self.extend(len(source), lambda a, b: source[a:b])
+
+    def extend(self, need: int, values: Callable[[int, int], Sequence[Any]]) -> npt.NDArray[Any]:
+        """The column up to ``need``; ``values(a, b)`` gives the values at positions a to b (excluded) not yet in it."""
         if need > self.n:
             if need > len(self.buf):
-                buf = np.empty(max(need, 2 * len(self.buf)), dtype=U64)
+                buf = np.zeros(max(need, 2 * len(self.buf)), dtype=self.buf.dtype)
                 buf[: self.n] = self.buf[: self.n]
                 self.buf = buf
-            self.buf[self.n : need] = source[self.n : need]
+            self.buf[self.n : need] = values(self.n, need)
             self.n = need
         return self.buf[:need]
 

@@ -18,6 +18,7 @@ import numpy.typing as npt
 
 from statecharts.expr.tree import BoolOp, Call, Const, Node, Quant, Unary, Var
 
+from .batch import Grown
 from .model import Model
 from .properties import system_node
 
@@ -47,19 +48,11 @@ class _InTable:
     def __init__(self, model: Model, mask: int) -> None:
         self.values = model.local_values
         self.mask = mask
-        self.buf = np.zeros(0, dtype=bool)
-        self.n = 0
+        self.column = Grown(bool)
 
     def array(self) -> npt.NDArray[np.bool_]:
-        values, mask, need = self.values, self.mask, len(self.values)
-        if need > self.n:
-            if need > len(self.buf):
-                buf = np.zeros(max(need, 2 * len(self.buf)), dtype=bool)
-                buf[: self.n] = self.buf[: self.n]
-                self.buf = buf
-            self.buf[self.n : need] = [bool(values[x][1].config & mask) for x in range(self.n, need)]
-            self.n = need
-        return self.buf
+        values, mask = self.values, self.mask
+        return self.column.extend(len(values), lambda a, b: [bool(values[x][1].config & mask) for x in range(a, b)])
 
 
 class _Compiler:
