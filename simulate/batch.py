@@ -29,7 +29,7 @@ NO_PARENT = 0xFFFFFFFF
 
 FP64 = (1 << 64) - 1
 
-# CPython's tuple hash (xxHash's round on 64-bit lanes, Objects/tupleobject.c), for ``fingerprints``
+# CPython's tuple hash (xxHash's round on 64-bit lanes, Objects/tupleobject.c), for ``tuple_hashes``
 _P1, _P2, _P5 = U64(11400714785074694791), U64(14029467366897019727), U64(2870177450012600261)
 
 

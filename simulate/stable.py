@@ -10,7 +10,8 @@ it; a state crosses processes as the global ids of its instances, and a network 
 ids of its messages (a sorted tuple for set and multiset networks, per-channel tuples for FIFO).
 The fingerprint is ``hash()`` of (the instances' global ids, hash of the network's global ids,
 budgets), ints only, which Python computes identically in every process and under every
-``PYTHONHASHSEED``; ``batch.fingerprints`` computes the same 64 bits for a block of states at once.
+``PYTHONHASHSEED``; ``batch.Collector`` computes the same 64 bits for a block of states at once
+(``batch.tuple_hashes``).
 """
 
 from __future__ import annotations
@@ -162,7 +163,7 @@ class StableCodec:
     def state_fp(self, locals_: tuple[int, ...], net_hash: int, budgets: tuple[int, ...]) -> int:
         """``fingerprint`` of a state given the hash of its network in global ids (a shard keeps those per network)."""
         gid = self.m.local_order
-        return hash((tuple([gid[x] for x in locals_]), net_hash, budgets)) & FP64
+        return fingerprint((tuple([gid[x] for x in locals_]), ((), net_hash), budgets))
 
     def new_values(self, local_from: int, msg_from: int) -> tuple[list[tuple[int, Any]], list[tuple[int, Any]]]:
         """(gid, value) of everything interned from these positions on: what other processes must learn."""
